@@ -1,0 +1,37 @@
+#include <math.h>
+#include <stdlib.h>
+
+#include "props_private.h"
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static bool is_sorted(const uint64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] > v[i])
+			return false;
+	return true;
+}
+
+uint64_t rh_percentile(uint64_t *v, size_t n, double q)
+{
+	double rank;
+
+	if (n == 0)
+		return 0;
+	if (!is_sorted(v, n))
+		qsort(v, n, sizeof(*v), cmp_u64);
+	/* Nearest rank: the smallest value with at least q*n values at or below
+	 * it. The epsilon keeps 0.999 * 1000 from rounding up to rank 1000. */
+	rank = ceil(q * (double)n - 1e-9);
+	if (!(rank >= 1)) /* also catches a NaN q */
+		return v[0];
+	if (rank >= (double)n)
+		return v[n - 1];
+	return v[(size_t)rank - 1];
+}
