@@ -1,0 +1,43 @@
+/* racehunt — platform and sanitizer detection, in one place.
+ *
+ * Every other file tests the plain macros defined here instead of repeating
+ * compiler-specific feature checks. */
+#ifndef RACEHUNT_PLATFORM_H
+#define RACEHUNT_PLATFORM_H
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RH_TSAN 1
+#endif
+#if __has_feature(address_sanitizer)
+#define RH_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(RH_TSAN)
+#define RH_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(RH_ASAN)
+#define RH_ASAN 1
+#endif
+#ifndef RH_TSAN
+#define RH_TSAN 0
+#endif
+#ifndef RH_ASAN
+#define RH_ASAN 0
+#endif
+
+#define RH_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define RH_NORETURN _Noreturn
+
+/* Build flavour as reported in results, so JSON from two builds can be told apart. */
+#if RH_TSAN
+#define RH_BUILD_FLAVOUR "tsan"
+#elif RH_ASAN
+#define RH_BUILD_FLAVOUR "asan"
+#else
+#define RH_BUILD_FLAVOUR "default"
+#endif
+
+#endif

@@ -1,0 +1,112 @@
+/* racehunt — scenarios: a store variant, a workload, a thread count and the
+ * properties checked afterwards.
+ *
+ * A scenario is written once and runs against every variant of its store, in
+ * stress mode (OS threads behind a barrier) and in controlled mode (fibers
+ * under a deterministic scheduler) alike. Each variant declares the outcome it
+ * expects; `racehunt hunt` compares the declaration with what it observes.
+ *
+ * Life of one trial:
+ *   state = setup(params, variant, trial)
+ *   for each round r < params.rounds: every thread tid runs thread(state, tid, r, trial),
+ *       all released together; the round ends when all have returned
+ *   check(state, trial)            -- single-threaded, after every thread is done
+ *   teardown(state)                -- skipped when the trial was abandoned (HANG)
+ *
+ * Worker threads and check() report through rh_violation(), which is
+ * thread-safe. Register a scenario with RH_SCENARIO(symbol) in any object file
+ * linked into the racehunt binary: bringing your own store is the same path. */
+#ifndef RACEHUNT_SCENARIO_H
+#define RACEHUNT_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "racehunt/platform.h"
+#include "racehunt/rng.h"
+
+typedef enum rh_expect {
+	RH_EXPECT_CLEAN = 0,
+	RH_EXPECT_DETECTED = 1,
+} rh_expect;
+
+/* Violation kinds, as they appear in reports and JSON. */
+typedef enum rh_kind {
+	RH_CORRUPTION,	 /* content read back is not what was written */
+	RH_OVERLAP,	 /* two allocations share bytes */
+	RH_MONOTONICITY, /* a sequence that must strictly increase did not */
+	RH_LOST_UPDATE,	 /* a counter or sum misses acknowledged work */
+	RH_DUPLICATE,	 /* something recorded more than once */
+	RH_NOT_FOUND,	 /* committed data is missing */
+	RH_OUT_OF_BOUNDS, /* an offset or length points outside its file/region */
+	RH_INVARIANT,	 /* any other stated invariant broken */
+	RH_HANG,	 /* the watchdog expired; threads did not finish */
+	RH_DEADLOCK,	 /* controlled mode: nobody can run, somebody waits */
+	RH_CRASH,	 /* the trial died on a signal (sanitizer abort, SIGSEGV, ...) */
+	RH_SANITIZER,	 /* ThreadSanitizer reported a data race during the trial */
+	RH_KIND_COUNT_
+} rh_kind;
+
+const char *rh_kind_name(rh_kind kind);
+/* -1 when the name is unknown. */
+int rh_kind_parse(const char *name);
+
+typedef struct rh_variant {
+	const char *name;
+	rh_expect expect;
+	const char *what; /* one line: what this variant does differently */
+} rh_variant;
+
+typedef struct rh_params {
+	unsigned threads;
+	unsigned ops;	 /* operations per thread per round */
+	unsigned rounds; /* barrier-separated rounds per trial */
+	unsigned size;	 /* scenario-defined size: payload bound, key count, ... */
+} rh_params;
+
+typedef struct rh_trial rh_trial;
+
+typedef struct rh_scenario {
+	const char *name; /* "<store>.<kind>" */
+	const char *summary;
+	const rh_variant *variants;
+	unsigned n_variants;
+	rh_params defaults;
+	unsigned max_threads;
+	/* Stress trials this scenario needs by default to mean anything, so `hunt`
+	 * can budget it; 0 = the campaign default. */
+	unsigned stress_trials;
+	void *(*setup)(const rh_params *p, unsigned variant, rh_trial *t);
+	void (*thread)(void *state, unsigned tid, unsigned round, rh_trial *t);
+	void (*check)(void *state, rh_trial *t);
+	void (*teardown)(void *state);
+} rh_scenario;
+
+void rh_scenario_register(const rh_scenario *s);
+
+#define RH_SCENARIO(sym)                                                                   \
+	__attribute__((constructor)) static void rh__register_##sym(void)                  \
+	{                                                                                  \
+		rh_scenario_register(&(sym));                                              \
+	}
+
+/* Report a violation of the running trial. Thread-safe. The first one of a
+ * trial is kept in full for the report; later ones are counted per kind.
+ * The message says expected vs got and whose data it was. */
+void rh_violation(rh_trial *t, rh_kind kind, const char *fmt, ...) RH_PRINTF(3, 4);
+bool rh_trial_failed(const rh_trial *t);
+
+const rh_params *rh_trial_params(const rh_trial *t);
+/* Deterministic per-thread random stream of this trial (seeded from the
+ * campaign seed, the trial number and tid). Call only from thread tid. */
+rh_rng *rh_trial_rng(rh_trial *t, unsigned tid);
+/* A thread records a labelled measurement (latency in ns, ...), summarised in
+ * the report as percentiles. Call only from thread tid. */
+void rh_trial_sample(rh_trial *t, unsigned tid, uint64_t value);
+
+/* The calling scenario thread dies here, holding whatever it holds: how
+ * scenario kind 6 simulates a thread killed inside a critical section. */
+RH_NORETURN void rh_thread_die(void);
+
+#endif

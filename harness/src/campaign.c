@@ -1,0 +1,434 @@
+/* Campaigns: the trial loop, crash isolation in a forked child, reports and
+ * the JSON summary. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "campaign.h"
+#include "stress.h"
+
+/* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
+ * last resort against a hang no watchdog sees (a loop without sync points). */
+#define RH_TRIAL_LIMIT_MS 60000
+#define RH_EXIT_HARNESS 3
+
+const char *rh_program = "racehunt";
+
+void rh_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("racehunt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(RH_EXIT_HARNESS);
+}
+
+double rh_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+unsigned rh_timeout_ms(unsigned base_ms)
+{
+	const char *env = getenv("RH_TIMEOUT_MULTIPLIER");
+	double mult = env ? strtod(env, NULL) : 1.0;
+
+	if (!(mult >= 1.0) || mult > 1000)
+		mult = 1.0;
+	return (unsigned)(base_ms * mult);
+}
+
+#if RH_TSAN
+/* ThreadSanitizer calls this for every report it prints. It may touch only
+ * atomics: it runs inside the runtime's report machinery. */
+static _Atomic uint64_t tsan_reports;
+void __tsan_on_report(const void *report);
+void __tsan_on_report(const void *report)
+{
+	atomic_fetch_add_explicit(&tsan_reports, 1, memory_order_relaxed);
+}
+static uint64_t sanitizer_reports(void)
+{
+	return atomic_load(&tsan_reports);
+}
+#else
+static uint64_t sanitizer_reports(void)
+{
+	return 0;
+}
+#endif
+
+bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
+{
+	const rh_scenario *s = t->scenario;
+	void *state;
+	bool finished = true;
+
+	t->samples = calloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD, sizeof(uint64_t));
+	if (t->samples == NULL)
+		rh_die("out of memory for samples");
+	state = s->setup(&t->params, t->variant, t);
+	if (state == NULL)
+		rh_die("%s: setup failed (threads %u, ops %u, size %u)", s->name, t->params.threads,
+		       t->params.ops, t->params.size);
+	if (mode == RH_MODE_STRESS) {
+		finished = rh_stress_run(s, state, t, so);
+	} else if (!rh_explorer_run(x, s, state, t)) {
+		s->teardown(state);
+		return false;
+	}
+	/* Properties over a hung or deadlocked run would only add noise. */
+	if (finished && !atomic_load(&t->kind_counts[RH_HANG]) &&
+	    !atomic_load(&t->kind_counts[RH_DEADLOCK]))
+		s->check(state, t);
+	if (finished)
+		s->teardown(state);
+	return true;
+}
+
+static void strategy_of(const rh_campaign *c, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s %s", c->mode == RH_MODE_STRESS ? "stress" : "controlled",
+		 c->strategy);
+}
+
+static void stress_replay_command(const rh_campaign *c, uint64_t trial, char *buf, size_t cap)
+{
+	const rh_params *p = &c->params;
+
+	snprintf(buf, cap,
+		 "%s run %s --variant %s --mode stress --strategy %s --threads %u --ops %u "
+		 "--rounds %u --size %u --seed %llu --first-trial %llu --trials 1%s",
+		 rh_program, c->scenario->name, c->scenario->variants[c->variant].name,
+		 c->strategy, p->threads, p->ops, p->rounds, p->size,
+		 (unsigned long long)c->seed, (unsigned long long)trial,
+		 c->stress.pin ? " --pin" : "");
+}
+
+/* A trial that died left no schedule behind: the command that re-runs the
+ * campaign up to it, in this process so a debugger can catch it. */
+static void trial_replay_command(const rh_campaign *c, uint64_t trial, char *buf, size_t cap)
+{
+	if (c->mode == RH_MODE_STRESS) {
+		stress_replay_command(c, trial, buf, cap);
+		return;
+	}
+	snprintf(buf, cap,
+		 "%s run %s --variant %s --mode controlled --strategy %s --threads %u --ops %u "
+		 "--rounds %u --size %u --seed %llu --trials %llu --no-fork",
+		 rh_program, c->scenario->name, c->scenario->variants[c->variant].name,
+		 c->strategy, c->params.threads, c->params.ops, c->params.rounds, c->params.size,
+		 (unsigned long long)c->seed, (unsigned long long)(trial + 1));
+}
+
+static void print_first(const rh_campaign *c, const rh_result *r, const rh_trial *t)
+{
+	char strategy[128];
+
+	if (c->quiet)
+		return;
+	strategy_of(c, strategy, sizeof(strategy));
+	printf("VIOLATION %s in %s [%s] (%s, seed %llu, trial %llu)\n",
+	       rh_kind_name(r->first.kind), c->scenario->name,
+	       c->scenario->variants[c->variant].name, strategy, (unsigned long long)c->seed,
+	       (unsigned long long)r->first.trial);
+	printf("  %s\n", r->first.message);
+	if (t != NULL && atomic_load(&t->violations) > 1) {
+		printf("  this trial also saw:");
+		for (int k = 0; k < RH_KIND_COUNT_; k++) {
+			unsigned n = atomic_load(&t->kind_counts[k]) - (k == (int)r->first.kind);
+			if (n)
+				printf(" %u %s", n, rh_kind_name((rh_kind)k));
+		}
+		printf("\n");
+	}
+	if (r->first.schedule[0])
+		printf("  schedule: %s\n", r->first.schedule);
+	printf("  replay: %s\n", r->first.replay);
+	fflush(stdout);
+}
+
+static void keep_samples(rh_result *r, rh_trial *t, rh_rng *rng)
+{
+	for (unsigned i = 0; i < RH_MAX_THREADS; i++)
+		for (unsigned j = 0; j < t->sample_count[i]; j++) {
+			uint64_t v = t->samples[(size_t)i * RH_SAMPLES_PER_THREAD + j];
+			uint64_t seen = r->samples_seen++;
+
+			if (seen < RH_RESERVOIR)
+				r->reservoir[seen] = v;
+			else if (rh_rng_below(rng, seen + 1) < RH_RESERVOIR)
+				r->reservoir[rh_rng_below(rng, RH_RESERVOIR)] = v;
+		}
+}
+
+static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, rh_explorer *x,
+			 double start_ms)
+{
+	rh_first *f = &r->first;
+
+	f->trial = t->index;
+	f->kind = rh_trial_first_kind(t);
+	f->at_ms = rh_now_ms() - start_ms;
+	snprintf(f->message, sizeof(f->message), "%s", rh_trial_first_msg(t));
+	if (c->mode == RH_MODE_CONTROLLED) {
+		const char *sched = rh_explorer_schedule(x, c->scenario, c->variant, &t->params);
+		char *shrunk = NULL;
+
+		if (!c->quiet)
+			rh_explorer_print_trace(x, stdout);
+		if (c->shrink) {
+			if (!c->quiet)
+				printf("shrinking the failing schedule...\n");
+			shrunk = rh_controlled_shrink(sched, c->quiet ? NULL : stdout);
+		}
+		snprintf(f->schedule, sizeof(f->schedule), "%s", shrunk ? shrunk : sched);
+		free(shrunk);
+		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
+	} else {
+		stress_replay_command(c, t->index, f->replay, sizeof(f->replay));
+	}
+	r->have_first = true;
+}
+
+static void progress(const rh_campaign *c, const rh_result *r, double start_ms, bool final)
+{
+	static double last;
+	double now = rh_now_ms();
+
+	if (c->quiet || !isatty(STDERR_FILENO) || (!final && now - last < 100))
+		return;
+	last = now;
+	fprintf(stderr, "\r  %s [%s]: %llu trials, %llu failed, %.1f s%s", c->scenario->name,
+		c->scenario->variants[c->variant].name, (unsigned long long)r->trials_run,
+		(unsigned long long)r->failed_trials, (now - start_ms) / 1e3,
+		final ? "          \n" : "   ");
+}
+
+static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
+{
+	if (c->trials && trial >= c->first_trial + c->trials)
+		return false;
+	if (c->time_budget_s > 0 && rh_now_ms() - start_ms >= c->time_budget_s * 1e3)
+		return false;
+	return true;
+}
+
+/* The trial loop, in whichever process runs trials. */
+static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
+			  double start_ms)
+{
+	char err[256];
+	rh_explorer *x = NULL;
+	rh_rng reservoir_rng;
+	rh_trial *t = malloc(sizeof(*t));
+
+	if (t == NULL)
+		rh_die("out of memory for a trial");
+	rh_rng_seed(&reservoir_rng, c->seed);
+	if (c->mode == RH_MODE_CONTROLLED) {
+		x = rh_explorer_new(c->strategy, c->seed, err, sizeof(err));
+		if (x == NULL)
+			rh_die("%s", err);
+	}
+	for (uint64_t i = start_trial; budget_left(c, i, start_ms); i++) {
+		uint64_t reports = sanitizer_reports();
+		bool ran;
+
+		rh_trial_init(t, c->scenario, c->variant, &c->params, c->seed, i);
+		atomic_store(&r->current_trial, i);
+		atomic_store(&r->trial_started_ms, (uint64_t)rh_now_ms());
+		atomic_store(&r->in_trial, 1);
+		ran = rh_trial_execute(t, c->mode, &c->stress, x);
+		atomic_store(&r->in_trial, 0);
+		if (!ran) {
+			rh_trial_fini(t);
+			break;
+		}
+		if (sanitizer_reports() != reports)
+			rh_violation(t, RH_SANITIZER,
+				     "ThreadSanitizer reported %llu data race(s) during this trial "
+				     "(report printed above)",
+				     (unsigned long long)(sanitizer_reports() - reports));
+		if (c->trace && x != NULL && !rh_trial_failed(t))
+			rh_explorer_print_trace(x, stdout);
+		r->trials_run++;
+		keep_samples(r, t, &reservoir_rng);
+		if (rh_trial_failed(t)) {
+			r->failed_trials++;
+			r->hist[rh_trial_first_kind(t)]++;
+			if (!r->have_first) {
+				record_first(c, r, t, x, start_ms);
+				print_first(c, r, t);
+			}
+		}
+		rh_trial_fini(t);
+		progress(c, r, start_ms, false);
+		if (c->stop_on_first && r->have_first)
+			break;
+	}
+	if (x != NULL) {
+		r->schedules = rh_explorer_runs(x);
+		r->exhausted = rh_explorer_exhausted(x);
+		rh_explorer_free(x);
+	}
+	free(t);
+}
+
+static void describe_death(int status, char *buf, size_t cap)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, cap, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, cap, "exited with status %d (a sanitizer report above says why)",
+			 WEXITSTATUS(status));
+}
+
+/* The child died inside a trial: that trial crashed. */
+static void record_crash(const rh_campaign *c, rh_result *r, int status, double start_ms)
+{
+	uint64_t trial = atomic_load(&r->current_trial);
+	char how[128];
+
+	describe_death(status, how, sizeof(how));
+	r->trials_run++;
+	r->failed_trials++;
+	r->hist[RH_CRASH]++;
+	if (r->have_first)
+		return;
+	r->first.trial = trial;
+	r->first.kind = RH_CRASH;
+	r->first.at_ms = rh_now_ms() - start_ms;
+	snprintf(r->first.message, sizeof(r->first.message), "trial %llu died: %s",
+		 (unsigned long long)trial, how);
+	trial_replay_command(c, trial, r->first.replay, sizeof(r->first.replay));
+	r->have_first = true;
+	print_first(c, r, NULL);
+}
+
+/* Wait for the child, killing it when one trial outlives every watchdog. */
+static int wait_child(pid_t pid, rh_result *r, bool *timed_out)
+{
+	unsigned limit = rh_timeout_ms(RH_TRIAL_LIMIT_MS);
+	int status;
+
+	*timed_out = false;
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		struct timespec nap = {0, 20000000L};
+
+		if (got == pid)
+			return status;
+		if (got < 0 && errno != EINTR)
+			rh_die("waiting for the trial process failed: %s", strerror(errno));
+		if (atomic_load(&r->in_trial) &&
+		    rh_now_ms() - (double)atomic_load(&r->trial_started_ms) > limit) {
+			kill(pid, SIGKILL);
+			*timed_out = true;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+static int verdict(const rh_result *r)
+{
+	if (r->harness_failed)
+		return RH_EXIT_HARNESS;
+	return r->failed_trials ? 1 : 0;
+}
+
+int rh_campaign_run(const rh_campaign *c, rh_result *out)
+{
+	double start_ms = rh_now_ms();
+	uint64_t next = c->first_trial;
+	rh_result *r;
+
+	if (!c->isolate) {
+		memset(out, 0, sizeof(*out));
+		campaign_loop(c, out, next, start_ms);
+		out->elapsed_ms = rh_now_ms() - start_ms;
+		progress(c, out, start_ms, true);
+		return verdict(out);
+	}
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		rh_die("cannot map shared result memory: %s", strerror(errno));
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		bool timed_out;
+		int status;
+		pid_t pid;
+
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		if (pid < 0)
+			rh_die("cannot fork the trial process: %s", strerror(errno));
+		if (pid == 0) {
+			campaign_loop(c, r, next, start_ms);
+			fflush(stdout);
+			exit(0);
+		}
+		status = wait_child(pid, r, &timed_out);
+		if (!atomic_load(&r->in_trial)) {
+			/* Exit 66 is ThreadSanitizer's verdict at exit; its reports
+			 * were already counted per trial. */
+			if (!(WIFEXITED(status) &&
+			      (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 66))) {
+				r->harness_failed = 1;
+				describe_death(status, r->harness_error, sizeof(r->harness_error));
+			}
+			break;
+		}
+		atomic_store(&r->in_trial, 0);
+		if (timed_out) {
+			r->trials_run++;
+			r->failed_trials++;
+			r->hist[RH_HANG]++;
+			if (!r->have_first) {
+				r->have_first = true;
+				r->first.trial = atomic_load(&r->current_trial);
+				r->first.kind = RH_HANG;
+				r->first.at_ms = rh_now_ms() - start_ms;
+				snprintf(r->first.message, sizeof(r->first.message),
+					 "trial %llu ran past the harness limit of %u ms and was "
+					 "killed",
+					 (unsigned long long)r->first.trial,
+					 rh_timeout_ms(RH_TRIAL_LIMIT_MS));
+				trial_replay_command(c, r->first.trial, r->first.replay,
+						     sizeof(r->first.replay));
+				print_first(c, r, NULL);
+			}
+		} else {
+			record_crash(c, r, status, start_ms);
+		}
+		/* A controlled search's progress died with the child. */
+		if (c->stop_on_first || c->mode == RH_MODE_CONTROLLED)
+			break;
+		next = atomic_load(&r->current_trial) + 1;
+		if (!budget_left(c, next, start_ms))
+			break;
+	}
+	r->elapsed_ms = rh_now_ms() - start_ms;
+	progress(c, r, start_ms, true);
+	memcpy(out, r, sizeof(*out));
+	munmap(r, sizeof(*r));
+	return verdict(out);
+}

@@ -1,0 +1,107 @@
+/* This file is private to the racehunt harness.
+ *
+ * Campaigns: many trials of one scenario x variant under one detector, the
+ * results they add up to, and the registry of scenarios. */
+#ifndef RH_CAMPAIGN_H
+#define RH_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "controlled.h"
+#include "trial.h"
+
+typedef enum rh_mode {
+	RH_MODE_STRESS,
+	RH_MODE_CONTROLLED,
+} rh_mode;
+
+typedef struct rh_stress_opts {
+	double noise;	      /* probability of a perturbation at a sync point */
+	bool pin;	      /* pin thread i to CPU i % ncpu */
+	unsigned watchdog_ms; /* per round, before RH_TIMEOUT_MULTIPLIER */
+} rh_stress_opts;
+
+#define RH_SCHEDULE_MAX 16384
+#define RH_RESERVOIR 4096
+
+/* A campaign: trials of one scenario x variant under one detector. */
+typedef struct rh_campaign {
+	const rh_scenario *scenario;
+	unsigned variant;
+	rh_params params;
+	rh_mode mode;
+	const char *strategy; /* "noise:P" | "random" | "pct:D" | "dfs:K" */
+	rh_stress_opts stress;
+	uint64_t seed;
+	uint64_t first_trial; /* trial numbers start here (replaying one stress trial) */
+	uint64_t trials;      /* 0 = until the time budget runs out */
+	double time_budget_s; /* 0 = none */
+	bool stop_on_first;
+	bool trace;	  /* controlled: print every trial's trace */
+	bool isolate;	  /* run trials in a forked child */
+	bool quiet;	  /* no report text, only the result */
+	bool shrink;	  /* controlled: shrink the first violation before printing */
+} rh_campaign;
+
+typedef struct rh_first {
+	uint64_t trial;
+	rh_kind kind;
+	double at_ms; /* since the campaign started */
+	char message[RH_MSG_MAX];
+	char schedule[RH_SCHEDULE_MAX]; /* controlled mode only */
+	char replay[RH_SCHEDULE_MAX + 1024];
+} rh_first;
+
+/* What a campaign adds up to. Lives in shared memory when trials run in a
+ * child, so it holds no pointers. */
+typedef struct rh_result {
+	uint64_t trials_run;
+	uint64_t failed_trials;
+	uint64_t hist[RH_KIND_COUNT_]; /* failed trials by their first violation's kind */
+	uint64_t schedules;	       /* controlled: schedules explored */
+	bool exhausted;		       /* controlled: bounded space fully explored */
+	bool have_first;
+	rh_first first;
+	double elapsed_ms;
+	/* Latency samples, a uniform reservoir over all trials. */
+	uint64_t samples_seen;
+	uint64_t reservoir[RH_RESERVOIR];
+	/* Progress shared with the parent while the child runs. */
+	_Atomic uint64_t current_trial;
+	_Atomic int in_trial;
+	_Atomic uint64_t trial_started_ms;
+	int harness_failed; /* exit 3: an internal error, not a verdict */
+	char harness_error[256];
+} rh_result;
+
+/* Run a campaign; returns the exit status of `racehunt run`: 0 clean,
+ * 1 violation found, 3 harness failure. */
+int rh_campaign_run(const rh_campaign *c, rh_result *r);
+void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r);
+/* Detection rate with a 95% Wilson interval. */
+void rh_result_rate(const rh_result *r, double *rate, double *lo, double *hi);
+/* The argv[0] replay commands start with. */
+extern const char *rh_program;
+double rh_now_ms(void);
+
+/* Registry. */
+const rh_scenario *rh_scenario_find(const char *name);
+/* -1 when the scenario has no such variant. */
+int rh_variant_find(const rh_scenario *s, const char *name);
+unsigned rh_scenario_count(void);
+/* Sorted by name. */
+const rh_scenario *rh_scenario_at(unsigned i);
+
+/* One trial end to end in this process: setup, the threads (a stress team or
+ * the explorer's fibers), check, teardown. t comes from rh_trial_init.
+ * Returns false, running nothing, when the explorer's space is exhausted. */
+bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x);
+
+/* Timeouts scale by RH_TIMEOUT_MULTIPLIER (default 1; TSan builds set more). */
+unsigned rh_timeout_ms(unsigned base_ms);
+
+RH_NORETURN void rh_die(const char *fmt, ...) RH_PRINTF(1, 2);
+
+#endif

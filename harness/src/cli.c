@@ -1,0 +1,341 @@
+/* The command line: racehunt list | run | replay | shrink | hunt | compare. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "campaign.h"
+#include "cli_private.h"
+#include "options.h"
+#include "racehunt/cli.h"
+#include "stress.h"
+
+#define RH_DEFAULT_NOISE "noise:0.1"
+#define RH_DEFAULT_CONTROLLED "pct:3"
+#define RH_DEFAULT_TRIALS 100
+#define RH_DEFAULT_WATCHDOG_MS 1000
+
+static const char main_help[] =
+	"usage: racehunt COMMAND [ARGS]\n"
+	"\n"
+	"  list                      scenarios, their variants and expected outcomes\n"
+	"  run SCENARIO [options]    run a campaign against one variant\n"
+	"  replay SCHEDULE           re-run one recorded controlled schedule exactly\n"
+	"  shrink SCHEDULE           smallest schedule that still fails the same way\n"
+	"  hunt [SCENARIO...]        every scenario x variant x detector, observed vs expected\n"
+	"  compare A.json B.json     two hunt/run result files side by side\n"
+	"\n"
+	"Exit status: 0 clean (hunt: all as declared), 1 violation (hunt: not as declared),\n"
+	"2 usage or input error, 3 harness failure. 'racehunt COMMAND --help' for details.\n";
+
+static const char run_help[] =
+	"usage: racehunt run SCENARIO [options]\n"
+	"  --variant V            variant to run (default: the first listed)\n"
+	"  --mode M               stress (OS threads, default) | controlled (fibers)\n"
+	"  --strategy S           stress: noise:P (default " RH_DEFAULT_NOISE ");\n"
+	"                         controlled: random | pct:D | dfs:K (default " RH_DEFAULT_CONTROLLED ")\n"
+	"  --threads N --ops N --rounds N --size N   workload (defaults per scenario)\n"
+	"  --trials N | --time SEC                   budget (default 100 trials)\n"
+	"  --seed N               campaign seed (default 1)\n"
+	"  --first-trial N        number of the first trial (replays one stress trial)\n"
+	"  --stop-on-first        stop at the first violating trial\n"
+	"  --trace                controlled: print every trial's interleaving\n"
+	"  --json FILE|-          JSON summary (with -, the report goes to stderr)\n"
+	"  --pin                  pin thread i to CPU i mod ncpu\n"
+	"  --watchdog MS          per-round hang limit (default 1000, times RH_TIMEOUT_MULTIPLIER)\n"
+	"  --no-fork              run trials in this process (a crash ends the run)\n"
+	"  --no-shrink            controlled: print the first failing schedule as found\n"
+	"  --quiet                only the summary line\n"
+	"Exit status: 0 no violation, 1 violation found, 2 usage error, 3 harness failure.\n";
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
+		puts("usage: racehunt list\n  every scenario, its workload defaults, and each "
+		     "variant's declared outcome");
+		return RH_EXIT_CLEAN;
+	}
+	if (argc > 2)
+		return rh_usage_error("list takes no arguments, got '%s'", argv[2]);
+	for (unsigned i = 0; i < rh_scenario_count(); i++) {
+		const rh_scenario *s = rh_scenario_at(i);
+
+		printf("%-22s %s\n", s->name, s->summary);
+		printf("%-22s threads %u, ops %u, rounds %u, size %u\n", "", s->defaults.threads,
+		       s->defaults.ops, s->defaults.rounds, s->defaults.size);
+		for (unsigned v = 0; v < s->n_variants; v++)
+			printf("    %-16s expect %-9s %s\n", s->variants[v].name,
+			       s->variants[v].expect == RH_EXPECT_DETECTED ? "detected" : "clean",
+			       s->variants[v].what);
+	}
+	return RH_EXIT_CLEAN;
+}
+
+int rh_validate_strategy(rh_mode mode, const char *spec)
+{
+	char err[256];
+
+	if (mode == RH_MODE_STRESS) {
+		double p;
+
+		if (!rh_stress_parse_strategy(spec, &p, err, sizeof(err)))
+			return rh_usage_error("%s", err);
+	} else {
+		rh_explorer *x = rh_explorer_new(spec, 1, err, sizeof(err));
+
+		if (x == NULL)
+			return rh_usage_error("%s", err);
+		rh_explorer_free(x);
+	}
+	return RH_EXIT_CLEAN;
+}
+
+int rh_check_params(const rh_scenario *s, const rh_params *p)
+{
+	unsigned max = s->max_threads ? s->max_threads : RH_MAX_THREADS;
+
+	if (max > RH_MAX_THREADS)
+		max = RH_MAX_THREADS;
+	if (p->threads < 1 || p->threads > max)
+		return rh_usage_error("--threads must be between 1 and %u for %s, got %u", max,
+				      s->name, p->threads);
+	if (p->ops < 1 || p->rounds < 1)
+		return rh_usage_error("--ops and --rounds must be at least 1");
+	return RH_EXIT_CLEAN;
+}
+
+void rh_campaign_defaults(rh_campaign *c, const rh_scenario *s, unsigned variant)
+{
+	memset(c, 0, sizeof(*c));
+	c->scenario = s;
+	c->variant = variant;
+	c->params = s->defaults;
+	c->mode = RH_MODE_STRESS;
+	c->strategy = RH_DEFAULT_NOISE;
+	c->seed = 1;
+	c->trials = RH_DEFAULT_TRIALS;
+	c->isolate = true;
+	c->shrink = true;
+	c->stress.noise = 0.1;
+	c->stress.watchdog_ms = RH_DEFAULT_WATCHDOG_MS;
+}
+
+/* Fill in what depends on the mode once all options are read. */
+int rh_campaign_finish(rh_campaign *c, bool strategy_given)
+{
+	int rc;
+
+	if (!strategy_given)
+		c->strategy = c->mode == RH_MODE_STRESS ? RH_DEFAULT_NOISE : RH_DEFAULT_CONTROLLED;
+	rc = rh_validate_strategy(c->mode, c->strategy);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (c->mode == RH_MODE_STRESS) {
+		char err[256];
+
+		rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
+	}
+	return rh_check_params(c->scenario, &c->params);
+}
+
+void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
+{
+	double rate, lo, hi;
+
+	rh_result_rate(r, &rate, &lo, &hi);
+	fprintf(out, "%s [%s] %s %s: %llu trials, %llu with violations (%.1f%%, 95%% CI %.1f-%.1f%%)",
+		c->scenario->name, c->scenario->variants[c->variant].name,
+		c->mode == RH_MODE_STRESS ? "stress" : "controlled", c->strategy,
+		(unsigned long long)r->trials_run, (unsigned long long)r->failed_trials, rate * 100,
+		lo * 100, hi * 100);
+	if (r->have_first)
+		fprintf(out, ", first at trial %llu after %.1f ms",
+			(unsigned long long)r->first.trial, r->first.at_ms);
+	fprintf(out, "; outcomes: clean %llu",
+		(unsigned long long)(r->trials_run - r->failed_trials));
+	for (int k = 0; k < RH_KIND_COUNT_; k++)
+		if (r->hist[k])
+			fprintf(out, ", %s %llu", rh_kind_name((rh_kind)k),
+				(unsigned long long)r->hist[k]);
+	fputc('\n', out);
+	if (c->mode == RH_MODE_CONTROLLED)
+		fprintf(out, "  schedules explored: %llu; bounded space exhausted: %s\n",
+			(unsigned long long)r->schedules, r->exhausted ? "yes" : "no");
+	if (r->harness_failed)
+		fprintf(out, "  harness failure: the trial process %s\n", r->harness_error);
+}
+
+static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_path)
+{
+	const rh_scenario *s;
+	const char *variant = NULL;
+	bool strategy_given = false;
+	int rc;
+
+	if (argc < 3 || argv[2][0] == '-')
+		return rh_usage_error("run needs a scenario name; 'racehunt list' shows them");
+	s = rh_scenario_find(argv[2]);
+	if (s == NULL)
+		return rh_usage_error("unknown scenario '%s'; 'racehunt list' shows them", argv[2]);
+	for (int i = 3; i < argc; i++)
+		if (strcmp(argv[i], "--variant") == 0 && i + 1 < argc)
+			variant = argv[i + 1];
+	if (variant != NULL && rh_variant_find(s, variant) < 0)
+		return rh_usage_error("scenario %s has no variant '%s'", s->name, variant);
+	rh_campaign_defaults(c, s, variant ? (unsigned)rh_variant_find(s, variant) : 0);
+
+	for (int i = 3; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t n;
+
+#define NEED_VALUE                                                                           \
+	do {                                                                                 \
+		if (val == NULL)                                                             \
+			return rh_usage_error("%s needs a value", opt);                      \
+		i++;                                                                         \
+	} while (0)
+#define NUMBER(lo, hi)                                                                       \
+	do {                                                                                 \
+		NEED_VALUE;                                                                  \
+		if (!rh_parse_u64(val, (lo), (hi), &n))                                      \
+			return rh_usage_error("%s: '%s' is not a number in %llu..%llu", opt, \
+					      val, (unsigned long long)(lo),                 \
+					      (unsigned long long)(hi));                     \
+	} while (0)
+		if (strcmp(opt, "--variant") == 0) {
+			NEED_VALUE;
+		} else if (strcmp(opt, "--mode") == 0) {
+			NEED_VALUE;
+			if (strcmp(val, "stress") == 0)
+				c->mode = RH_MODE_STRESS;
+			else if (strcmp(val, "controlled") == 0)
+				c->mode = RH_MODE_CONTROLLED;
+			else
+				return rh_usage_error("--mode: '%s' is neither stress nor controlled",
+						      val);
+		} else if (strcmp(opt, "--strategy") == 0) {
+			NEED_VALUE;
+			c->strategy = val;
+			strategy_given = true;
+		} else if (strcmp(opt, "--threads") == 0) {
+			NUMBER(0, 1000000);
+			c->params.threads = (unsigned)n;
+		} else if (strcmp(opt, "--ops") == 0) {
+			NUMBER(0, 1000000);
+			c->params.ops = (unsigned)n;
+		} else if (strcmp(opt, "--rounds") == 0) {
+			NUMBER(0, 1000000);
+			c->params.rounds = (unsigned)n;
+		} else if (strcmp(opt, "--size") == 0) {
+			NUMBER(0, 1u << 30);
+			c->params.size = (unsigned)n;
+		} else if (strcmp(opt, "--trials") == 0) {
+			NUMBER(1, UINT64_MAX / 2);
+			c->trials = n;
+		} else if (strcmp(opt, "--time") == 0) {
+			NEED_VALUE;
+			if (!rh_parse_seconds(val, &c->time_budget_s))
+				return rh_usage_error("--time: '%s' is not a positive number of "
+						      "seconds",
+						      val);
+			c->trials = 0;
+		} else if (strcmp(opt, "--seed") == 0) {
+			NUMBER(0, UINT64_MAX);
+			c->seed = n;
+		} else if (strcmp(opt, "--first-trial") == 0) {
+			NUMBER(0, UINT64_MAX / 2);
+			c->first_trial = n;
+		} else if (strcmp(opt, "--watchdog") == 0) {
+			NUMBER(1, 3600000);
+			c->stress.watchdog_ms = (unsigned)n;
+		} else if (strcmp(opt, "--json") == 0) {
+			NEED_VALUE;
+			*json_path = val;
+		} else if (strcmp(opt, "--stop-on-first") == 0) {
+			c->stop_on_first = true;
+		} else if (strcmp(opt, "--trace") == 0) {
+			c->trace = true;
+		} else if (strcmp(opt, "--pin") == 0) {
+			c->stress.pin = true;
+		} else if (strcmp(opt, "--no-fork") == 0) {
+			c->isolate = false;
+		} else if (strcmp(opt, "--no-shrink") == 0) {
+			c->shrink = false;
+		} else if (strcmp(opt, "--quiet") == 0) {
+			c->quiet = true;
+		} else {
+			return rh_usage_error("run: unknown option '%s'", opt);
+		}
+#undef NUMBER
+#undef NEED_VALUE
+	}
+	rc = rh_campaign_finish(c, strategy_given);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (c->trace && c->mode != RH_MODE_CONTROLLED)
+		return rh_usage_error("--trace needs --mode controlled (stress runs are not "
+				      "replayable step by step)");
+	return RH_EXIT_CLEAN;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *json_path = NULL;
+	FILE *json = NULL;
+	rh_campaign c;
+	rh_result *r;
+	int rc;
+
+	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
+		fputs(run_help, stdout);
+		return RH_EXIT_CLEAN;
+	}
+	rc = parse_run(argc, argv, &c, &json_path);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (json_path != NULL && strcmp(json_path, "-") == 0) {
+		/* Keep stdout for the JSON alone so it can be piped. */
+		int fd = dup(STDOUT_FILENO);
+
+		if (fd < 0 || (json = fdopen(fd, "w")) == NULL)
+			rh_die("cannot duplicate stdout for --json -");
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+		return rh_usage_error("cannot write --json file '%s'", json_path);
+	}
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		rh_die("out of memory for results");
+	rc = rh_campaign_run(&c, r);
+	rh_print_summary(stdout, &c, r);
+	if (json != NULL) {
+		rh_result_json(json, &c, r);
+		fputc('\n', json);
+		fclose(json);
+	}
+	free(r);
+	return rc;
+}
+
+int rh_main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+	} commands[] = {
+		{"list", cmd_list},	   {"run", cmd_run},	       {"hunt", rh_cmd_hunt},
+		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink}, {"compare", rh_cmd_compare},
+	};
+
+	rh_program = argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(main_help, stdout);
+		return argc < 2 ? RH_EXIT_USAGE : RH_EXIT_CLEAN;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc, argv);
+	return rh_usage_error("unknown command '%s'", argv[1]);
+}

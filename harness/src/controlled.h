@@ -1,0 +1,50 @@
+/* This file is private to the racehunt harness.
+ *
+ * Controlled mode: a trial's scenario threads run as fibers on one OS thread
+ * under a deterministic strategy (random, pct:D, dfs:K, replay of a schedule
+ * string, or choices read from fuzzer bytes). An explorer is one search: it
+ * keeps what dfs has covered and what pct estimated across the trials of a
+ * campaign. */
+#ifndef RH_CONTROLLED_H
+#define RH_CONTROLLED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "racehunt/scenario.h"
+
+typedef struct rh_explorer rh_explorer;
+
+/* spec: "random", "pct:D", "dfs:K". NULL with a one-line reason in err for a
+ * bad spec. */
+rh_explorer *rh_explorer_new(const char *spec, uint64_t seed, char *err, size_t errcap);
+void rh_explorer_free(rh_explorer *x);
+
+/* Run the next schedule of the search over every round of every thread of a
+ * trial whose state setup() has made. Returns false, running nothing, when
+ * the strategy's bounded space is exhausted. Deadlocks and threads that die
+ * are reported into the trial like any violation. */
+bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial *t);
+
+/* After a run: the self-contained schedule string that replays it exactly. */
+const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned variant,
+				 const rh_params *p);
+/* After a run: its trace as per-thread lanes. */
+void rh_explorer_print_trace(rh_explorer *x, FILE *out);
+/* Schedules run so far, and whether a bounded search has covered its space. */
+uint64_t rh_explorer_runs(const rh_explorer *x);
+bool rh_explorer_exhausted(const rh_explorer *x);
+
+/* Commands behind `racehunt replay` and `racehunt shrink`; exit status as the
+ * command line documents. */
+int rh_cmd_replay(int argc, char **argv);
+int rh_cmd_shrink(int argc, char **argv);
+
+/* Shrink a failing controlled run to the fewest threads, ops and preemptions
+ * that still fail with the same kind; print the shrunk trace to out. Returns
+ * a malloc'd schedule string, or NULL when the run does not fail at all. */
+char *rh_controlled_shrink(const char *schedule, FILE *out);
+
+#endif

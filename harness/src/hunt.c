@@ -1,0 +1,265 @@
+/* racehunt hunt: every scenario x variant under each detector, observed
+ * against declared. One row per scenario/variant, one column per detector. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_private.h"
+#include "options.h"
+#include "racehunt/cli.h"
+
+typedef struct detector {
+	const char *name;
+	rh_mode mode;
+	const char *strategy;
+	/* Controlled searches shrink the workload so bounded search ends. */
+	unsigned max_threads, max_ops;
+	uint64_t trials;
+} detector;
+
+static const detector detectors[] = {
+	{"stress", RH_MODE_STRESS, "noise:0.1", 0, 0, 0},
+	{"pct:3", RH_MODE_CONTROLLED, "pct:3", 0, 0, 200},
+	{"dfs:2", RH_MODE_CONTROLLED, "dfs:2", 2, 2, 20000},
+};
+#define N_DETECTORS (sizeof(detectors) / sizeof(detectors[0]))
+
+typedef struct hunt_opts {
+	uint64_t seed;
+	uint64_t stress_trials; /* 0 = each scenario's own budget */
+	bool full;		/* measure rates over the whole budget */
+	const char *json_path;
+	const char *only;	/* comma list of detector names, NULL = all */
+} hunt_opts;
+
+static const char hunt_help[] =
+	"usage: racehunt hunt [SCENARIO|STORE...] [options]\n"
+	"  every variant of each scenario (default: all) under every detector:\n"
+	"  stress noise:0.1, controlled pct:3, controlled dfs:2 on 2 threads x 2 ops.\n"
+	"  A variant declared 'detected' must be caught by at least one detector; one\n"
+	"  declared 'clean' must be caught by none.\n"
+	"  --seed N            campaign seed (default 1)\n"
+	"  --trials N          stress trials per variant (default: the scenario's budget)\n"
+	"  --full              run every budget to the end (rates, histograms) instead of\n"
+	"                      stopping a detector at its first detection\n"
+	"  --detectors LIST    comma-separated subset of: stress,pct:3,dfs:2\n"
+	"  --json FILE         every cell's result as a JSON array\n"
+	"Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness failure.\n";
+
+static bool selected(const hunt_opts *o, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (o->only == NULL)
+		return true;
+	for (const char *p = o->only; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+static bool matches_filter(const rh_scenario *s, int argc, char **argv, int first)
+{
+	bool any = false;
+
+	for (int i = first; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (argv[i][0] == '-')
+			break;
+		any = true;
+		if (strcmp(s->name, argv[i]) == 0 ||
+		    (strncmp(s->name, argv[i], len) == 0 && s->name[len] == '.'))
+			return true;
+	}
+	return !any;
+}
+
+static void cell_text(const rh_result *r, const detector *d, char *buf, size_t cap)
+{
+	if (r->harness_failed)
+		snprintf(buf, cap, "FAILED (%.60s)", r->harness_error);
+	else if (r->failed_trials)
+		snprintf(buf, cap, "DETECTED %s @%llu %.0fms", rh_kind_name(r->first.kind),
+			 (unsigned long long)r->first.trial + 1, r->first.at_ms);
+	else if (d->mode == RH_MODE_CONTROLLED && r->exhausted)
+		snprintf(buf, cap, "clean %llu sched, all", (unsigned long long)r->schedules);
+	else
+		snprintf(buf, cap, "clean %llu trials", (unsigned long long)r->trials_run);
+}
+
+static int parse_hunt(int argc, char **argv, hunt_opts *o, int *first_option)
+{
+	int i = 2;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	while (i < argc && argv[i][0] != '-') {
+		bool known = rh_scenario_find(argv[i]) != NULL;
+
+		for (unsigned k = 0; k < rh_scenario_count() && !known; k++) {
+			const char *name = rh_scenario_at(k)->name;
+			size_t len = strlen(argv[i]);
+
+			known = strncmp(name, argv[i], len) == 0 && name[len] == '.';
+		}
+		if (!known)
+			return rh_usage_error("unknown scenario or store '%s'; 'racehunt list' "
+					      "shows them",
+					      argv[i]);
+		i++;
+	}
+	*first_option = i;
+	for (; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(opt, "--full") == 0) {
+			o->full = true;
+		} else if (strcmp(opt, "--seed") == 0 || strcmp(opt, "--trials") == 0) {
+			uint64_t *dst = opt[2] == 's' ? &o->seed : &o->stress_trials;
+
+			if (val == NULL || !rh_parse_u64(val, opt[2] == 's' ? 0 : 1, UINT64_MAX / 2, dst))
+				return rh_usage_error("%s needs a number, got '%s'", opt,
+						      val ? val : "nothing");
+			i++;
+		} else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--detectors") == 0) {
+			if (val == NULL)
+				return rh_usage_error("%s needs a value", opt);
+			if (opt[2] == 'j')
+				o->json_path = val;
+			else
+				o->only = val;
+			i++;
+		} else {
+			return rh_usage_error("hunt: unknown option '%s'", opt);
+		}
+	}
+	if (o->only != NULL) {
+		/* Every listed name must be a detector. */
+		for (const char *p = o->only; *p;) {
+			size_t len = strcspn(p, ",");
+			bool known = false;
+
+			for (unsigned d = 0; d < N_DETECTORS; d++)
+				known |= strlen(detectors[d].name) == len &&
+					 strncmp(detectors[d].name, p, len) == 0;
+			if (!known)
+				return rh_usage_error("--detectors: unknown detector '%.*s'", (int)len,
+						      p);
+			p += len + (p[len] == ',');
+		}
+	}
+	return RH_EXIT_CLEAN;
+}
+
+static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const detector *d,
+		       const hunt_opts *o)
+{
+	rh_campaign_defaults(c, s, v);
+	c->mode = d->mode;
+	c->strategy = d->strategy;
+	c->seed = o->seed;
+	c->quiet = true;
+	c->stop_on_first = !o->full;
+	if (d->mode == RH_MODE_STRESS) {
+		c->trials = o->stress_trials ? o->stress_trials
+					     : (s->stress_trials ? s->stress_trials : 100);
+	} else {
+		c->trials = d->trials;
+		if (d->max_threads && c->params.threads > d->max_threads)
+			c->params.threads = d->max_threads;
+		if (d->max_ops && c->params.ops > d->max_ops)
+			c->params.ops = d->max_ops;
+		if (d->max_ops && c->params.rounds > 1)
+			c->params.rounds = 1;
+	}
+}
+
+int rh_cmd_hunt(int argc, char **argv)
+{
+	hunt_opts o;
+	int first_option, rc, status = RH_EXIT_CLEAN;
+	unsigned rows = 0, mismatches = 0;
+	FILE *json = NULL;
+	rh_result *r;
+
+	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
+		fputs(hunt_help, stdout);
+		return RH_EXIT_CLEAN;
+	}
+	rc = parse_hunt(argc, argv, &o, &first_option);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL)
+		return rh_usage_error("cannot write --json file '%s'", o.json_path);
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		rh_die("out of memory for results");
+	if (json)
+		fputs("[\n", json);
+
+	printf("%-20s %-13s %-9s", "scenario", "variant", "expect");
+	for (unsigned d = 0; d < N_DETECTORS; d++)
+		if (selected(&o, detectors[d].name))
+			printf(" %-28s", detectors[d].name);
+	printf(" verdict\n");
+
+	for (unsigned i = 0; i < rh_scenario_count(); i++) {
+		const rh_scenario *s = rh_scenario_at(i);
+
+		if (!matches_filter(s, argc, argv, 2))
+			continue;
+		for (unsigned v = 0; v < s->n_variants; v++) {
+			bool detected = false, failed = false;
+			const rh_variant *var = &s->variants[v];
+
+			printf("%-20s %-13s %-9s", s->name, var->name,
+			       var->expect == RH_EXPECT_DETECTED ? "detected" : "clean");
+			fflush(stdout);
+			for (unsigned d = 0; d < N_DETECTORS; d++) {
+				rh_campaign c;
+				char cell[128];
+
+				if (!selected(&o, detectors[d].name))
+					continue;
+				setup_cell(&c, s, v, &detectors[d], &o);
+				rh_campaign_run(&c, r);
+				detected |= r->failed_trials > 0;
+				failed |= r->harness_failed != 0;
+				cell_text(r, &detectors[d], cell, sizeof(cell));
+				printf(" %-28s", cell);
+				fflush(stdout);
+				if (json) {
+					fputs(rows++ ? ",\n" : "", json);
+					fprintf(json, "{\"detector\":\"%s\",\"result\":",
+						detectors[d].name);
+					rh_result_json(json, &c, r);
+					fputc('}', json);
+				}
+			}
+			if (failed) {
+				status = RH_EXIT_HARNESS;
+				printf(" HARNESS FAILURE\n");
+			} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
+				printf(" ok\n");
+			} else {
+				mismatches++;
+				printf(" MISMATCH (%s)\n", detected ? "flagged a clean variant"
+								    : "missed a seeded bug");
+			}
+		}
+	}
+	if (json) {
+		fputs("\n]\n", json);
+		fclose(json);
+	}
+	free(r);
+	printf("%s\n", mismatches ? "hunt: some variants did not behave as declared"
+				  : "hunt: every variant behaved as declared");
+	if (status == RH_EXIT_CLEAN && mismatches)
+		status = RH_EXIT_VIOLATION;
+	return status;
+}

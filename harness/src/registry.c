@@ -1,0 +1,58 @@
+/* The scenario registry, filled by RH_SCENARIO constructors before main(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+
+#define RH_MAX_SCENARIOS 256
+
+static const rh_scenario *registry[RH_MAX_SCENARIOS];
+static unsigned registered;
+static bool sorted;
+
+void rh_scenario_register(const rh_scenario *s)
+{
+	if (registered == RH_MAX_SCENARIOS)
+		rh_die("too many scenarios registered (limit %d) at %s", RH_MAX_SCENARIOS, s->name);
+	registry[registered++] = s;
+	sorted = false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const rh_scenario *const *)a)->name, (*(const rh_scenario *const *)b)->name);
+}
+
+static void sort_registry(void)
+{
+	if (!sorted)
+		qsort(registry, registered, sizeof(registry[0]), by_name);
+	sorted = true;
+}
+
+unsigned rh_scenario_count(void)
+{
+	return registered;
+}
+
+const rh_scenario *rh_scenario_at(unsigned i)
+{
+	sort_registry();
+	return i < registered ? registry[i] : NULL;
+}
+
+const rh_scenario *rh_scenario_find(const char *name)
+{
+	for (unsigned i = 0; i < registered; i++)
+		if (strcmp(registry[i]->name, name) == 0)
+			return registry[i];
+	return NULL;
+}
+
+int rh_variant_find(const rh_scenario *s, const char *name)
+{
+	for (unsigned i = 0; i < s->n_variants; i++)
+		if (strcmp(s->variants[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

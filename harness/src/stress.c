@@ -1,0 +1,481 @@
+/* Stress mode. Threads are created per trial (cheap next to a trial, and a
+ * thread that died or was abandoned never leaks into the next one). Each
+ * round: the main thread opens the round, every live thread rendezvouses on
+ * an atomic counter so they start within microseconds of each other, runs
+ * its body, and reports done; the main thread waits with a deadline. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+#include "stress.h"
+
+/* How long threads get to leave a hung trial after the watchdog fired. */
+#define RH_ABANDON_GRACE_MS 500
+/* Blocking lock calls wake this often to notice an aborted trial. */
+#define RH_LOCK_POLL_NS 5000000L
+#define RH_HELD_MAX 4
+
+struct stress_team;
+
+struct stress_thread {
+	pthread_t handle;
+	unsigned tid;
+	struct stress_team *team;
+	rh_rng noise;
+	/* Read by the watchdog while the thread runs, hence atomic. */
+	_Atomic(const char *) last_name;
+	_Atomic int last_op;
+	_Atomic uint64_t last_value;
+	_Atomic(const char *) waiting_for;
+	/* Locks held, most recent last, so a HANG report can say who holds
+	 * what the others wait for. */
+	_Atomic(const char *) holding[RH_HELD_MAX];
+	_Atomic unsigned n_holding;
+	_Atomic bool dead;
+	_Atomic bool finished;
+};
+
+struct stress_team {
+	const rh_scenario *scenario;
+	void *state;
+	rh_trial *trial;
+	const rh_stress_opts *opts;
+	unsigned n;
+	struct stress_thread *threads;
+
+	pthread_mutex_t mu;
+	pthread_cond_t go_cv, done_cv;
+	unsigned round_open; /* rounds released so far */
+	unsigned done;	     /* threads finished (or dead) in the current round */
+	unsigned alive;
+
+	_Atomic unsigned arrived;
+	_Atomic unsigned arrive_target;
+	_Atomic bool aborted;
+};
+
+static _Thread_local struct stress_thread *self;
+
+static void noise(struct stress_thread *me)
+{
+	double p = me->team->opts->noise;
+	uint64_t r;
+
+	if (p <= 0 || (double)(rh_rng_next(&me->noise) >> 11) * 0x1.0p-53 >= p)
+		return;
+	r = rh_rng_next(&me->noise);
+	switch (r % 3) {
+	case 0:
+		sched_yield();
+		break;
+	case 1:
+		for (volatile unsigned spin = (unsigned)(r >> 8) % 2000; spin > 0; spin--)
+			;
+		break;
+	default: {
+		struct timespec ts = {0, 1000 + (long)((r >> 8) % 50000)};
+		nanosleep(&ts, NULL);
+	}
+	}
+}
+
+static void note(struct stress_thread *me, rh_op op, const char *name, uint64_t value)
+{
+	atomic_store_explicit(&me->last_op, (int)op, memory_order_relaxed);
+	atomic_store_explicit(&me->last_name, name, memory_order_relaxed);
+	atomic_store_explicit(&me->last_value, value, memory_order_relaxed);
+}
+
+static void held(struct stress_thread *me, const char *name)
+{
+	unsigned n = atomic_load_explicit(&me->n_holding, memory_order_relaxed);
+
+	if (n < RH_HELD_MAX)
+		atomic_store_explicit(&me->holding[n], name, memory_order_relaxed);
+	atomic_store_explicit(&me->n_holding, n + 1, memory_order_relaxed);
+}
+
+static void released(struct stress_thread *me, const char *name)
+{
+	unsigned n = atomic_load_explicit(&me->n_holding, memory_order_relaxed);
+	unsigned top = n < RH_HELD_MAX ? n : RH_HELD_MAX;
+
+	/* Locks are usually released in reverse order; search from the top. */
+	for (unsigned i = top; i-- > 0;)
+		if (atomic_load_explicit(&me->holding[i], memory_order_relaxed) == name) {
+			for (unsigned j = i; j + 1 < top; j++)
+				atomic_store_explicit(&me->holding[j],
+						      atomic_load_explicit(&me->holding[j + 1],
+									   memory_order_relaxed),
+						      memory_order_relaxed);
+			break;
+		}
+	if (n > 0)
+		atomic_store_explicit(&me->n_holding, n - 1, memory_order_relaxed);
+}
+
+static void stress_before(rh_op op, const void *obj, const char *name)
+{
+	if (self != NULL)
+		noise(self);
+}
+
+static void stress_after(rh_op op, const void *obj, const char *name, uint64_t value)
+{
+	if (self != NULL)
+		note(self, op, name, value);
+}
+
+static RH_NORETURN void leave_aborted(void)
+{
+	pthread_exit(NULL);
+}
+
+static void deadline_in(struct timespec *ts, long ns)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += ns;
+	while (ts->tv_nsec >= 1000000000L) {
+		ts->tv_nsec -= 1000000000L;
+		ts->tv_sec++;
+	}
+}
+
+/* Block on a lock without ever blocking the watchdog's clean-up: wake
+ * periodically and leave the thread if the trial was abandoned. */
+#define WAIT_ABORTABLE(me, lockname, try_call, timed_call, rc)                               \
+	do {                                                                                 \
+		(rc) = (try_call);                                                           \
+		if ((rc) != EBUSY)                                                           \
+			break;                                                               \
+		atomic_store_explicit(&(me)->waiting_for, (lockname), memory_order_relaxed); \
+		for (;;) {                                                                   \
+			struct timespec ts;                                                  \
+			deadline_in(&ts, RH_LOCK_POLL_NS);                                   \
+			(rc) = (timed_call);                                                 \
+			if ((rc) != ETIMEDOUT)                                               \
+				break;                                                       \
+			if (atomic_load(&(me)->team->aborted))                               \
+				leave_aborted();                                             \
+		}                                                                            \
+		atomic_store_explicit(&(me)->waiting_for, NULL, memory_order_relaxed);       \
+	} while (0)
+
+static int stress_mutex_lock(rh_mutex *m)
+{
+	struct stress_thread *me = self;
+	int rc;
+
+	if (me == NULL)
+		return rh__mutex_lock_raw(m);
+	noise(me);
+	WAIT_ABORTABLE(me, m->name, pthread_mutex_trylock(&m->impl),
+		       pthread_mutex_timedlock(&m->impl, &ts), rc);
+	note(me, RH_OP_LOCK, m->name, rc == EOWNERDEAD);
+	held(me, m->name);
+	return rc == EOWNERDEAD ? RH_OWNER_DIED : 0;
+}
+
+static void stress_mutex_unlock(rh_mutex *m)
+{
+	if (self != NULL) {
+		noise(self);
+		note(self, RH_OP_UNLOCK, m->name, 0);
+		released(self, m->name);
+	}
+	pthread_mutex_unlock(&m->impl);
+}
+
+static void stress_rdlock(rh_rwlock *l)
+{
+	struct stress_thread *me = self;
+	int rc;
+
+	if (me == NULL) {
+		pthread_rwlock_rdlock(&l->impl);
+		return;
+	}
+	noise(me);
+	WAIT_ABORTABLE(me, l->name, pthread_rwlock_tryrdlock(&l->impl),
+		       pthread_rwlock_timedrdlock(&l->impl, &ts), rc);
+	note(me, RH_OP_RDLOCK, l->name, 0);
+	held(me, l->name);
+}
+
+static void stress_wrlock(rh_rwlock *l)
+{
+	struct stress_thread *me = self;
+	int rc;
+
+	if (me == NULL) {
+		pthread_rwlock_wrlock(&l->impl);
+		return;
+	}
+	noise(me);
+	WAIT_ABORTABLE(me, l->name, pthread_rwlock_trywrlock(&l->impl),
+		       pthread_rwlock_timedwrlock(&l->impl, &ts), rc);
+	note(me, RH_OP_WRLOCK, l->name, 0);
+	held(me, l->name);
+}
+
+static void stress_rwunlock(rh_rwlock *l)
+{
+	if (self != NULL) {
+		noise(self);
+		note(self, RH_OP_RWUNLOCK, l->name, 0);
+		released(self, l->name);
+	}
+	pthread_rwlock_unlock(&l->impl);
+}
+
+static RH_NORETURN void stress_die(void)
+{
+	if (self != NULL)
+		atomic_store(&self->dead, true);
+	pthread_exit(NULL);
+}
+
+static const struct rh_runtime stress_runtime = {
+	.name = "stress",
+	.before = stress_before,
+	.after = stress_after,
+	.mutex_lock = stress_mutex_lock,
+	.mutex_unlock = stress_mutex_unlock,
+	.rwlock_rdlock = stress_rdlock,
+	.rwlock_wrlock = stress_wrlock,
+	.rwlock_unlock = stress_rwunlock,
+	.thread_die = stress_die,
+};
+
+/* Runs when a thread leaves, normally or through pthread_exit (death, abort):
+ * the round must count it either way. */
+static void thread_leaves(void *arg)
+{
+	struct stress_thread *me = arg;
+	struct stress_team *team = me->team;
+
+	pthread_mutex_lock(&team->mu);
+	team->done++;
+	team->alive--;
+	atomic_store(&me->finished, true);
+	pthread_cond_signal(&team->done_cv);
+	pthread_mutex_unlock(&team->mu);
+}
+
+static void rendezvous(struct stress_thread *me)
+{
+	struct stress_team *team = me->team;
+	unsigned target = atomic_load(&team->arrive_target);
+
+	atomic_fetch_add(&team->arrived, 1);
+	while (atomic_load(&team->arrived) < target) {
+		if (atomic_load(&team->aborted))
+			leave_aborted();
+		sched_yield();
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct stress_thread *me = arg;
+	struct stress_team *team = me->team;
+	unsigned rounds = team->trial->params.rounds;
+
+	self = me;
+	pthread_cleanup_push(thread_leaves, me);
+	for (unsigned round = 0; round < rounds; round++) {
+		pthread_mutex_lock(&team->mu);
+		while (team->round_open <= round && !atomic_load(&team->aborted))
+			pthread_cond_wait(&team->go_cv, &team->mu);
+		pthread_mutex_unlock(&team->mu);
+		if (atomic_load(&team->aborted))
+			break;
+		rendezvous(me);
+		team->scenario->thread(team->state, me->tid, round, team->trial);
+		pthread_mutex_lock(&team->mu);
+		team->done++;
+		pthread_cond_signal(&team->done_cv);
+		pthread_mutex_unlock(&team->mu);
+	}
+	/* Not counted as done again: thread_leaves' done++ lands after the last
+	 * round, when nobody waits for it any more. */
+	pthread_cleanup_pop(1);
+	return NULL;
+}
+
+static void describe_thread(const struct stress_thread *th, char *buf, size_t cap)
+{
+	const char *name = atomic_load(&th->last_name);
+	const char *waiting = atomic_load(&th->waiting_for);
+	int op = atomic_load(&th->last_op);
+	uint64_t value = atomic_load(&th->last_value);
+	unsigned held_n;
+	int n;
+
+	if (atomic_load(&th->dead))
+		n = snprintf(buf, cap, "T%u died after ", th->tid);
+	else if (waiting != NULL)
+		n = snprintf(buf, cap, "T%u blocked acquiring %s, after ", th->tid, waiting);
+	else if (atomic_load(&th->finished))
+		n = snprintf(buf, cap, "T%u finished, after ", th->tid);
+	else
+		n = snprintf(buf, cap, "T%u running, after ", th->tid);
+	if (n < 0 || (size_t)n >= cap)
+		return;
+	if (name == NULL)
+		n += snprintf(buf + n, cap - (size_t)n, "no sync point");
+	else
+		n += snprintf(buf + n, cap - (size_t)n, "%s %s=%llu", rh_op_name((rh_op)op), name,
+			      (unsigned long long)value);
+	held_n = atomic_load(&th->n_holding);
+	for (unsigned i = 0; i < held_n && i < RH_HELD_MAX && (size_t)n < cap; i++)
+		n += snprintf(buf + n, cap - (size_t)n, "%s%s", i ? ", " : ", holding ",
+			      atomic_load(&th->holding[i]));
+}
+
+static void report_hang(struct stress_team *team, unsigned round, unsigned ms)
+{
+	char msg[RH_MSG_MAX], line[200];
+	size_t at;
+
+	at = (size_t)snprintf(msg, sizeof(msg), "round %u did not finish within %u ms:", round, ms);
+	for (unsigned i = 0; i < team->n && at < sizeof(msg); i++) {
+		describe_thread(&team->threads[i], line, sizeof(line));
+		at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s %s", i ? ";" : "", line);
+	}
+	rh_violation(team->trial, RH_HANG, "%s", msg);
+}
+
+/* Wait until every thread that started the round is done; false on timeout. */
+static bool wait_round(struct stress_team *team, unsigned started, unsigned ms)
+{
+	struct timespec deadline;
+	bool ok = true;
+
+	deadline_in(&deadline, (long)ms * 1000000L);
+	pthread_mutex_lock(&team->mu);
+	while (team->done < started && ok)
+		ok = pthread_cond_timedwait(&team->done_cv, &team->mu, &deadline) != ETIMEDOUT ||
+		     team->done >= started;
+	pthread_mutex_unlock(&team->mu);
+	return ok;
+}
+
+static void pin(pthread_attr_t *attr, unsigned tid)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET((int)(tid % (ncpu > 0 ? (unsigned long)ncpu : 1)), &set);
+	pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+}
+
+bool rh_stress_run(const rh_scenario *s, void *state, rh_trial *t, const rh_stress_opts *o)
+{
+	struct stress_team *team = calloc(1, sizeof(*team));
+	unsigned n = t->params.threads, ms = rh_timeout_ms(o->watchdog_ms);
+	bool completed = true, abandoned = false;
+
+	if (team == NULL || (team->threads = calloc(n, sizeof(*team->threads))) == NULL)
+		rh_die("out of memory starting %u threads", n);
+	team->scenario = s;
+	team->state = state;
+	team->trial = t;
+	team->opts = o;
+	team->n = n;
+	team->alive = n;
+	pthread_mutex_init(&team->mu, NULL);
+	pthread_cond_init(&team->go_cv, NULL);
+	pthread_cond_init(&team->done_cv, NULL);
+
+	rh_runtime_attach(&stress_runtime);
+	for (unsigned i = 0; i < n; i++) {
+		struct stress_thread *th = &team->threads[i];
+		pthread_attr_t attr;
+
+		th->tid = i;
+		th->team = team;
+		rh_rng_seed(&th->noise, rh_seed_mix(t->seed ^ 0x6e6f697365ull, t->index, i));
+		pthread_attr_init(&attr);
+		if (o->pin)
+			pin(&attr, i);
+		if (pthread_create(&th->handle, &attr, thread_main, th) != 0)
+			rh_die("cannot start scenario thread %u of %u", i, n);
+		pthread_attr_destroy(&attr);
+	}
+
+	for (unsigned round = 0; round < t->params.rounds && completed; round++) {
+		unsigned started;
+
+		pthread_mutex_lock(&team->mu);
+		started = team->alive;
+		team->done = 0;
+		atomic_store(&team->arrive_target, atomic_load(&team->arrived) + started);
+		team->round_open = round + 1;
+		pthread_cond_broadcast(&team->go_cv);
+		pthread_mutex_unlock(&team->mu);
+		if (!wait_round(team, started, ms)) {
+			report_hang(team, round, ms);
+			completed = false;
+		}
+	}
+
+	if (!completed) {
+		pthread_mutex_lock(&team->mu);
+		atomic_store(&team->aborted, true);
+		pthread_cond_broadcast(&team->go_cv);
+		pthread_mutex_unlock(&team->mu);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct stress_thread *th = &team->threads[i];
+		struct timespec deadline;
+
+		if (completed) {
+			pthread_join(th->handle, NULL);
+			continue;
+		}
+		/* A thread stuck outside any sync point cannot be stopped: leave
+		 * it (and the team it points to) to the process. */
+		deadline_in(&deadline, (long)RH_ABANDON_GRACE_MS * 1000000L);
+		if (pthread_timedjoin_np(th->handle, NULL, &deadline) != 0) {
+			pthread_detach(th->handle);
+			abandoned = true;
+		}
+	}
+	rh_runtime_detach();
+	if (!abandoned) {
+		pthread_mutex_destroy(&team->mu);
+		pthread_cond_destroy(&team->go_cv);
+		pthread_cond_destroy(&team->done_cv);
+		free(team->threads);
+		free(team);
+	}
+	return completed;
+}
+
+bool rh_stress_parse_strategy(const char *spec, double *noise_p, char *err, size_t errcap)
+{
+	char *end;
+	double p;
+
+	if (strncmp(spec, "noise:", 6) != 0) {
+		snprintf(err, errcap, "unknown stress strategy '%s' (expected noise:P)", spec);
+		return false;
+	}
+	errno = 0;
+	p = strtod(spec + 6, &end);
+	if (errno != 0 || end == spec + 6 || *end != '\0' || !(p >= 0 && p <= 1)) {
+		snprintf(err, errcap, "bad noise probability in '%s' (expected 0..1)", spec);
+		return false;
+	}
+	*noise_p = p;
+	return true;
+}

@@ -1,0 +1,203 @@
+/* Sync points: the raw primitives, and the slow paths taken when a runtime
+ * (stress or controlled) is attached. */
+#include <errno.h>
+#include <string.h>
+
+#include "runtime.h"
+
+const struct rh_runtime *_Atomic rh__runtime;
+
+static const char *const op_names[RH_OP_COUNT_] = {
+	[RH_OP_POINT] = "point",     [RH_OP_LOAD] = "load",	   [RH_OP_STORE] = "store",
+	[RH_OP_FETCH_ADD] = "fetch_add", [RH_OP_CAS] = "cas",	   [RH_OP_LOCK] = "lock",
+	[RH_OP_UNLOCK] = "unlock",   [RH_OP_RDLOCK] = "rdlock",	   [RH_OP_WRLOCK] = "wrlock",
+	[RH_OP_RWUNLOCK] = "rwunlock", [RH_OP_EXIT] = "exit",
+};
+
+const char *rh_op_name(rh_op op)
+{
+	return (unsigned)op < RH_OP_COUNT_ ? op_names[op] : "?";
+}
+
+void rh_runtime_attach(const struct rh_runtime *rt)
+{
+	atomic_store_explicit(&rh__runtime, rt, memory_order_relaxed);
+}
+
+void rh_runtime_detach(void)
+{
+	atomic_store_explicit(&rh__runtime, NULL, memory_order_relaxed);
+}
+
+int rh_mutex_init(rh_mutex *m, const char *name, unsigned flags)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->name = name;
+	m->flags = flags;
+	pthread_mutexattr_init(&attr);
+	if (flags & RH_MUTEX_ROBUST)
+		pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(&m->impl, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
+void rh_mutex_destroy(rh_mutex *m)
+{
+	pthread_mutex_destroy(&m->impl);
+}
+
+int rh__mutex_lock_raw(rh_mutex *m)
+{
+	int rc = pthread_mutex_lock(&m->impl);
+
+	return rc == EOWNERDEAD ? RH_OWNER_DIED : 0;
+}
+
+void rh__mutex_unlock_raw(rh_mutex *m)
+{
+	pthread_mutex_unlock(&m->impl);
+}
+
+int rh_mutex_lock(rh_mutex *m)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL))
+		return rt->mutex_lock(m);
+	return rh__mutex_lock_raw(m);
+}
+
+void rh_mutex_unlock(rh_mutex *m)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL)) {
+		rt->mutex_unlock(m);
+		return;
+	}
+	rh__mutex_unlock_raw(m);
+}
+
+void rh_mutex_consistent(rh_mutex *m)
+{
+	/* Controlled mode never hands the real robust mutex to a dead fiber, so
+	 * only its own flag needs clearing there. */
+	if (atomic_exchange_explicit(&m->ctl_owner_died, 0, memory_order_relaxed))
+		return;
+	pthread_mutex_consistent(&m->impl);
+}
+
+int rh_rwlock_init(rh_rwlock *l, const char *name)
+{
+	memset(l, 0, sizeof(*l));
+	l->name = name;
+	return pthread_rwlock_init(&l->impl, NULL);
+}
+
+void rh_rwlock_destroy(rh_rwlock *l)
+{
+	pthread_rwlock_destroy(&l->impl);
+}
+
+void rh_rwlock_rdlock(rh_rwlock *l)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL)) {
+		rt->rwlock_rdlock(l);
+		return;
+	}
+	pthread_rwlock_rdlock(&l->impl);
+}
+
+void rh_rwlock_wrlock(rh_rwlock *l)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL)) {
+		rt->rwlock_wrlock(l);
+		return;
+	}
+	pthread_rwlock_wrlock(&l->impl);
+}
+
+void rh_rwlock_unlock(rh_rwlock *l)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL)) {
+		rt->rwlock_unlock(l);
+		return;
+	}
+	pthread_rwlock_unlock(&l->impl);
+}
+
+void rh_atomic_init(rh_atomic_u64 *a, const char *name, uint64_t value)
+{
+	atomic_init(&a->v, value);
+	a->name = name;
+}
+
+uint64_t rh__atomic_load_slow(rh_atomic_u64 *a, rh_order mo)
+{
+	const struct rh_runtime *rt = rh__attached();
+	uint64_t v;
+
+	rt->before(RH_OP_LOAD, a, a->name);
+	v = atomic_load_explicit(&a->v, (memory_order)mo);
+	rt->after(RH_OP_LOAD, a, a->name, v);
+	return v;
+}
+
+void rh__atomic_store_slow(rh_atomic_u64 *a, uint64_t v, rh_order mo)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	rt->before(RH_OP_STORE, a, a->name);
+	atomic_store_explicit(&a->v, v, (memory_order)mo);
+	rt->after(RH_OP_STORE, a, a->name, v);
+}
+
+uint64_t rh__atomic_fetch_add_slow(rh_atomic_u64 *a, uint64_t d, rh_order mo)
+{
+	const struct rh_runtime *rt = rh__attached();
+	uint64_t v;
+
+	rt->before(RH_OP_FETCH_ADD, a, a->name);
+	v = atomic_fetch_add_explicit(&a->v, d, (memory_order)mo);
+	rt->after(RH_OP_FETCH_ADD, a, a->name, v);
+	return v;
+}
+
+bool rh__atomic_cas_slow(rh_atomic_u64 *a, uint64_t *expected, uint64_t desired, rh_order mo)
+{
+	const struct rh_runtime *rt = rh__attached();
+	bool ok;
+
+	rt->before(RH_OP_CAS, a, a->name);
+	ok = atomic_compare_exchange_strong_explicit(&a->v, expected, desired, (memory_order)mo,
+						     memory_order_relaxed);
+	rt->after(RH_OP_CAS, a, a->name, ok ? desired : *expected);
+	return ok;
+}
+
+void rh__point_slow(const char *label, uint64_t value)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	rt->before(RH_OP_POINT, NULL, label);
+	rt->after(RH_OP_POINT, NULL, label, value);
+}
+
+void rh_thread_die(void)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (rt != NULL)
+		rt->thread_die();
+	pthread_exit(NULL);
+}

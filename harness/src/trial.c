@@ -1,0 +1,132 @@
+/* Trials: violation recording (thread-safe, first one kept in full), random
+ * streams and samples. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "trial.h"
+
+static const char *const kind_names[RH_KIND_COUNT_] = {
+	[RH_CORRUPTION] = "CORRUPTION",	    [RH_OVERLAP] = "OVERLAP",
+	[RH_MONOTONICITY] = "MONOTONICITY", [RH_LOST_UPDATE] = "LOST_UPDATE",
+	[RH_DUPLICATE] = "DUPLICATE",	    [RH_NOT_FOUND] = "NOT_FOUND",
+	[RH_OUT_OF_BOUNDS] = "OUT_OF_BOUNDS", [RH_INVARIANT] = "INVARIANT",
+	[RH_HANG] = "HANG",		    [RH_DEADLOCK] = "DEADLOCK",
+	[RH_CRASH] = "CRASH",		    [RH_SANITIZER] = "SANITIZER",
+};
+
+const char *rh_kind_name(rh_kind kind)
+{
+	return (unsigned)kind < RH_KIND_COUNT_ ? kind_names[kind] : "?";
+}
+
+int rh_kind_parse(const char *name)
+{
+	for (int k = 0; k < RH_KIND_COUNT_; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+void rh_trial_init(rh_trial *t, const rh_scenario *s, unsigned variant, const rh_params *p,
+		   uint64_t seed, uint64_t index)
+{
+	memset(t, 0, sizeof(*t));
+	t->scenario = s;
+	t->variant = variant;
+	t->params = *p;
+	t->seed = seed;
+	t->index = index;
+	for (unsigned i = 0; i < RH_MAX_THREADS; i++)
+		rh_rng_seed(&t->rng[i], rh_seed_mix(seed, index, i));
+}
+
+void rh_trial_fini(rh_trial *t)
+{
+	free(t->samples);
+	t->samples = NULL;
+}
+
+void rh_violation(rh_trial *t, rh_kind kind, const char *fmt, ...)
+{
+	int expected = 0;
+	va_list ap;
+
+	atomic_fetch_add(&t->violations, 1);
+	atomic_fetch_add(&t->kind_counts[kind], 1);
+	if (!atomic_compare_exchange_strong(&t->first_state, &expected, 1))
+		return;
+	t->first_kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(t->first_msg, sizeof(t->first_msg), fmt, ap);
+	va_end(ap);
+	atomic_store(&t->first_state, 2);
+}
+
+bool rh_trial_failed(const rh_trial *t)
+{
+	return atomic_load(&((rh_trial *)t)->violations) != 0;
+}
+
+rh_kind rh_trial_first_kind(const rh_trial *t)
+{
+	return t->first_kind;
+}
+
+const char *rh_trial_first_msg(const rh_trial *t)
+{
+	return t->first_msg;
+}
+
+const rh_params *rh_trial_params(const rh_trial *t)
+{
+	return &t->params;
+}
+
+rh_rng *rh_trial_rng(rh_trial *t, unsigned tid)
+{
+	return &t->rng[tid % RH_MAX_THREADS];
+}
+
+void rh_trial_sample(rh_trial *t, unsigned tid, uint64_t value)
+{
+	unsigned *n = &t->sample_count[tid % RH_MAX_THREADS];
+
+	/* Rows are allocated by the campaign before threads start. */
+	if (t->samples == NULL || *n >= RH_SAMPLES_PER_THREAD)
+		return;
+	t->samples[(size_t)(tid % RH_MAX_THREADS) * RH_SAMPLES_PER_THREAD + *n] = value;
+	(*n)++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t rh_trial_sample_permille(rh_trial *t, unsigned permille)
+{
+	size_t total = 0, at = 0;
+	uint64_t *all, result;
+
+	for (unsigned i = 0; i < RH_MAX_THREADS; i++)
+		total += t->sample_count[i];
+	if (total == 0)
+		return 0;
+	all = malloc(total * sizeof(*all));
+	if (all == NULL)
+		rh_die("out of memory sorting %zu samples", total);
+	for (unsigned i = 0; i < RH_MAX_THREADS; i++) {
+		memcpy(all + at, t->samples + (size_t)i * RH_SAMPLES_PER_THREAD,
+		       t->sample_count[i] * sizeof(*all));
+		at += t->sample_count[i];
+	}
+	qsort(all, total, sizeof(*all), cmp_u64);
+	result = all[(total - 1) * permille / 1000];
+	free(all);
+	return result;
+}
