@@ -20,49 +20,116 @@ const char *rhq_variant_name(rhq_variant v)
 
 /* ---- counting allocator ------------------------------------------------ */
 
-/* Each block starts with its size, so realloc and free know what they give
- * back without trusting the caller; 16 bytes keep the data max-aligned. */
-#define HEAP_HEADER 16
+#define HEAP_LIVE 0x4c495645u  /* "LIVE" */
+#define HEAP_FREED 0x46524545u /* "FREE" */
+#define HEAP_POISON 0xdd
+
+/* Precedes every block; 32 bytes keep the data max-aligned. Stale writes of
+ * a racing append land in the data, never here. The state is atomic so that
+ * two racing frees of one block cannot both put it in the quarantine (the
+ * list would loop): exactly one wins, the other is counted. */
+typedef struct heap_header {
+	rh_atomic_u64 state;
+	uint64_t size;
+	struct heap_header *next_quarantined;
+} heap_header;
+
+_Static_assert(sizeof(heap_header) % 16 == 0, "block data must stay max-aligned");
+
+static heap_header *header_of(void *p)
+{
+	return (heap_header *)((unsigned char *)p - sizeof(heap_header));
+}
 
 static void *heap_alloc(rhq_heap *h, size_t n)
 {
-	unsigned char *b = malloc(HEAP_HEADER + n);
+	heap_header *b = malloc(sizeof *b + n);
 
 	if (b == NULL)
 		return NULL;
-	memcpy(b, &n, sizeof n);
+	rh_atomic_init(&b->state, "block state", HEAP_LIVE);
+	b->size = n;
+	b->next_quarantined = NULL;
 	rh_atomic_fetch_add(&h->held_bytes, n, RH_RELAXED);
 	rh_atomic_fetch_add(&h->held_blocks, 1, RH_RELAXED);
-	return b + HEAP_HEADER;
+	return b + 1;
 }
 
+/* Ends the life of a block: to libc under ASan, else to the quarantine. A
+ * block that is not live any more is counted as a double free instead. */
+static void heap_release(rhq_heap *h, heap_header *b)
+{
+	uint64_t head, live = HEAP_LIVE;
+
+	if (!rh_atomic_cas(&b->state, &live, HEAP_FREED, RH_RELAXED)) {
+		rh_atomic_fetch_add(&h->double_frees, 1, RH_RELAXED);
+		return;
+	}
+	rh_atomic_fetch_add(&h->held_bytes, -(uint64_t)b->size, RH_RELAXED);
+	rh_atomic_fetch_add(&h->held_blocks, -(uint64_t)1, RH_RELAXED);
+	if (RH_ASAN) {
+		free(b);
+		return;
+	}
+	memset(b + 1, HEAP_POISON, b->size);
+	head = rh_atomic_load(&h->quarantine, RH_RELAXED);
+	do
+		b->next_quarantined = (heap_header *)(uintptr_t)head;
+	while (!rh_atomic_cas(&h->quarantine, &head, (uint64_t)(uintptr_t)b, RH_RELAXED));
+}
+
+/* realloc as libc does it when the block moves: new block, copy, free the
+ * old one. Reallocating a freed block is counted as a double free and still
+ * returns a copy, as a libc that did not notice would. */
 static void *heap_realloc(rhq_heap *h, void *p, size_t n)
 {
-	unsigned char *b = (unsigned char *)p - HEAP_HEADER;
-	size_t old;
+	heap_header *old = header_of(p);
+	size_t keep = old->size < n ? old->size : n;
+	unsigned char *np = heap_alloc(h, n);
 
-	memcpy(&old, b, sizeof old);
-	b = realloc(b, HEAP_HEADER + n);
-	if (b == NULL)
+	if (np == NULL)
 		return NULL;
-	memcpy(b, &n, sizeof n);
-	/* Unsigned wrap-around makes a shrink a subtraction. */
-	rh_atomic_fetch_add(&h->held_bytes, (uint64_t)n - old, RH_RELAXED);
-	return b + HEAP_HEADER;
+	memcpy(np, p, keep);
+	heap_release(h, old);
+	return np;
 }
 
 static void heap_free(rhq_heap *h, void *p)
 {
-	unsigned char *b;
-	size_t old;
-
 	if (p == NULL)
 		return;
-	b = (unsigned char *)p - HEAP_HEADER;
-	memcpy(&old, b, sizeof old);
-	free(b);
-	rh_atomic_fetch_add(&h->held_bytes, -(uint64_t)old, RH_RELAXED);
-	rh_atomic_fetch_add(&h->held_blocks, -(uint64_t)1, RH_RELAXED);
+	heap_release(h, header_of(p));
+}
+
+void rhq_memory_audit(rhq_queue *q, rhq_heap_audit *a)
+{
+	memset(a, 0, sizeof *a);
+	a->double_frees = rh_atomic_load(&q->heap.double_frees, RH_RELAXED);
+	for (heap_header *b = (heap_header *)(uintptr_t)rh_atomic_load(&q->heap.quarantine,
+									   RH_ACQUIRE);
+	     b != NULL; b = b->next_quarantined) {
+		const unsigned char *d = (const unsigned char *)(b + 1);
+		uint64_t dirty = 0;
+
+		for (uint64_t i = 0; i < b->size; i++)
+			dirty += d[i] != HEAP_POISON;
+		a->quarantined++;
+		a->dirty_blocks += dirty != 0;
+		a->dirty_bytes += dirty;
+	}
+}
+
+static void heap_drain_quarantine(rhq_heap *h)
+{
+	heap_header *b = (heap_header *)(uintptr_t)rh_atomic_load(&h->quarantine, RH_ACQUIRE);
+
+	while (b != NULL) {
+		heap_header *next = b->next_quarantined;
+
+		free(b);
+		b = next;
+	}
+	rh_atomic_store(&h->quarantine, 0, RH_RELAXED);
 }
 
 /* ---- queue ---------------------------------------------------------------- */
@@ -81,6 +148,8 @@ int rhq_queue_init(rhq_queue *q, rhq_variant v, unsigned n_consumers)
 	rh_atomic_init(&q->tracked_bytes, "memory tracker", 0);
 	rh_atomic_init(&q->heap.held_bytes, "bytes held", 0);
 	rh_atomic_init(&q->heap.held_blocks, "blocks held", 0);
+	rh_atomic_init(&q->heap.quarantine, "heap quarantine", 0);
+	rh_atomic_init(&q->heap.double_frees, "double frees", 0);
 	return 0;
 }
 
@@ -106,6 +175,7 @@ void rhq_queue_destroy(rhq_queue *q)
 		free(c);
 		c = next;
 	}
+	heap_drain_quarantine(&q->heap);
 	rh_mutex_destroy(&q->lock);
 	q->head = q->tail = NULL;
 }

@@ -57,10 +57,21 @@ typedef struct rhq_event {
 
 /* Counting allocator: every block carries its size in a header, and the
  * counters say how many bytes and blocks are really held. The counters are
- * atomics, so they are never the race themselves. */
+ * atomics, so they are never the race themselves.
+ *
+ * Freed blocks go to a quarantine, filled with a poison byte, and are only
+ * returned to libc when the queue is destroyed: the stale array a racing
+ * append still holds stays valid memory, as the old array of a Go append
+ * stays alive under the GC, so the race shows the original's symptom (lost
+ * events) instead of glibc aborting on the first double free. The allocator
+ * counts what it catches itself: frees of an already freed block, and bytes
+ * written into a block after it was freed. Under ASan there is no quarantine
+ * (blocks are freed at once) so that ASan sees and reports the misuse. */
 typedef struct rhq_heap {
 	rh_atomic_u64 held_bytes;
 	rh_atomic_u64 held_blocks;
+	rh_atomic_u64 quarantine;  /* most recently freed block header, 0 = none */
+	rh_atomic_u64 double_frees;
 } rhq_heap;
 
 typedef struct rhq_item {
@@ -144,5 +155,16 @@ const rhq_item *rhq_queue_item(const rhq_queue *q, uint64_t i);
  * for the queue's items. */
 uint64_t rhq_memory_tracked(rhq_queue *q);
 uint64_t rhq_memory_held(rhq_queue *q);
+
+/* After every thread has stopped: heap misuse the allocator caught so far
+ * (frees of freed blocks; quarantined blocks written after their free). */
+typedef struct rhq_heap_audit {
+	uint64_t double_frees;
+	uint64_t dirty_blocks;	/* freed blocks written after free */
+	uint64_t dirty_bytes;
+	uint64_t quarantined;	/* blocks in quarantine */
+} rhq_heap_audit;
+
+void rhq_memory_audit(rhq_queue *q, rhq_heap_audit *a);
 
 #endif

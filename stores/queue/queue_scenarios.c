@@ -4,7 +4,9 @@
  * the store what it recorded (the items' event lists, or for `immutable` the
  * consumers' own histories) and demands exactly one enqueue per item and one
  * dequeue per (item, consumer that read it). It also compares the memory
- * tracker with the bytes the counting allocator really holds. */
+ * tracker with the bytes the counting allocator really holds, and asks the
+ * allocator what heap misuse it caught (double frees, writes after free). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -191,19 +193,27 @@ static void queue_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
 	consume(s, tid, tid, s->quota[round * s->n_consumers + tid], t);
 }
 
-/* Feeds one item's event list to the exactly-once counters. False (and one
- * RH_CORRUPTION report) when the list holds something that is not an event
- * of this item by a known consumer. */
-static bool record_item_events(qstate *s, const rhq_item *it, rh_once *enq, rh_once *deq,
-			       rh_trial *t)
+/* What check() found in the event lists that is not an event of its item by
+ * a known consumer; only the first one is described. */
+typedef struct garbage {
+	uint64_t count;
+	char first[200];
+} garbage;
+
+/* Feeds one item's event list to the exactly-once counters, setting aside
+ * anything that is not an event of this item. */
+static void record_item_events(qstate *s, const rhq_item *it, rh_once *enq, rh_once *deq,
+			       garbage *g)
 {
 	size_t len;
 	const rhq_event *ev = rhq_item_events(&s->q, it, &len);
 
 	if (s->variant != RHQ_IMMUTABLE && len > it->cap) {
-		rh_violation(t, RH_CORRUPTION, "item %llu: event list length %zu exceeds capacity %zu",
-			     (unsigned long long)it->id, len, it->cap);
-		return false;
+		if (g->count++ == 0)
+			snprintf(g->first, sizeof g->first,
+				 "item %llu: event list length %zu exceeds its capacity %zu",
+				 (unsigned long long)it->id, len, it->cap);
+		len = it->cap;
 	}
 	for (size_t k = 0; k < len; k++) {
 		const rhq_event *e = &ev[k];
@@ -212,18 +222,19 @@ static bool record_item_events(qstate *s, const rhq_item *it, rh_once *enq, rh_o
 			   (e->type == RHQ_EV_DEQUEUE && e->consumer < s->n_consumers));
 
 		if (!ok) {
-			rh_violation(t, RH_CORRUPTION,
-				     "item %llu: event %zu of %zu is garbage (type 0x%x, consumer %u, item %llu)",
-				     (unsigned long long)it->id, k, len, e->type, e->consumer,
-				     (unsigned long long)e->item);
-			return false;
+			if (g->count++ == 0)
+				snprintf(g->first, sizeof g->first,
+					 "item %llu: event %zu of %zu is garbage (type 0x%x, consumer "
+					 "%u, item %llu)",
+					 (unsigned long long)it->id, k, len, e->type, e->consumer,
+					 (unsigned long long)e->item);
+			continue;
 		}
 		if (e->type == RHQ_EV_ENQUEUE)
 			rh_once_record(enq, e->item, 0);
 		else
 			rh_once_record(deq, e->item, e->consumer);
 	}
-	return true;
 }
 
 static void queue_check(void *state, rh_trial *t)
@@ -232,7 +243,7 @@ static void queue_check(void *state, rh_trial *t)
 	uint64_t n = rhq_queue_length(&s->q);
 	rh_once *enq = rh_once_new("enqueue", "item", "queue");
 	rh_once *deq = rh_once_new("dequeue", "item", "consumer");
-	bool events_ok = true;
+	garbage g = {0};
 	rh_prop_result r;
 
 	if (enq == NULL || deq == NULL)
@@ -260,8 +271,7 @@ static void queue_check(void *state, rh_trial *t)
 	/* What the store recorded. */
 	for (uint64_t i = 0; i < n; i++) {
 		rh_once_expect(enq, i, 0, 1);
-		if (events_ok)
-			events_ok = record_item_events(s, rhq_queue_item(&s->q, i), enq, deq, t);
+		record_item_events(s, rhq_queue_item(&s->q, i), enq, deq, &g);
 	}
 	if (s->variant == RHQ_IMMUTABLE) {
 		for (unsigned c = 0; c < s->n_consumers; c++) {
@@ -278,6 +288,20 @@ static void queue_check(void *state, rh_trial *t)
 		rh_violation(t, r.kind, "%s", r.msg);
 	rh_once_free(enq);
 	rh_once_free(deq);
+	if (g.count != 0)
+		rh_violation(t, RH_CORRUPTION, "%s (%llu such in all)", g.first,
+			     (unsigned long long)g.count);
+
+	/* No heap corruption: what the counting allocator caught itself. */
+	rhq_heap_audit a;
+
+	rhq_memory_audit(&s->q, &a);
+	if (a.double_frees != 0 || a.dirty_blocks != 0)
+		rh_violation(t, RH_CORRUPTION,
+			     "heap misuse: %llu free(s) of an already freed block, %llu freed block(s) "
+			     "written after free (%llu bytes)",
+			     (unsigned long long)a.double_frees, (unsigned long long)a.dirty_blocks,
+			     (unsigned long long)a.dirty_bytes);
 
 	/* Payloads are never written after enqueue: whose bytes does each hold? */
 	for (uint64_t i = 0; i < n; i++) {
