@@ -190,6 +190,7 @@ typedef struct hdr_log {
 	uint64_t count_mismatches;  /* Close() found EntityCount wrong (buggy: left it) */
 	uint64_t snapshot_restores; /* checkpoint restored the header from its snapshot */
 	uint64_t wal_offset_defaults; /* WALOffset 0 replaced by HDR_SIZE on open */
+	uint64_t index_dropped;	      /* index unreadable on open, writer started empty */
 	char first[160];	      /* first warning, verbatim */
 } hdr_log;
 

@@ -246,8 +246,8 @@ static void writer_free(hdr_writer *w)
 static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 {
 	hdr_mgr *m = w->m;
-	uint8_t *file;
-	size_t len;
+	uint8_t *file = NULL;
+	size_t len = 0;
 	hdr_status st = read_file(m, &file, &len, err);
 	if (st != HDR_OK)
 		return st;
@@ -262,8 +262,9 @@ static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 			hdr_header_decode(file, &h);
 		else
 			memset(&h, 0, sizeof h);
-		if (hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
-			n = 0;
+		if (h.tagdict_offset && hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
+			log_warn(m, &m->log.index_dropped, "Index unreadable on open (%s), starting empty",
+				 ierr.msg);
 		break;
 	case HDR_PATCHED:
 		/* ADR-038: decode, and repair WALOffset 0 instead of asking why. */
@@ -277,8 +278,9 @@ static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 				 HDR_SIZE);
 			h.wal_offset = HDR_SIZE;
 		}
-		if (hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
-			n = 0;
+		if (h.tagdict_offset && hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
+			log_warn(m, &m->log.index_dropped, "Index unreadable on open (%s), starting empty",
+				 ierr.msg);
 		break;
 	case HDR_FIXED:
 		st = hdr_validate_bytes(file, len, len, &h, err);
