@@ -1,0 +1,176 @@
+/* This file is private to the racehunt harness.
+ *
+ * Inside the controlled scheduler: the explorer (one search), the record of
+ * its last run (choices and trace events), the strategies that make each
+ * choice, and the schedule strings that carry a run from one process to
+ * another.
+ *
+ * Vocabulary. A step is one resumption of a fiber by the scheduler: the
+ * fiber performs the sync operation it was stopped before, then runs to its
+ * next sync point. A choice is a step where at least two fibers could run;
+ * only choices are recorded, as the thread picked. The default choice keeps
+ * the current fiber running if it can, else picks the lowest thread id; a
+ * deviation is a choice that differs from the default, and a preemption is a
+ * choice that switches away from a fiber that could have continued. */
+#ifndef RH_SCHED_H
+#define RH_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "controlled.h"
+#include "fiber.h"
+#include "trial.h"
+
+#define RH_NO_THREAD 0xffu
+#define RH_PCT_MAX_DEPTH 16
+#define RH_DFS_MAX_BOUND 64
+/* A run that takes this many steps is reported as a HANG: a fiber spinning on
+ * a flag nobody else gets to set never ends under a fair-less strategy. */
+#define RH_SCHED_MAX_STEPS 2000000u
+
+typedef enum rh_strat {
+	RH_STRAT_RANDOM,
+	RH_STRAT_PCT,
+	RH_STRAT_DFS,
+	RH_STRAT_CHOICES, /* replay (strict) or shrink candidate (lenient) */
+	RH_STRAT_BYTES,	  /* fuzzer input */
+} rh_strat;
+
+typedef struct rh_choice {
+	uint64_t enabled; /* bit i: thread i could run */
+	uint8_t cur;	  /* thread that ran last, RH_NO_THREAD at the start */
+	uint8_t chosen;
+} rh_choice;
+
+typedef struct rh_dev {
+	uint32_t at; /* choice index */
+	uint8_t tid;
+} rh_dev;
+
+typedef struct rh_dfs_node {
+	uint64_t enabled;
+	uint64_t tried;
+	uint8_t cur;
+	uint8_t chosen;
+	uint16_t preempts; /* preemptions before this choice */
+} rh_dfs_node;
+
+typedef enum rh_ev_kind {
+	RH_EV_OP,	 /* a sync operation: op, name, maybe a value */
+	RH_EV_ROUND_END, /* reached the end-of-round barrier */
+	RH_EV_EXIT,	 /* returned from its last round */
+	RH_EV_DIED,	 /* rh_thread_die() */
+	RH_EV_BLOCKED,	 /* still waiting when nobody could run: op, name, holder */
+} rh_ev_kind;
+
+typedef struct rh_event {
+	uint8_t tid;
+	uint8_t kind;
+	uint8_t op;
+	uint8_t has_value;
+	uint32_t round;
+	const char *name; /* interned: outlives the trial's state */
+	uint64_t value;	  /* RH_EV_BLOCKED: holder thread + 1, 0 = none */
+} rh_event;
+
+/* A schedule string, decoded. */
+typedef struct rh_sched_spec {
+	char scenario[96];
+	char variant[64];
+	rh_params params;
+	uint64_t seed;
+	uint64_t index;
+	char strategy[32];
+	rh_dev *devs; /* malloc'd */
+	size_t n_devs;
+	uint32_t choices;     /* choices the run made */
+	uint32_t fingerprint; /* of the run's steps, checked by a strict replay */
+} rh_sched_spec;
+
+struct rh_name_slot {
+	const char *key;
+	char *copy;
+	uint32_t hash;
+};
+
+struct rh_explorer {
+	rh_strat strat;
+	char spec[32];
+	uint64_t seed;
+	unsigned bound; /* pct depth, dfs preemption bound */
+	uint64_t runs;
+	bool exhausted;
+	rh_rng rng;
+
+	/* pct */
+	uint64_t pct_k; /* estimated steps per run: the longest seen so far */
+	unsigned pct_prio[RH_MAX_THREADS];
+	uint64_t pct_change[RH_PCT_MAX_DEPTH];
+
+	/* dfs: the choices of the last run, with what each has tried */
+	rh_dfs_node *dfs;
+	size_t dfs_len, dfs_cap, dfs_prefix;
+	unsigned dfs_preempts;
+	bool dfs_warned;
+
+	/* choices */
+	rh_dev *devs;
+	size_t n_devs, dev_pos;
+	bool strict;
+	uint32_t want_choices, want_fp;
+	bool diverged;
+	char why[160];
+
+	/* bytes */
+	uint8_t *bytes;
+	size_t n_bytes, byte_pos;
+
+	/* the last run */
+	rh_choice *choices;
+	size_t n_choices, cap_choices;
+	rh_event *events;
+	size_t n_events, cap_events;
+	uint64_t steps;
+	unsigned preemptions;
+	uint32_t fp;
+	const rh_scenario *scenario;
+	unsigned variant;
+	rh_params params;
+	uint64_t trial_seed, trial_index;
+	char *schedule;
+
+	/* interned object names (open addressing, power-of-two size) */
+	struct rh_name_slot *names;
+	size_t n_names, cap_names;
+
+	/* fibers, kept from run to run */
+	rh_fiber fibers[RH_MAX_THREADS];
+	unsigned n_fibers;
+};
+
+/* strategy.c */
+bool rh_strategy_begin(rh_explorer *x, unsigned threads);
+/* Every step; enabled has at least one bit. */
+unsigned rh_strategy_choose(rh_explorer *x, uint64_t enabled, unsigned cur);
+void rh_strategy_end(rh_explorer *x);
+unsigned rh_default_choice(uint64_t enabled, unsigned cur);
+
+/* An explorer that replays explicit deviations: strict (a replay: any
+ * mismatch marks the run diverged) or lenient (a shrink candidate: a
+ * deviation that cannot apply falls back to the default). */
+rh_explorer *rh_explorer_choices(const rh_sched_spec *sp, bool strict);
+/* The last run as a spec (deviations from the default choice). */
+void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out);
+const char *rh_explorer_diverged(const rh_explorer *x);
+
+/* schedule.c */
+/* malloc'd string, NULL (with err) when a name holds unsafe characters. */
+char *rh_schedule_format(const rh_sched_spec *sp, char *err, size_t errcap);
+bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t errcap);
+void rh_schedule_spec_free(rh_sched_spec *sp);
+uint32_t rh_fnv1a(uint32_t h, const void *data, size_t n);
+#define RH_FNV_BASIS 2166136261u
+
+#endif
