@@ -28,6 +28,21 @@ void rh_explorer_free(rh_explorer *x);
  * are reported into the trial like any violation. */
 bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial *t);
 
+/* Fuzzer hook: an explorer whose choices come from bytes (copied) instead of
+ * a random stream. At each step where two or more threads could run, one
+ * byte b picks the (b mod n)-th runnable thread counting from the running
+ * one, so byte 0 means "no switch". When the bytes run out, or when only one
+ * thread can run, no byte is read and the default applies: the running
+ * thread continues, else the lowest-numbered runnable one. It runs one
+ * schedule; rh_explorer_run returns false after that. NULL when out of
+ * memory. */
+rh_explorer *rh_explorer_from_bytes(const uint8_t *data, size_t size);
+
+/* After a run: scheduling steps it took, and preemptions (switches away from
+ * a thread that could have continued) among them. */
+uint64_t rh_explorer_steps(const rh_explorer *x);
+unsigned rh_explorer_preemptions(const rh_explorer *x);
+
 /* After a run: the self-contained schedule string that replays it exactly. */
 const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned variant,
 				 const rh_params *p);

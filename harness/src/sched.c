@@ -1,0 +1,739 @@
+/* racehunt — the controlled scheduler: a trial's threads as fibers on one OS
+ * thread, switched at every sync point by a strategy.
+ *
+ * Every fiber switches back to the scheduler (the calling thread's own
+ * context) at each sync point; the scheduler records the step, asks the
+ * strategy who runs next and switches there. Under ThreadSanitizer the
+ * switch into a fiber carries no happens-before edge, so races between
+ * fibers stay visible; the switch back to the scheduler does synchronise, so
+ * the scheduler may read what fibers wrote, while fibers never read what the
+ * scheduler writes during a run except through atomics. Locks are modelled
+ * here (the pthread object is never touched in a fiber): a fiber waiting for
+ * a held lock is simply not runnable, and real lock hand-over is told to
+ * TSan with acquire/release on the lock. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "runtime.h"
+#include "sched.h"
+
+#if RH_TSAN
+#include <sanitizer/tsan_interface.h>
+#define tsan_acquire(addr) __tsan_acquire((void *)(addr))
+#define tsan_release(addr) __tsan_release((void *)(addr))
+#else
+#define tsan_acquire(addr) ((void)(addr))
+#define tsan_release(addr) ((void)(addr))
+#endif
+
+/* Mapped lazily, so a generous size costs only address space. */
+#define RH_FIBER_STACK_SIZE (1u << 20)
+
+enum slot_state { S_READY, S_POINT, S_BARRIER, S_DONE, S_DEAD };
+enum rep_status { REP_POINT, REP_BARRIER, REP_DONE, REP_DEAD };
+
+/* What a fiber tells the scheduler when it switches back. Written by that
+ * fiber only, read by the scheduler after the (synchronising) switch. */
+struct fiber_rep {
+	int status;
+	rh_op op;
+	const void *obj;
+	const char *name;
+	uint64_t value;
+	bool has_value;
+};
+
+/* The scheduler's own view of a fiber. */
+struct slot {
+	enum slot_state st;
+	rh_op op;
+	const void *obj;
+	const char *name;
+	unsigned round;
+};
+
+struct run {
+	rh_explorer *x;
+	const rh_scenario *s;
+	void *state;
+	rh_trial *t;
+	unsigned n, rounds;
+	rh_fiber main;
+	_Atomic int cur; /* running fiber, -1 while the scheduler runs */
+	struct slot slot[RH_MAX_THREADS];
+	struct fiber_rep rep[RH_MAX_THREADS];
+	char barrier; /* its address is the round barrier for TSan */
+};
+
+/* Set before any fiber of a run starts, cleared after all have stopped. */
+static struct run *g_run;
+
+static int running(struct run *r)
+{
+	return r == NULL ? -1 : atomic_load_explicit(&r->cur, memory_order_relaxed);
+}
+
+/* ---- fiber side ---------------------------------------------------------- */
+
+static void yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
+{
+	struct fiber_rep *p = &r->rep[id];
+
+	p->status = REP_POINT;
+	p->op = op;
+	p->obj = obj;
+	p->name = name;
+	rh_fiber_switch(&r->x->fibers[id], &r->main, true);
+	p->has_value = false;
+}
+
+static void ctl_before(rh_op op, const void *obj, const char *name)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id >= 0)
+		yield_at(r, id, op, obj, name);
+}
+
+static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t value)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id >= 0) {
+		r->rep[id].value = value;
+		r->rep[id].has_value = true;
+	}
+}
+
+static int ctl_mutex_lock(rh_mutex *m)
+{
+	struct run *r = g_run;
+	int id = running(r), rc = 0;
+
+	if (id < 0)
+		return rh__mutex_lock_raw(m);
+	yield_at(r, id, RH_OP_LOCK, m, m->name);
+	/* Resumed only when the mutex is free, or robust with a dead owner. An
+	 * owner-died state not cleared by rh_mutex_consistent() stays. */
+	if (atomic_load_explicit(&m->ctl_owner, memory_order_relaxed) != 0 ||
+	    atomic_load_explicit(&m->ctl_owner_died, memory_order_relaxed)) {
+		atomic_store_explicit(&m->ctl_owner_died, 1, memory_order_relaxed);
+		rc = RH_OWNER_DIED;
+	}
+	atomic_store_explicit(&m->ctl_owner, id + 1, memory_order_relaxed);
+	tsan_acquire(&m->impl);
+	ctl_after(RH_OP_LOCK, m, m->name, (uint64_t)rc);
+	return rc;
+}
+
+static void ctl_mutex_unlock(rh_mutex *m)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id < 0) {
+		rh__mutex_unlock_raw(m);
+		return;
+	}
+	yield_at(r, id, RH_OP_UNLOCK, m, m->name);
+	tsan_release(&m->impl);
+	atomic_store_explicit(&m->ctl_owner, 0, memory_order_relaxed);
+}
+
+/* Readers and writers synchronise on two addresses, as a real rwlock does:
+ * readers acquire what writers released (impl) and release into a clock
+ * (ctl_readers) that only writers acquire. */
+static void ctl_rwlock_rdlock(rh_rwlock *l)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id < 0) {
+		pthread_rwlock_rdlock(&l->impl);
+		return;
+	}
+	yield_at(r, id, RH_OP_RDLOCK, l, l->name);
+	atomic_fetch_or_explicit(&l->ctl_readers, 1ull << id, memory_order_relaxed);
+	tsan_acquire(&l->impl);
+}
+
+static void ctl_rwlock_wrlock(rh_rwlock *l)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id < 0) {
+		pthread_rwlock_wrlock(&l->impl);
+		return;
+	}
+	yield_at(r, id, RH_OP_WRLOCK, l, l->name);
+	atomic_store_explicit(&l->ctl_writer, id + 1, memory_order_relaxed);
+	tsan_acquire(&l->impl);
+	tsan_acquire(&l->ctl_readers);
+}
+
+static void ctl_rwlock_unlock(rh_rwlock *l)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id < 0) {
+		pthread_rwlock_unlock(&l->impl);
+		return;
+	}
+	yield_at(r, id, RH_OP_RWUNLOCK, l, l->name);
+	if (atomic_load_explicit(&l->ctl_writer, memory_order_relaxed) == id + 1) {
+		tsan_release(&l->impl);
+		atomic_store_explicit(&l->ctl_writer, 0, memory_order_relaxed);
+	} else {
+		tsan_release(&l->ctl_readers);
+		atomic_fetch_and_explicit(&l->ctl_readers, ~(1ull << id), memory_order_relaxed);
+	}
+}
+
+static void ctl_thread_die(void)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id < 0)
+		return;
+	/* Like a thread that is joined: what it did is visible to later rounds. */
+	tsan_release(&r->barrier);
+	r->rep[id].status = REP_DEAD;
+	rh_fiber_exit(&r->x->fibers[id], &r->main);
+}
+
+static const struct rh_runtime ctl_runtime = {
+	.name = "controlled",
+	.before = ctl_before,
+	.after = ctl_after,
+	.mutex_lock = ctl_mutex_lock,
+	.mutex_unlock = ctl_mutex_unlock,
+	.rwlock_rdlock = ctl_rwlock_rdlock,
+	.rwlock_wrlock = ctl_rwlock_wrlock,
+	.rwlock_unlock = ctl_rwlock_unlock,
+	.thread_die = ctl_thread_die,
+};
+
+static void fiber_main(void)
+{
+	struct run *r = g_run;
+	int id = running(r);
+	rh_fiber *self = &r->x->fibers[id];
+
+	rh_fiber_started(self, &r->main);
+	/* Primed: back to the scheduler until this thread's first turn. */
+	rh_fiber_switch(self, &r->main, true);
+	for (unsigned round = 0; round < r->rounds; round++) {
+		if (round > 0) {
+			tsan_release(&r->barrier);
+			r->rep[id].status = REP_BARRIER;
+			rh_fiber_switch(self, &r->main, true);
+			tsan_acquire(&r->barrier);
+		}
+		r->s->thread(r->state, (unsigned)id, round, r->t);
+	}
+	r->rep[id].status = REP_DONE;
+	rh_fiber_exit(self, &r->main);
+}
+
+/* ---- scheduler side ------------------------------------------------------ */
+
+static uint32_t str_hash(const char *s)
+{
+	return s ? rh_fnv1a(RH_FNV_BASIS, s, strlen(s)) : 0;
+}
+
+/* Names are copied once: the trace is printed after teardown freed the
+ * objects that carried them. */
+static const struct rh_name_slot *intern(rh_explorer *x, const char *name)
+{
+	static const struct rh_name_slot none = {0};
+	size_t mask, i;
+
+	if (name == NULL)
+		return &none;
+	if (x->n_names * 2 >= x->cap_names) {
+		size_t cap = x->cap_names ? x->cap_names * 2 : 64;
+		struct rh_name_slot *t = calloc(cap, sizeof(*t));
+
+		if (t == NULL)
+			rh_die("out of memory interning object names");
+		for (size_t j = 0; j < x->cap_names; j++) {
+			if (x->names[j].key == NULL)
+				continue;
+			for (i = ((uintptr_t)x->names[j].key >> 3) * 0x9e3779b97f4a7c15ull & (cap - 1);
+			     t[i].key != NULL; i = (i + 1) & (cap - 1))
+				;
+			t[i] = x->names[j];
+		}
+		free(x->names);
+		x->names = t;
+		x->cap_names = cap;
+	}
+	mask = x->cap_names - 1;
+	for (i = ((uintptr_t)name >> 3) * 0x9e3779b97f4a7c15ull & mask; x->names[i].key != NULL;
+	     i = (i + 1) & mask)
+		if (x->names[i].key == name && strcmp(x->names[i].copy, name) == 0)
+			return &x->names[i];
+	x->names[i].key = name;
+	x->names[i].copy = strdup(name);
+	if (x->names[i].copy == NULL)
+		rh_die("out of memory interning object names");
+	x->names[i].hash = str_hash(name);
+	x->n_names++;
+	return &x->names[i];
+}
+
+static void push_event(rh_explorer *x, rh_event ev)
+{
+	if (x->n_events == x->cap_events) {
+		size_t cap = x->cap_events ? x->cap_events * 2 : 256;
+		rh_event *e = realloc(x->events, cap * sizeof(*e));
+
+		if (e == NULL)
+			rh_die("out of memory recording a trace of %zu steps", x->n_events);
+		x->events = e;
+		x->cap_events = cap;
+	}
+	x->events[x->n_events++] = ev;
+}
+
+static void push_choice(rh_explorer *x, rh_choice c)
+{
+	if (x->n_choices == x->cap_choices) {
+		size_t cap = x->cap_choices ? x->cap_choices * 2 : 256;
+		rh_choice *p = realloc(x->choices, cap * sizeof(*p));
+
+		if (p == NULL)
+			rh_die("out of memory recording %zu choices", x->n_choices);
+		x->choices = p;
+		x->cap_choices = cap;
+	}
+	x->choices[x->n_choices++] = c;
+}
+
+/* The thread holding what sl waits for, -1 when none does. */
+static int holder(const struct run *r, const struct slot *sl)
+{
+	switch (sl->op) {
+	case RH_OP_LOCK: {
+		rh_mutex *m = (rh_mutex *)sl->obj;
+		return atomic_load_explicit(&m->ctl_owner, memory_order_relaxed) - 1;
+	}
+	case RH_OP_RDLOCK:
+	case RH_OP_WRLOCK: {
+		rh_rwlock *l = (rh_rwlock *)sl->obj;
+		int w = atomic_load_explicit(&l->ctl_writer, memory_order_relaxed);
+		uint64_t rd = atomic_load_explicit(&l->ctl_readers, memory_order_relaxed);
+
+		if (w != 0)
+			return w - 1;
+		if (sl->op == RH_OP_WRLOCK && rd != 0)
+			return __builtin_ctzll(rd);
+		return -1;
+	}
+	default:
+		return -1;
+	}
+}
+
+static bool can_proceed(const struct run *r, const struct slot *sl)
+{
+	int h;
+
+	switch (sl->op) {
+	case RH_OP_LOCK:
+	case RH_OP_RDLOCK:
+	case RH_OP_WRLOCK:
+		h = holder(r, sl);
+		if (h < 0)
+			return true;
+		/* A robust mutex outlives its dead owner; nothing else does. */
+		return sl->op == RH_OP_LOCK && (((rh_mutex *)sl->obj)->flags & RH_MUTEX_ROBUST) &&
+		       h < (int)r->n && r->slot[h].st == S_DEAD;
+	default:
+		return true;
+	}
+}
+
+static uint64_t runnable(const struct run *r)
+{
+	uint64_t e = 0;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct slot *sl = &r->slot[i];
+
+		if (sl->st == S_READY || (sl->st == S_POINT && can_proceed(r, sl)))
+			e |= 1ull << i;
+	}
+	return e;
+}
+
+static const char *wait_what(rh_op op)
+{
+	switch (op) {
+	case RH_OP_LOCK:
+		return "mutex";
+	case RH_OP_RDLOCK:
+		return "rwlock (to read)";
+	case RH_OP_WRLOCK:
+		return "rwlock (to write)";
+	default:
+		return "object";
+	}
+}
+
+/* Nobody can run, somebody waits: follow who waits for whom from the first
+ * waiter. A cycle (possibly through the round barrier) is a DEADLOCK; a wait
+ * on a thread that died or returned holding the lock is a HANG, as stress
+ * mode would see it. */
+static void report_stuck(struct run *r)
+{
+	char msg[RH_MSG_MAX];
+	size_t len = 0;
+	uint64_t seen = 0, blocked = 0;
+	rh_kind kind = RH_DEADLOCK;
+	int f = -1;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct slot *sl = &r->slot[i];
+		int h;
+
+		if (sl->st != S_POINT)
+			continue;
+		blocked |= 1ull << i;
+		h = holder(r, sl);
+		push_event(r->x, (rh_event){.tid = (uint8_t)i, .kind = RH_EV_BLOCKED,
+					    .op = (uint8_t)sl->op, .round = sl->round,
+					    .name = intern(r->x, sl->name)->copy,
+					    .value = (uint64_t)(h + 1)});
+		if (f < 0)
+			f = (int)i;
+	}
+	msg[0] = '\0';
+#define ADD(...)                                                                            \
+	do {                                                                                \
+		if (len < sizeof(msg))                                                      \
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len, __VA_ARGS__); \
+	} while (0)
+	while (f >= 0) {
+		const struct slot *sl = &r->slot[f];
+		int h = holder(r, sl);
+
+		seen |= 1ull << f;
+		ADD("T%d waits for %s %s", f, wait_what(sl->op), sl->name ? sl->name : "?");
+		if (h < 0 || h >= (int)r->n) {
+			ADD(" that nobody holds");
+			kind = RH_HANG;
+			break;
+		}
+		ADD(" held by T%d", h);
+		if (r->slot[h].st == S_DEAD) {
+			ADD(", which died holding it (rh_thread_die)");
+			kind = RH_HANG;
+			break;
+		}
+		if (r->slot[h].st == S_DONE) {
+			ADD(", which returned without releasing it");
+			kind = RH_HANG;
+			break;
+		}
+		if (r->slot[h].st == S_BARRIER) {
+			ADD("; T%d waits at the end of round %u for the others", h, r->slot[h].round);
+			break;
+		}
+		if (seen >> h & 1) {
+			ADD(" (cycle)");
+			break;
+		}
+		ADD("; ");
+		f = h;
+	}
+	if (blocked & ~seen)
+		ADD(" (+%d more waiting)", __builtin_popcountll(blocked & ~seen));
+#undef ADD
+	rh_violation(r->t, kind, "%s%s", kind == RH_DEADLOCK ? "lock cycle: " : "", msg);
+}
+
+/* Resume fiber c for one step and take in what it reports. */
+static void step(struct run *r, unsigned c)
+{
+	rh_explorer *x = r->x;
+	struct slot *sl = &r->slot[c];
+	struct fiber_rep *p = &r->rep[c];
+	bool had_op = sl->st == S_POINT;
+	rh_event ev = {.tid = (uint8_t)c, .kind = RH_EV_OP, .round = sl->round};
+
+	x->fp = rh_fnv1a(x->fp, &ev.tid, 1);
+	if (had_op) {
+		const struct rh_name_slot *n = intern(x, sl->name);
+
+		ev.op = (uint8_t)sl->op;
+		ev.name = n->copy;
+		x->fp = rh_fnv1a(x->fp, &ev.op, 1);
+		x->fp = rh_fnv1a(x->fp, &n->hash, sizeof(n->hash));
+	}
+	atomic_store_explicit(&r->cur, (int)c, memory_order_relaxed);
+	rh_fiber_switch(&r->main, &x->fibers[c], false);
+	atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
+	if (had_op) {
+		ev.has_value = p->has_value;
+		ev.value = p->value;
+		push_event(x, ev);
+	}
+	ev.has_value = 0;
+	ev.name = NULL;
+	switch (p->status) {
+	case REP_POINT:
+		sl->st = S_POINT;
+		sl->op = p->op;
+		sl->obj = p->obj;
+		sl->name = p->name;
+		break;
+	case REP_BARRIER:
+		sl->st = S_BARRIER;
+		ev.kind = RH_EV_ROUND_END;
+		push_event(x, ev);
+		break;
+	case REP_DONE:
+		sl->st = S_DONE;
+		ev.kind = RH_EV_EXIT;
+		push_event(x, ev);
+		break;
+	case REP_DEAD:
+		sl->st = S_DEAD;
+		ev.kind = RH_EV_DIED;
+		push_event(x, ev);
+		break;
+	}
+}
+
+static void schedule(struct run *r)
+{
+	rh_explorer *x = r->x;
+	unsigned cur = RH_NO_THREAD;
+
+	for (;;) {
+		uint64_t e = runnable(r);
+		unsigned c, live = 0, waiting = 0;
+
+		if (e == 0) {
+			for (unsigned i = 0; i < r->n; i++) {
+				live += r->slot[i].st == S_POINT || r->slot[i].st == S_BARRIER;
+				waiting += r->slot[i].st == S_BARRIER;
+			}
+			if (live == 0)
+				return;
+			if (waiting < live) {
+				report_stuck(r);
+				return;
+			}
+			/* Everyone alive reached the barrier: next round. */
+			for (unsigned i = 0; i < r->n; i++)
+				if (r->slot[i].st == S_BARRIER) {
+					r->slot[i].st = S_READY;
+					r->slot[i].round++;
+				}
+			continue;
+		}
+		if (x->steps == RH_SCHED_MAX_STEPS) {
+			rh_violation(r->t, RH_HANG,
+				     "no end after %u scheduling steps (T%u was running): a thread "
+				     "spinning on a value another never gets to change?",
+				     RH_SCHED_MAX_STEPS, cur);
+			return;
+		}
+		x->steps++;
+		c = rh_strategy_choose(x, e, cur);
+		if (c >= r->n || !(e >> c & 1))
+			rh_die("controlled strategy %s picked thread %u, which cannot run", x->spec,
+			       c);
+		if (e & (e - 1)) {
+			push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur,
+						   .chosen = (uint8_t)c});
+			x->fp = rh_fnv1a(x->fp, &e, sizeof(e));
+			if (cur < r->n && (e >> cur & 1) && c != cur)
+				x->preemptions++;
+		}
+		step(r, c);
+		cur = c;
+	}
+}
+
+bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial *t)
+{
+	unsigned n = t->params.threads;
+	struct run *r;
+
+	if (n == 0 || n > RH_MAX_THREADS)
+		rh_die("%s: controlled mode runs 1..%d threads, not %u", s->name, RH_MAX_THREADS, n);
+	x->scenario = s;
+	x->variant = t->variant;
+	x->params = t->params;
+	x->trial_seed = t->seed;
+	x->trial_index = t->index;
+	x->n_choices = x->n_events = 0;
+	x->steps = 0;
+	x->preemptions = 0;
+	x->fp = RH_FNV_BASIS;
+	if (!rh_strategy_begin(x, n))
+		return false;
+	for (; x->n_fibers < n; x->n_fibers++)
+		if (!rh_fiber_create(&x->fibers[x->n_fibers], RH_FIBER_STACK_SIZE))
+			rh_die("cannot map a %u KiB fiber stack: %m", RH_FIBER_STACK_SIZE >> 10);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		rh_die("out of memory for a controlled run");
+	r->x = x;
+	r->s = s;
+	r->state = state;
+	r->t = t;
+	r->n = n;
+	r->rounds = t->params.rounds ? t->params.rounds : 1;
+	rh_fiber_init_thread(&r->main);
+	atomic_init(&r->cur, -1);
+	g_run = r;
+	for (unsigned i = 0; i < n; i++) {
+		rh_fiber_reset(&x->fibers[i], fiber_main);
+		atomic_store_explicit(&r->cur, (int)i, memory_order_relaxed);
+		rh_fiber_switch(&r->main, &x->fibers[i], true);
+	}
+	atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
+	rh_runtime_attach(&ctl_runtime);
+	schedule(r);
+	rh_runtime_detach();
+	g_run = NULL;
+	free(r);
+	rh_strategy_end(x);
+	return true;
+}
+
+uint64_t rh_explorer_steps(const rh_explorer *x)
+{
+	return x->steps;
+}
+
+unsigned rh_explorer_preemptions(const rh_explorer *x)
+{
+	return x->preemptions;
+}
+
+void rh_explorer_free(rh_explorer *x)
+{
+	if (x == NULL)
+		return;
+	for (unsigned i = 0; i < x->n_fibers; i++)
+		rh_fiber_destroy(&x->fibers[i]);
+	for (size_t i = 0; i < x->cap_names; i++)
+		free(x->names[i].copy);
+	free(x->names);
+	free(x->dfs);
+	free(x->devs);
+	free(x->bytes);
+	free(x->choices);
+	free(x->events);
+	free(x->schedule);
+	free(x);
+}
+
+const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned variant,
+				 const rh_params *p)
+{
+	rh_sched_spec sp;
+	char err[256];
+
+	rh_explorer_spec(x, &sp);
+	snprintf(sp.scenario, sizeof(sp.scenario), "%s", s->name);
+	snprintf(sp.variant, sizeof(sp.variant), "%s", s->variants[variant].name);
+	sp.params = *p;
+	free(x->schedule);
+	x->schedule = rh_schedule_format(&sp, err, sizeof(err));
+	rh_schedule_spec_free(&sp);
+	if (x->schedule == NULL) {
+		fprintf(stderr, "racehunt: no schedule string: %s\n", err);
+		return "";
+	}
+	return x->schedule;
+}
+
+/* ---- trace --------------------------------------------------------------- */
+
+static int event_text(const rh_event *e, char *buf, size_t cap)
+{
+	const char *name = e->name ? e->name : "?";
+	size_t nl = strlen(name);
+
+	switch (e->kind) {
+	case RH_EV_ROUND_END:
+		return snprintf(buf, cap, "end of round %u", e->round);
+	case RH_EV_EXIT:
+		return snprintf(buf, cap, "exit");
+	case RH_EV_DIED:
+		return snprintf(buf, cap, "died here (rh_thread_die)");
+	case RH_EV_BLOCKED:
+		if (e->value)
+			return snprintf(buf, cap, "blocked: %s %s (held by T%" PRIu64 ")",
+					rh_op_name((rh_op)e->op), name, e->value - 1);
+		return snprintf(buf, cap, "blocked: %s %s", rh_op_name((rh_op)e->op), name);
+	default:
+		break;
+	}
+	if (e->op == RH_OP_LOCK)
+		return snprintf(buf, cap, "lock %s%s", name,
+				e->has_value && e->value == RH_OWNER_DIED ? " -> owner died" : "");
+	if (e->op == RH_OP_POINT) {
+		/* A label ending in punctuation reads with the value glued on:
+		 * "write block@" -> "write block@6528". */
+		if (!e->has_value)
+			return snprintf(buf, cap, "%s", name);
+		if (nl > 0 && strchr("@=:#/", name[nl - 1]) != NULL)
+			return snprintf(buf, cap, "%s%" PRIu64, name, e->value);
+		return snprintf(buf, cap, "%s=%" PRIu64, name, e->value);
+	}
+	if (!e->has_value || e->op == RH_OP_UNLOCK || e->op == RH_OP_RDLOCK ||
+	    e->op == RH_OP_WRLOCK || e->op == RH_OP_RWUNLOCK)
+		return snprintf(buf, cap, "%s %s", rh_op_name((rh_op)e->op), name);
+	return snprintf(buf, cap, "%s %s=%" PRIu64, rh_op_name((rh_op)e->op), name, e->value);
+}
+
+void rh_explorer_print_trace(rh_explorer *x, FILE *out)
+{
+	char text[256];
+	int lane = 12;
+	unsigned threads = x->params.threads;
+
+	if (out == NULL)
+		return;
+	for (size_t i = 0; i < x->n_events; i++) {
+		int w = event_text(&x->events[i], text, sizeof(text));
+		if (w + 5 > lane)
+			lane = w + 5;
+	}
+	if (lane > 40)
+		lane = 40;
+	fprintf(out, "trace: %s [%s], %u thread%s x %u op%s x %u round%s; %" PRIu64
+		     " steps, %u preemption%s\n",
+		x->scenario ? x->scenario->name : "?",
+		x->scenario ? x->scenario->variants[x->variant].name : "?", threads,
+		threads == 1 ? "" : "s", x->params.ops, x->params.ops == 1 ? "" : "s",
+		x->params.rounds, x->params.rounds == 1 ? "" : "s", x->steps, x->preemptions,
+		x->preemptions == 1 ? "" : "s");
+	fprintf(out, "  step |");
+	for (unsigned i = 0; i < threads && i < 16; i++)
+		fprintf(out, " T%-*u", lane - 2, i);
+	fputc('\n', out);
+	for (size_t i = 0; i < x->n_events; i++) {
+		const rh_event *e = &x->events[i];
+
+		event_text(e, text, sizeof(text));
+		fprintf(out, "%6zu | %*sT%u %s\n", i + 1, e->tid * lane, "", e->tid, text);
+	}
+	fflush(out);
+}
