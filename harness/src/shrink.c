@@ -1,0 +1,342 @@
+/* racehunt — replaying and shrinking controlled schedules.
+ *
+ * Shrinking keeps only candidates that still fail with the same violation
+ * kind, in this order: fewer threads, fewer ops, fewer rounds (for each, the
+ * old deviations projected onto the smaller run first, then a small bounded
+ * search of the smaller run), then fewer deviations by delta debugging
+ * (Zeller's ddmin over the list of choices that differ from the default,
+ * which removes preemptions). Every candidate is a real run: what is kept is
+ * the schedule that run actually took. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "sched.h"
+
+/* Runs one shrink may spend; each is a whole trial of a small workload. */
+#define RH_SHRINK_BUDGET 4000
+#define RH_SHRINK_SEARCH_RUNS 300
+
+enum { EXIT_CLEAN = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };
+
+struct shrinker {
+	const rh_scenario *s;
+	unsigned variant;
+	uint64_t seed, index;
+	rh_kind kind;
+	unsigned runs;
+	rh_trial *t;
+};
+
+/* Run one trial under x; true when it fails with the shrinker's kind (or with
+ * any kind when want_any), spec then holds the schedule the run took. */
+static bool attempt(struct shrinker *sh, const rh_params *p, rh_explorer *x, bool want_any,
+		    rh_sched_spec *spec)
+{
+	bool hit;
+
+	sh->runs++;
+	rh_trial_init(sh->t, sh->s, sh->variant, p, sh->seed, sh->index);
+	if (!rh_trial_execute(sh->t, RH_MODE_CONTROLLED, NULL, x)) {
+		rh_trial_fini(sh->t);
+		return false;
+	}
+	hit = rh_trial_failed(sh->t) && (want_any || rh_trial_first_kind(sh->t) == sh->kind);
+	if (hit && spec != NULL) {
+		rh_explorer_spec(x, spec);
+		snprintf(spec->scenario, sizeof(spec->scenario), "%s", sh->s->name);
+		snprintf(spec->variant, sizeof(spec->variant), "%s",
+			 sh->s->variants[sh->variant].name);
+	}
+	rh_trial_fini(sh->t);
+	return hit;
+}
+
+static bool try_devs(struct shrinker *sh, const rh_params *p, const rh_dev *devs, size_t n,
+		     const char *strategy, rh_sched_spec *out)
+{
+	rh_sched_spec in = {.params = *p, .devs = (rh_dev *)devs, .n_devs = n};
+	rh_explorer *x;
+	bool hit;
+
+	snprintf(in.strategy, sizeof(in.strategy), "%s", strategy);
+	x = rh_explorer_choices(&in, false);
+	if (x == NULL)
+		rh_die("out of memory shrinking a schedule");
+	hit = attempt(sh, p, x, false, out);
+	rh_explorer_free(x);
+	return hit;
+}
+
+/* A failing schedule for the smaller workload p, or false. */
+static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec *old,
+		   rh_sched_spec *out)
+{
+	static const char *const specs[] = {"dfs:0", "dfs:1", "dfs:2", "pct:3", "random"};
+	rh_dev *proj = malloc((old->n_devs + 1) * sizeof(*proj));
+	size_t n = 0;
+	bool hit;
+
+	if (proj == NULL)
+		rh_die("out of memory shrinking a schedule");
+	for (size_t i = 0; i < old->n_devs; i++)
+		if (old->devs[i].tid < p->threads)
+			proj[n++] = old->devs[i];
+	hit = try_devs(sh, p, proj, n, old->strategy, out);
+	free(proj);
+	for (size_t i = 0; !hit && i < sizeof(specs) / sizeof(specs[0]); i++) {
+		char err[128];
+		rh_explorer *x = rh_explorer_new(specs[i], sh->seed, err, sizeof(err));
+
+		if (x == NULL)
+			rh_die("%s", err);
+		for (unsigned k = 0; !hit && k < RH_SHRINK_SEARCH_RUNS && sh->runs < RH_SHRINK_BUDGET;
+		     k++) {
+			hit = attempt(sh, p, x, false, out);
+			if (rh_explorer_exhausted(x))
+				break;
+		}
+		rh_explorer_free(x);
+	}
+	return hit;
+}
+
+static void replace(rh_sched_spec *best, rh_sched_spec *with)
+{
+	rh_schedule_spec_free(best);
+	*best = *with;
+	memset(with, 0, sizeof(*with));
+}
+
+/* Shrink one parameter: the smallest value below the current one that still
+ * fails, tried from the smallest up. */
+static void shrink_param(struct shrinker *sh, rh_sched_spec *best, size_t offset)
+{
+	unsigned now = *(unsigned *)((char *)&best->params + offset);
+
+	for (unsigned v = 1; v < now && sh->runs < RH_SHRINK_BUDGET; v++) {
+		rh_params p = best->params;
+		rh_sched_spec cand;
+
+		*(unsigned *)((char *)&p + offset) = v;
+		if (search(sh, &p, best, &cand)) {
+			replace(best, &cand);
+			return;
+		}
+	}
+}
+
+static void ddmin(struct shrinker *sh, rh_sched_spec *best)
+{
+	size_t parts = 2;
+
+	while (best->n_devs > 0 && sh->runs < RH_SHRINK_BUDGET) {
+		size_t len = best->n_devs, chunk = (len + parts - 1) / parts;
+		bool reduced = false;
+		rh_dev *cand = malloc(len * sizeof(*cand));
+
+		if (cand == NULL)
+			rh_die("out of memory shrinking a schedule");
+		for (size_t start = 0; start < len && sh->runs < RH_SHRINK_BUDGET; start += chunk) {
+			size_t n = 0, end = start + chunk < len ? start + chunk : len;
+			rh_sched_spec got;
+
+			for (size_t i = 0; i < len; i++)
+				if (i < start || i >= end)
+					cand[n++] = best->devs[i];
+			if (!try_devs(sh, &best->params, cand, n, best->strategy, &got))
+				continue;
+			if (got.n_devs < len) {
+				replace(best, &got);
+				reduced = true;
+				break;
+			}
+			rh_schedule_spec_free(&got);
+		}
+		free(cand);
+		if (reduced) {
+			parts = parts > 2 ? parts - 1 : 2;
+		} else {
+			if (parts >= len)
+				break;
+			parts = parts * 2 < len ? parts * 2 : len;
+		}
+	}
+}
+
+static rh_explorer *replay_explorer(const rh_sched_spec *sp)
+{
+	rh_explorer *x = rh_explorer_choices(sp, true);
+
+	if (x == NULL)
+		rh_die("out of memory replaying a schedule");
+	return x;
+}
+
+/* Parse and look up; false with a one-line reason. */
+static bool resolve(const char *schedule, rh_sched_spec *sp, struct shrinker *sh, char *err,
+		    size_t errcap)
+{
+	int v;
+
+	if (!rh_schedule_parse(schedule, sp, err, errcap))
+		return false;
+	sh->s = rh_scenario_find(sp->scenario);
+	if (sh->s == NULL) {
+		snprintf(err, errcap, "schedule names scenario '%s', which this racehunt does not have",
+			 sp->scenario);
+		goto bad;
+	}
+	v = rh_variant_find(sh->s, sp->variant);
+	if (v < 0) {
+		snprintf(err, errcap, "schedule names variant '%s', which %s does not have",
+			 sp->variant, sh->s->name);
+		goto bad;
+	}
+	if (sh->s->max_threads && sp->params.threads > sh->s->max_threads) {
+		snprintf(err, errcap, "schedule asks for %u threads; %s runs at most %u",
+			 sp->params.threads, sh->s->name, sh->s->max_threads);
+		goto bad;
+	}
+	sh->variant = (unsigned)v;
+	sh->seed = sp->seed;
+	sh->index = sp->index;
+	sh->t = malloc(sizeof(*sh->t));
+	if (sh->t == NULL)
+		rh_die("out of memory for a trial");
+	return true;
+bad:
+	rh_schedule_spec_free(sp);
+	return false;
+}
+
+/* *status: EXIT_USAGE (err set), EXIT_CLEAN (does not fail), EXIT_VIOLATION. */
+static char *shrink(const char *schedule, FILE *out, int *status, char *err, size_t errcap)
+{
+	struct shrinker sh = {0};
+	rh_sched_spec orig, best = {0};
+	rh_explorer *x;
+	bool failed;
+	char *str = NULL;
+
+	if (!resolve(schedule, &orig, &sh, err, errcap)) {
+		*status = EXIT_USAGE;
+		return NULL;
+	}
+	x = replay_explorer(&orig);
+	failed = attempt(&sh, &orig.params, x, true, &best);
+	if (rh_explorer_diverged(x)) {
+		snprintf(err, errcap, "schedule does not replay on this build: %s",
+			 rh_explorer_diverged(x));
+		*status = EXIT_USAGE;
+	} else {
+		*status = failed ? EXIT_VIOLATION : EXIT_CLEAN;
+	}
+	rh_explorer_free(x);
+	if (*status != EXIT_VIOLATION)
+		goto out;
+	sh.kind = rh_trial_first_kind(sh.t);
+	shrink_param(&sh, &best, offsetof(rh_params, threads));
+	shrink_param(&sh, &best, offsetof(rh_params, ops));
+	shrink_param(&sh, &best, offsetof(rh_params, rounds));
+	ddmin(&sh, &best);
+
+	x = replay_explorer(&best);
+	attempt(&sh, &best.params, x, true, NULL);
+	if (out != NULL) {
+		rh_explorer_print_trace(x, out);
+		fprintf(out,
+			"shrunk in %u runs: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
+			"choices off the default %zu -> %zu; fails with %s: %s\n",
+			sh.runs, orig.params.threads, best.params.threads, orig.params.ops,
+			best.params.ops, orig.params.rounds, best.params.rounds, orig.n_devs,
+			best.n_devs, rh_kind_name(rh_trial_first_kind(sh.t)),
+			rh_trial_first_msg(sh.t));
+	}
+	rh_explorer_free(x);
+	str = rh_schedule_format(&best, err, errcap);
+	if (str == NULL)
+		*status = EXIT_USAGE;
+out:
+	rh_schedule_spec_free(&best);
+	rh_schedule_spec_free(&orig);
+	free(sh.t);
+	return str;
+}
+
+char *rh_controlled_shrink(const char *schedule, FILE *out)
+{
+	char err[256];
+	int status;
+	char *str = shrink(schedule, out, &status, err, sizeof(err));
+
+	if (status == EXIT_USAGE)
+		fprintf(stderr, "racehunt: cannot shrink: %s\n", err);
+	return str;
+}
+
+int rh_cmd_shrink(int argc, char **argv)
+{
+	char err[256];
+	int status;
+	char *str;
+
+	if (argc != 3) {
+		fprintf(stderr, "racehunt shrink: usage: racehunt shrink SCHEDULE\n");
+		return EXIT_USAGE;
+	}
+	str = shrink(argv[2], stdout, &status, err, sizeof(err));
+	if (status == EXIT_USAGE) {
+		fprintf(stderr, "racehunt shrink: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (status == EXIT_CLEAN) {
+		printf("the schedule runs without a violation: nothing to shrink\n");
+		return EXIT_CLEAN;
+	}
+	printf("schedule: %s\nreplay: %s replay '%s'\n", str, rh_program, str);
+	free(str);
+	return EXIT_VIOLATION;
+}
+
+int rh_cmd_replay(int argc, char **argv)
+{
+	struct shrinker sh = {0};
+	rh_sched_spec sp;
+	rh_explorer *x;
+	char err[256];
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE\n");
+		return EXIT_USAGE;
+	}
+	if (!resolve(argv[2], &sp, &sh, err, sizeof(err))) {
+		fprintf(stderr, "racehunt replay: %s\n", err);
+		return EXIT_USAGE;
+	}
+	x = replay_explorer(&sp);
+	attempt(&sh, &sp.params, x, true, NULL);
+	if (rh_explorer_diverged(x)) {
+		fprintf(stderr, "racehunt replay: schedule does not replay on this build: %s\n",
+			rh_explorer_diverged(x));
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rh_explorer_print_trace(x, stdout);
+	if (rh_trial_failed(sh.t)) {
+		printf("VIOLATION %s: %s\n", rh_kind_name(rh_trial_first_kind(sh.t)),
+		       rh_trial_first_msg(sh.t));
+		rc = EXIT_VIOLATION;
+	} else {
+		printf("no violation\n");
+		rc = EXIT_CLEAN;
+	}
+out:
+	rh_explorer_free(x);
+	rh_schedule_spec_free(&sp);
+	free(sh.t);
+	return rc;
+}
