@@ -14,45 +14,12 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "racehunt/cli.h"
 #include "stress.h"
 
 /* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
  * last resort against a hang no watchdog sees (a loop without sync points). */
 #define RH_TRIAL_LIMIT_MS 60000
-#define RH_EXIT_HARNESS 3
-
-const char *rh_program = "racehunt";
-
-void rh_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("racehunt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(RH_EXIT_HARNESS);
-}
-
-double rh_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-unsigned rh_timeout_ms(unsigned base_ms)
-{
-	const char *env = getenv("RH_TIMEOUT_MULTIPLIER");
-	double mult = env ? strtod(env, NULL) : 1.0;
-
-	if (!(mult >= 1.0) || mult > 1000)
-		mult = 1.0;
-	return (unsigned)(base_ms * mult);
-}
 
 #if RH_TSAN
 /* ThreadSanitizer calls this for every report it prints. It may touch only
@@ -73,6 +40,19 @@ static uint64_t sanitizer_reports(void)
 	return 0;
 }
 #endif
+
+/* States of hung trials: threads may still hold their locks, so they are
+ * never freed, but kept reachable so leak checkers see a decision, not a
+ * leak. */
+#define RH_ABANDONED_MAX 4096
+static void *abandoned[RH_ABANDONED_MAX];
+static unsigned n_abandoned;
+
+static void abandon(void *state)
+{
+	if (n_abandoned < RH_ABANDONED_MAX)
+		abandoned[n_abandoned++] = state;
+}
 
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
 {
@@ -99,6 +79,8 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 		s->check(state, t);
 	if (finished)
 		s->teardown(state);
+	else
+		abandon(state);
 	return true;
 }
 

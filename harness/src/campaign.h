@@ -45,6 +45,17 @@ typedef struct rh_campaign {
 	bool shrink;	  /* controlled: shrink the first violation before printing */
 } rh_campaign;
 
+/* One step of a controlled trace, flattened so results can live in shared
+ * memory and be drawn as swimlanes. */
+#define RH_TRACE_MAX 512
+typedef struct rh_trace_event {
+	uint32_t step;
+	uint16_t tid;
+	uint16_t op; /* rh_op */
+	uint64_t value;
+	char name[40];
+} rh_trace_event;
+
 typedef struct rh_first {
 	uint64_t trial;
 	rh_kind kind;
@@ -52,6 +63,9 @@ typedef struct rh_first {
 	char message[RH_MSG_MAX];
 	char schedule[RH_SCHEDULE_MAX]; /* controlled mode only */
 	char replay[RH_SCHEDULE_MAX + 1024];
+	/* Controlled mode: the (shrunk) failing interleaving, step by step. */
+	unsigned n_events;
+	rh_trace_event events[RH_TRACE_MAX];
 } rh_first;
 
 /* What a campaign adds up to. Lives in shared memory when trials run in a

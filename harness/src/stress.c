@@ -168,6 +168,32 @@ static void deadline_in(struct timespec *ts, long ns)
 		atomic_store_explicit(&(me)->waiting_for, NULL, memory_order_relaxed);       \
 	} while (0)
 
+/* A robust mutex is polled with trylock: ThreadSanitizer records an
+ * EOWNERDEAD acquisition from trylock but not from timedlock, and would then
+ * call the recovering thread's unlock an unlock of a lock it does not hold. */
+static int lock_robust_polling(struct stress_thread *me, rh_mutex *m)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		int rc = pthread_mutex_trylock(&m->impl);
+
+		if (rc != EBUSY) {
+			atomic_store_explicit(&me->waiting_for, NULL, memory_order_relaxed);
+			return rc;
+		}
+		if (attempt == 0)
+			atomic_store_explicit(&me->waiting_for, m->name, memory_order_relaxed);
+		if (atomic_load(&me->team->aborted))
+			leave_aborted();
+		if (attempt < 64) {
+			sched_yield();
+		} else {
+			struct timespec nap = {0, 20000};
+
+			nanosleep(&nap, NULL);
+		}
+	}
+}
+
 static int stress_mutex_lock(rh_mutex *m)
 {
 	struct stress_thread *me = self;
@@ -176,8 +202,11 @@ static int stress_mutex_lock(rh_mutex *m)
 	if (me == NULL)
 		return rh__mutex_lock_raw(m);
 	noise(me);
-	WAIT_ABORTABLE(me, m->name, pthread_mutex_trylock(&m->impl),
-		       pthread_mutex_timedlock(&m->impl, &ts), rc);
+	if (m->flags & RH_MUTEX_ROBUST)
+		rc = lock_robust_polling(me, m);
+	else
+		WAIT_ABORTABLE(me, m->name, pthread_mutex_trylock(&m->impl),
+			       pthread_mutex_timedlock(&m->impl, &ts), rc);
 	note(me, RH_OP_LOCK, m->name, rc == EOWNERDEAD);
 	held(me, m->name);
 	return rc == EOWNERDEAD ? RH_OWNER_DIED : 0;

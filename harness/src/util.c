@@ -1,0 +1,43 @@
+/* Small pieces every part of the harness uses: fatal errors, clocks,
+ * timeouts. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "campaign.h"
+#include "racehunt/cli.h"
+
+const char *rh_program = "racehunt";
+
+void rh_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("racehunt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(RH_EXIT_HARNESS);
+}
+
+double rh_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+unsigned rh_timeout_ms(unsigned base_ms)
+{
+	const char *env = getenv("RH_TIMEOUT_MULTIPLIER");
+	double mult = env ? strtod(env, NULL) : 1.0;
+
+	if (!(mult >= 1.0) || mult > 1000)
+		mult = 1.0;
+	return (unsigned)(base_ms * mult);
+}
+
