@@ -36,15 +36,19 @@ enum slot_state { S_READY, S_POINT, S_BARRIER, S_DONE, S_DEAD };
 enum rep_status { REP_POINT, REP_BARRIER, REP_DONE, REP_DEAD };
 
 /* What a fiber tells the scheduler when it switches back. Written by that
- * fiber only, read by the scheduler after the (synchronising) switch. */
+ * fiber only and read by the scheduler; atomic (relaxed) because nothing
+ * orders the scheduler's read before the fiber's next write. */
 struct fiber_rep {
-	int status;
-	rh_op op;
-	const void *obj;
-	const char *name;
-	uint64_t value;
-	bool has_value;
+	_Atomic int status;
+	_Atomic int op;
+	const void *_Atomic obj;
+	const char *_Atomic name;
+	_Atomic uint64_t value;
+	_Atomic bool has_value;
 };
+
+#define REP_SET(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
+#define REP_GET(field) atomic_load_explicit(&(field), memory_order_relaxed)
 
 /* The scheduler's own view of a fiber. */
 struct slot {
@@ -82,12 +86,12 @@ static void yield_at(struct run *r, int id, rh_op op, const void *obj, const cha
 {
 	struct fiber_rep *p = &r->rep[id];
 
-	p->status = REP_POINT;
-	p->op = op;
-	p->obj = obj;
-	p->name = name;
+	REP_SET(p->status, REP_POINT);
+	REP_SET(p->op, (int)op);
+	REP_SET(p->obj, obj);
+	REP_SET(p->name, name);
 	rh_fiber_switch(&r->x->fibers[id], &r->main, true);
-	p->has_value = false;
+	REP_SET(p->has_value, false);
 }
 
 static void ctl_before(rh_op op, const void *obj, const char *name)
@@ -105,8 +109,8 @@ static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t valu
 	int id = running(r);
 
 	if (id >= 0) {
-		r->rep[id].value = value;
-		r->rep[id].has_value = true;
+		REP_SET(r->rep[id].value, value);
+		REP_SET(r->rep[id].has_value, true);
 	}
 }
 
@@ -205,7 +209,7 @@ static void ctl_thread_die(void)
 		return;
 	/* Like a thread that is joined: what it did is visible to later rounds. */
 	tsan_release(&r->barrier);
-	r->rep[id].status = REP_DEAD;
+	REP_SET(r->rep[id].status, REP_DEAD);
 	rh_fiber_exit(&r->x->fibers[id], &r->main);
 }
 
@@ -233,13 +237,13 @@ static void fiber_main(void)
 	for (unsigned round = 0; round < r->rounds; round++) {
 		if (round > 0) {
 			tsan_release(&r->barrier);
-			r->rep[id].status = REP_BARRIER;
+			REP_SET(r->rep[id].status, REP_BARRIER);
 			rh_fiber_switch(self, &r->main, true);
 			tsan_acquire(&r->barrier);
 		}
 		r->s->thread(r->state, (unsigned)id, round, r->t);
 	}
-	r->rep[id].status = REP_DONE;
+	REP_SET(r->rep[id].status, REP_DONE);
 	rh_fiber_exit(self, &r->main);
 }
 
@@ -484,18 +488,18 @@ static void step(struct run *r, unsigned c)
 	rh_fiber_switch(&r->main, &x->fibers[c], false);
 	atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
 	if (had_op) {
-		ev.has_value = p->has_value;
-		ev.value = p->value;
+		ev.has_value = REP_GET(p->has_value);
+		ev.value = REP_GET(p->value);
 		push_event(x, ev);
 	}
 	ev.has_value = 0;
 	ev.name = NULL;
-	switch (p->status) {
+	switch (REP_GET(p->status)) {
 	case REP_POINT:
 		sl->st = S_POINT;
-		sl->op = p->op;
-		sl->obj = p->obj;
-		sl->name = p->name;
+		sl->op = (rh_op)REP_GET(p->op);
+		sl->obj = REP_GET(p->obj);
+		sl->name = REP_GET(p->name);
 		break;
 	case REP_BARRIER:
 		sl->st = S_BARRIER;
