@@ -8,6 +8,7 @@
  * which removes preemptions). Every candidate is a real run: what is kept is
  * the schedule that run actually took. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,40 @@ static bool try_devs(struct shrinker *sh, const rh_params *p, const rh_dev *devs
 	return hit;
 }
 
+static void replace(rh_sched_spec *best, rh_sched_spec *with)
+{
+	rh_schedule_spec_free(best);
+	*best = *with;
+	memset(with, 0, sizeof(*with));
+}
+
+/* First failing run of a bounded search of workload p with fewer than
+ * max_devs deviations, or false. Sets *exhausted when the bound was covered. */
+static bool bounded(struct shrinker *sh, const rh_params *p, const char *spec, size_t max_devs,
+		    rh_sched_spec *out, bool *exhausted)
+{
+	char err[128];
+	rh_explorer *x = rh_explorer_new(spec, sh->seed, err, sizeof(err));
+	bool hit = false;
+
+	if (x == NULL)
+		rh_die("%s", err);
+	for (unsigned k = 0; k < RH_SHRINK_SEARCH_RUNS && sh->runs < RH_SHRINK_BUDGET &&
+			     !rh_explorer_exhausted(x);
+	     k++) {
+		if (!attempt(sh, p, x, false, out))
+			continue;
+		if (out->n_devs < max_devs) {
+			hit = true;
+			break;
+		}
+		rh_schedule_spec_free(out);
+	}
+	*exhausted = rh_explorer_exhausted(x);
+	rh_explorer_free(x);
+	return hit;
+}
+
 /* A failing schedule for the smaller workload p, or false. */
 static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec *old,
 		   rh_sched_spec *out)
@@ -77,7 +112,7 @@ static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec 
 	static const char *const specs[] = {"dfs:0", "dfs:1", "dfs:2", "pct:3", "random"};
 	rh_dev *proj = malloc((old->n_devs + 1) * sizeof(*proj));
 	size_t n = 0;
-	bool hit;
+	bool hit, exhausted = false;
 
 	if (proj == NULL)
 		rh_die("out of memory shrinking a schedule");
@@ -86,28 +121,28 @@ static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec 
 			proj[n++] = old->devs[i];
 	hit = try_devs(sh, p, proj, n, old->strategy, out);
 	free(proj);
-	for (size_t i = 0; !hit && i < sizeof(specs) / sizeof(specs[0]); i++) {
-		char err[128];
-		rh_explorer *x = rh_explorer_new(specs[i], sh->seed, err, sizeof(err));
-
-		if (x == NULL)
-			rh_die("%s", err);
-		for (unsigned k = 0; !hit && k < RH_SHRINK_SEARCH_RUNS && sh->runs < RH_SHRINK_BUDGET;
-		     k++) {
-			hit = attempt(sh, p, x, false, out);
-			if (rh_explorer_exhausted(x))
-				break;
-		}
-		rh_explorer_free(x);
-	}
+	/* Random searches only when dfs:2 could not cover its space. */
+	for (size_t i = 0; !hit && !(i >= 3 && exhausted) && i < sizeof(specs) / sizeof(specs[0]);
+	     i++)
+		hit = bounded(sh, p, specs[i], SIZE_MAX, out, &exhausted);
 	return hit;
 }
 
-static void replace(rh_sched_spec *best, rh_sched_spec *with)
+/* Schedules with fewer deviations, from a search that tries few preemptions
+ * first: ddmin only removes deviations, this can also move them. */
+static void research(struct shrinker *sh, rh_sched_spec *best)
 {
-	rh_schedule_spec_free(best);
-	*best = *with;
-	memset(with, 0, sizeof(*with));
+	for (unsigned b = 0; b < best->n_devs && b <= 2; b++) {
+		char spec[16];
+		rh_sched_spec cand;
+		bool exhausted;
+
+		snprintf(spec, sizeof(spec), "dfs:%u", b);
+		if (bounded(sh, &best->params, spec, best->n_devs, &cand, &exhausted)) {
+			replace(best, &cand);
+			return;
+		}
+	}
 }
 
 /* Shrink one parameter: the smallest value below the current one that still
@@ -241,6 +276,7 @@ static char *shrink(const char *schedule, FILE *out, int *status, char *err, siz
 	shrink_param(&sh, &best, offsetof(rh_params, threads));
 	shrink_param(&sh, &best, offsetof(rh_params, ops));
 	shrink_param(&sh, &best, offsetof(rh_params, rounds));
+	research(&sh, &best);
 	ddmin(&sh, &best);
 
 	x = replay_explorer(&best);
