@@ -62,24 +62,31 @@ void rh__mutex_unlock_raw(rh_mutex *m)
 	pthread_mutex_unlock(&m->impl);
 }
 
-int rh_mutex_lock(rh_mutex *m)
+/* The slow paths run only with a runtime attached; the inline fast paths in
+ * sync.h have already checked. */
+int rh__mutex_lock_slow(rh_mutex *m)
 {
-	const struct rh_runtime *rt = rh__attached();
-
-	if (RH_UNLIKELY(rt != NULL))
-		return rt->mutex_lock(m);
-	return rh__mutex_lock_raw(m);
+	return rh__attached()->mutex_lock(m);
 }
 
-void rh_mutex_unlock(rh_mutex *m)
+void rh__mutex_unlock_slow(rh_mutex *m)
 {
-	const struct rh_runtime *rt = rh__attached();
+	rh__attached()->mutex_unlock(m);
+}
 
-	if (RH_UNLIKELY(rt != NULL)) {
-		rt->mutex_unlock(m);
-		return;
-	}
-	rh__mutex_unlock_raw(m);
+void rh__rwlock_rdlock_slow(rh_rwlock *l)
+{
+	rh__attached()->rwlock_rdlock(l);
+}
+
+void rh__rwlock_wrlock_slow(rh_rwlock *l)
+{
+	rh__attached()->rwlock_wrlock(l);
+}
+
+void rh__rwlock_unlock_slow(rh_rwlock *l)
+{
+	rh__attached()->rwlock_unlock(l);
 }
 
 void rh_mutex_consistent(rh_mutex *m)
@@ -101,39 +108,6 @@ int rh_rwlock_init(rh_rwlock *l, const char *name)
 void rh_rwlock_destroy(rh_rwlock *l)
 {
 	pthread_rwlock_destroy(&l->impl);
-}
-
-void rh_rwlock_rdlock(rh_rwlock *l)
-{
-	const struct rh_runtime *rt = rh__attached();
-
-	if (RH_UNLIKELY(rt != NULL)) {
-		rt->rwlock_rdlock(l);
-		return;
-	}
-	pthread_rwlock_rdlock(&l->impl);
-}
-
-void rh_rwlock_wrlock(rh_rwlock *l)
-{
-	const struct rh_runtime *rt = rh__attached();
-
-	if (RH_UNLIKELY(rt != NULL)) {
-		rt->rwlock_wrlock(l);
-		return;
-	}
-	pthread_rwlock_wrlock(&l->impl);
-}
-
-void rh_rwlock_unlock(rh_rwlock *l)
-{
-	const struct rh_runtime *rt = rh__attached();
-
-	if (RH_UNLIKELY(rt != NULL)) {
-		rt->rwlock_unlock(l);
-		return;
-	}
-	pthread_rwlock_unlock(&l->impl);
 }
 
 void rh_atomic_init(rh_atomic_u64 *a, const char *name, uint64_t value)

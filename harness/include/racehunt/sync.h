@@ -12,6 +12,7 @@
 #ifndef RACEHUNT_SYNC_H
 #define RACEHUNT_SYNC_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -92,16 +93,10 @@ static inline const struct rh_runtime *rh__attached(void)
 
 int rh_mutex_init(rh_mutex *m, const char *name, unsigned flags);
 void rh_mutex_destroy(rh_mutex *m);
-/* 0, or RH_OWNER_DIED for a robust mutex whose owner died holding it. */
-int rh_mutex_lock(rh_mutex *m);
-void rh_mutex_unlock(rh_mutex *m);
 void rh_mutex_consistent(rh_mutex *m);
 
 int rh_rwlock_init(rh_rwlock *l, const char *name);
 void rh_rwlock_destroy(rh_rwlock *l);
-void rh_rwlock_rdlock(rh_rwlock *l);
-void rh_rwlock_wrlock(rh_rwlock *l);
-void rh_rwlock_unlock(rh_rwlock *l);
 
 void rh_atomic_init(rh_atomic_u64 *a, const char *name, uint64_t value);
 
@@ -111,6 +106,58 @@ uint64_t rh__atomic_fetch_add_slow(rh_atomic_u64 *a, uint64_t d, rh_order mo);
 bool rh__atomic_cas_slow(rh_atomic_u64 *a, uint64_t *expected, uint64_t desired,
 			 rh_order mo);
 void rh__point_slow(const char *label, uint64_t value);
+int rh__mutex_lock_slow(rh_mutex *m);
+void rh__mutex_unlock_slow(rh_mutex *m);
+void rh__rwlock_rdlock_slow(rh_rwlock *l);
+void rh__rwlock_wrlock_slow(rh_rwlock *l);
+void rh__rwlock_unlock_slow(rh_rwlock *l);
+
+/* 0, or RH_OWNER_DIED for a robust mutex whose owner died holding it. */
+static inline int rh_mutex_lock(rh_mutex *m)
+{
+	int rc;
+
+	if (RH_UNLIKELY(rh__attached() != NULL))
+		return rh__mutex_lock_slow(m);
+	rc = pthread_mutex_lock(&m->impl);
+	return RH_UNLIKELY(rc == EOWNERDEAD) ? RH_OWNER_DIED : 0;
+}
+
+static inline void rh_mutex_unlock(rh_mutex *m)
+{
+	if (RH_UNLIKELY(rh__attached() != NULL)) {
+		rh__mutex_unlock_slow(m);
+		return;
+	}
+	pthread_mutex_unlock(&m->impl);
+}
+
+static inline void rh_rwlock_rdlock(rh_rwlock *l)
+{
+	if (RH_UNLIKELY(rh__attached() != NULL)) {
+		rh__rwlock_rdlock_slow(l);
+		return;
+	}
+	pthread_rwlock_rdlock(&l->impl);
+}
+
+static inline void rh_rwlock_wrlock(rh_rwlock *l)
+{
+	if (RH_UNLIKELY(rh__attached() != NULL)) {
+		rh__rwlock_wrlock_slow(l);
+		return;
+	}
+	pthread_rwlock_wrlock(&l->impl);
+}
+
+static inline void rh_rwlock_unlock(rh_rwlock *l)
+{
+	if (RH_UNLIKELY(rh__attached() != NULL)) {
+		rh__rwlock_unlock_slow(l);
+		return;
+	}
+	pthread_rwlock_unlock(&l->impl);
+}
 
 static inline uint64_t rh_atomic_load(rh_atomic_u64 *a, rh_order mo)
 {

@@ -1,0 +1,274 @@
+/* racehunt benchmarks: figures, not pass/fail. Prints a table per section
+ * and, with --md FILE, writes them as Markdown (docs/BENCHMARKS.md).
+ *
+ *   bench [--quick] [--md FILE]
+ *
+ * Every figure is a median over repeated runs made in this one process, so
+ * ratios compare like with like on the same machine at the same time. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../stores/offset/offset.h"
+#include "campaign.h"
+#include "cli_private.h"
+#include "racehunt/props.h"
+#include "racehunt/sync.h"
+
+static bool quick;
+static FILE *md;
+
+static void out(const char *fmt, ...) RH_PRINTF(1, 2);
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (md) {
+		va_start(ap, fmt);
+		vfprintf(md, fmt, ap);
+		va_end(ap);
+	}
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* --- detection rate: stress without and with noise ------------------------ */
+
+static double stress_rate(const char *scenario, const char *variant, unsigned threads,
+			  const char *strategy, uint64_t trials)
+{
+	const rh_scenario *s = rh_scenario_find(scenario);
+	rh_result *r = malloc(sizeof(*r));
+	rh_campaign c;
+	double rate, lo, hi;
+
+	if (s == NULL || r == NULL)
+		rh_die("bench: scenario %s missing", scenario);
+	rh_campaign_defaults(&c, s, (unsigned)rh_variant_find(s, variant));
+	c.strategy = strategy;
+	if (rh_campaign_finish(&c, true) != 0)
+		rh_die("bench: bad strategy %s", strategy);
+	if (threads)
+		c.params.threads = threads;
+	c.trials = trials;
+	c.quiet = true;
+	rh_campaign_run(&c, r);
+	rh_result_rate(r, &rate, &lo, &hi);
+	free(r);
+	return rate;
+}
+
+static void bench_noise(void)
+{
+	static const unsigned thread_counts[] = {20, 2};
+	uint64_t trials = quick ? 100 : 500;
+
+	out("\n## Stress detection rate: noise vs no noise (offset.collide, buggy)\n\n");
+	out("Same seed (1) and trial numbers for both columns; %llu trials each.\n\n",
+	    (unsigned long long)trials);
+	out("| threads | noise:0 | noise:0.1 | ratio |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(thread_counts) / sizeof(thread_counts[0]); i++) {
+		double off = stress_rate("offset.collide", "buggy", thread_counts[i], "noise:0",
+					 trials);
+		double on = stress_rate("offset.collide", "buggy", thread_counts[i], "noise:0.1",
+					trials);
+
+		out("| %u | %.1f%% | %.1f%% | %.1fx |\n", thread_counts[i], off * 100, on * 100,
+		    off > 0 ? on / off : 0);
+	}
+}
+
+/* --- sync-point overhead with no runtime attached ------------------------- */
+
+enum { OVERHEAD_OPS = 2000000, REPEATS = 7 };
+
+static double time_raw_atomic(void)
+{
+	static _Atomic uint64_t v;
+	double t0 = now_ns();
+
+	for (int i = 0; i < OVERHEAD_OPS; i++) {
+		atomic_fetch_add_explicit(&v, 1, memory_order_relaxed);
+		(void)atomic_load_explicit(&v, memory_order_acquire);
+	}
+	return (now_ns() - t0) / OVERHEAD_OPS;
+}
+
+static double time_rh_atomic(void)
+{
+	static rh_atomic_u64 v = RH_ATOMIC_U64_INIT("v", 0);
+	double t0 = now_ns();
+
+	for (int i = 0; i < OVERHEAD_OPS; i++) {
+		rh_atomic_fetch_add(&v, 1, RH_RELAXED);
+		(void)rh_atomic_load(&v, RH_ACQUIRE);
+		rh_point("bench", (uint64_t)i);
+	}
+	return (now_ns() - t0) / OVERHEAD_OPS;
+}
+
+static double time_raw_mutex(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	double t0 = now_ns();
+
+	for (int i = 0; i < OVERHEAD_OPS; i++) {
+		pthread_mutex_lock(&m);
+		pthread_mutex_unlock(&m);
+	}
+	return (now_ns() - t0) / OVERHEAD_OPS;
+}
+
+static double time_rh_mutex(void)
+{
+	static rh_mutex m;
+	static bool init;
+	double t0;
+
+	if (!init)
+		rh_mutex_init(&m, "bench", 0);
+	init = true;
+	t0 = now_ns();
+	for (int i = 0; i < OVERHEAD_OPS; i++) {
+		rh_mutex_lock(&m);
+		rh_mutex_unlock(&m);
+	}
+	return (now_ns() - t0) / OVERHEAD_OPS;
+}
+
+static void bench_overhead(void)
+{
+	double raw_a[REPEATS], rh_a[REPEATS], raw_m[REPEATS], rh_m[REPEATS];
+
+	/* Interleave the measurements so drift hits both sides alike. */
+	for (int i = 0; i < REPEATS; i++) {
+		raw_a[i] = time_raw_atomic();
+		rh_a[i] = time_rh_atomic();
+		raw_m[i] = time_raw_mutex();
+		rh_m[i] = time_rh_mutex();
+	}
+	out("\n## Sync-point overhead, no runtime attached\n\n");
+	out("Median of %d runs of %d iterations, one thread.\n\n", REPEATS, OVERHEAD_OPS);
+	out("| operation | raw (ns) | racehunt (ns) | overhead |\n|---|---|---|---|\n");
+	double a = median(raw_a, REPEATS), b = median(rh_a, REPEATS);
+	out("| fetch_add + load (+ rh_point) | %.2f | %.2f | %+.1f%% |\n", a, b, (b / a - 1) * 100);
+	a = median(raw_m, REPEATS);
+	b = median(rh_m, REPEATS);
+	out("| mutex lock + unlock | %.2f | %.2f | %+.1f%% |\n", a, b, (b / a - 1) * 100);
+}
+
+/* --- fixed / buggy throughput, offset store ------------------------------- */
+
+enum { PUT_THREADS = 4, PUTS_PER_THREAD = 20000, PUT_LEN = 48 };
+
+typedef struct put_job {
+	offset_store *store;
+	unsigned tid;
+} put_job;
+
+static void *put_many(void *arg)
+{
+	put_job *job = arg;
+	uint8_t buf[PUT_LEN];
+	uint64_t block, content;
+
+	rh_payload_sign(buf, sizeof(buf), job->tid, 0);
+	for (unsigned i = 0; i < PUTS_PER_THREAD; i++)
+		offset_put(job->store, ((uint64_t)(job->tid + 1) << 32) | (i + 1), buf, PUT_LEN,
+			   job->tid, i, &block, &content);
+	return NULL;
+}
+
+static double offset_puts_per_s(offset_variant v)
+{
+	uint64_t entries = (uint64_t)PUT_THREADS * PUTS_PER_THREAD;
+	offset_store store;
+	pthread_t th[PUT_THREADS];
+	put_job jobs[PUT_THREADS];
+	double t0;
+
+	if (offset_store_open(&store, v, entries, entries * PUT_LEN) != 0)
+		rh_die("bench: cannot open offset store");
+	t0 = now_ns();
+	for (unsigned i = 0; i < PUT_THREADS; i++) {
+		jobs[i] = (put_job){&store, i};
+		pthread_create(&th[i], NULL, put_many, &jobs[i]);
+	}
+	for (unsigned i = 0; i < PUT_THREADS; i++)
+		pthread_join(th[i], NULL);
+	t0 = now_ns() - t0;
+	offset_store_close(&store);
+	return (double)entries / (t0 / 1e9);
+}
+
+static void bench_offset_throughput(void)
+{
+	static const char *const names[] = {"buggy", "fixed-atomic", "fixed-locked"};
+	double runs[3][REPEATS], med[3];
+	int repeats = quick ? 3 : REPEATS;
+
+	for (int i = 0; i < repeats; i++)
+		for (int v = 0; v < 3; v++)
+			runs[v][i] = offset_puts_per_s((offset_variant)v);
+	out("\n## Offset store throughput, fixed relative to buggy\n\n");
+	out("%d threads x %d puts of %d bytes, no runtime attached; median of %d runs.\n\n",
+	    PUT_THREADS, PUTS_PER_THREAD, PUT_LEN, repeats);
+	out("| variant | puts/s | relative to buggy |\n|---|---|---|\n");
+	for (int v = 0; v < 3; v++) {
+		med[v] = median(runs[v], repeats);
+		out("| %s | %.0f | %.2fx |\n", names[v], med[v], med[v] / med[0]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			quick = true;
+		} else if (strcmp(argv[i], "--md") == 0 && i + 1 < argc) {
+			md = fopen(argv[++i], "w");
+			if (md == NULL) {
+				fprintf(stderr, "bench: cannot write %s\n", argv[i]);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "usage: bench [--quick] [--md FILE]\n");
+			return 2;
+		}
+	}
+	rh_program = "racehunt";
+	out("# racehunt benchmarks\n\nBuild: %s. Reproduce: `build/default/targets/bench --md "
+	    "docs/BENCHMARKS.md`.\n", RH_BUILD_FLAVOUR);
+	bench_noise();
+	bench_overhead();
+	bench_offset_throughput();
+	if (md)
+		fclose(md);
+	return 0;
+}
