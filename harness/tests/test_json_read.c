@@ -1,0 +1,145 @@
+/* The strict JSON reader: well-formed text becomes a tree, anything else is
+ * refused with the byte offset of the first error, never a crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json_read.h"
+
+static rh_jvalue *parse(const char *text, size_t *at)
+{
+	char err[128];
+
+	return rh_json_parse(text, strlen(text), at, err, sizeof(err));
+}
+
+static void test_json_read_builds_the_tree(void **state)
+{
+	size_t at = 0;
+	rh_jvalue *v = parse(" {\"a\": [1, -2.5e1, true, false, null], \"s\": \"x\\u00e9\\n\"} ", &at);
+	const rh_jvalue *a, *s;
+
+	assert_non_null(v);
+	assert_int_equal(v->type, RH_JOBJECT);
+	assert_int_equal(v->offset, 1);
+	a = rh_json_get(v, "a");
+	assert_non_null(a);
+	assert_int_equal(a->type, RH_JARRAY);
+	assert_int_equal(a->n, 5);
+	assert_true(a->items[0].number == 1);
+	assert_true(a->items[1].number == -25);
+	assert_true(a->items[2].boolean);
+	assert_false(a->items[3].boolean);
+	assert_int_equal(a->items[4].type, RH_JNULL);
+	s = rh_json_get(v, "s");
+	assert_string_equal(s->string, "x\xc3\xa9\n");
+	assert_null(rh_json_get(v, "missing"));
+	assert_null(rh_json_get(a, "a"));
+	rh_json_free(v);
+}
+
+static void test_json_read_joins_surrogate_pairs(void **state)
+{
+	size_t at;
+	rh_jvalue *v = parse("\"\\ud83d\\ude00\"", &at);
+
+	assert_non_null(v);
+	assert_string_equal(v->string, "\xf0\x9f\x98\x80");
+	rh_json_free(v);
+}
+
+static void test_json_read_rejects_malformed_input_with_offset(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t offset;
+	} bad[] = {
+		{"", 0},	       {"   ", 3},		   {"{", 1},
+		{"[1,]", 3},	       {"[1 2]", 3},		   {"{\"a\" 1}", 5},
+		{"{\"a\":1,}", 7},     {"{1:2}", 1},		   {"01", 1},
+		{"1.", 2},	       {"-", 1},		   {"1e", 2},
+		{"+1", 0},	       {"tru", 0},		   {"nul", 0},
+		{"\"abc", 4},	       {"\"a\tb\"", 2},		   {"\"\\x\"", 1},
+		{"\"\\u12\"", 1},      {"\"\\ud800\"", 1},	   {"\"\\udc00\"", 1},
+		{"\"\\u0000\"", 1},    {"\"\xff\"", 1},		   {"\"\xc0\xaf\"", 1},
+		{"\"\xed\xa0\x80\"", 1}, {"[1] x", 4},		   {"]", 0},
+		{"{\"a\":[1,{\"b\":}]}", 13},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t at = 999;
+		rh_jvalue *v = parse(bad[i].text, &at);
+
+		if (v != NULL || at != bad[i].offset)
+			fail_msg("input %zu '%s': parsed %d, offset %zu, expected offset %zu", i,
+				 bad[i].text, v != NULL, at, bad[i].offset);
+	}
+}
+
+static void test_json_read_limits_nesting(void **state)
+{
+	char deep[RH_JSON_MAX_DEPTH * 2 + 1];
+	size_t at;
+	rh_jvalue *v;
+
+	/* Exactly the limit parses; one more level is refused. */
+	memset(deep, '[', RH_JSON_MAX_DEPTH);
+	memset(deep + RH_JSON_MAX_DEPTH, ']', RH_JSON_MAX_DEPTH);
+	deep[RH_JSON_MAX_DEPTH * 2] = '\0';
+	v = parse(deep, &at);
+	assert_non_null(v);
+	rh_json_free(v);
+
+	char *deeper = malloc(100001);
+
+	assert_non_null(deeper);
+	memset(deeper, '[', 100000);
+	deeper[100000] = '\0';
+	assert_null(parse(deeper, &at));
+	assert_int_equal(at, RH_JSON_MAX_DEPTH);
+	free(deeper);
+}
+
+/* Every prefix of a valid document (what a truncated file holds) and every
+ * one-byte corruption of it is refused or parsed, never a crash or leak
+ * (run under the asan preset to see). */
+static void test_json_read_survives_truncation_and_corruption(void **state)
+{
+	static const char doc[] = "[{\"detector\":\"pct:3\",\"result\":{\"scenario\":\"offset."
+				  "collide\",\"rate\":0.25,\"rate_ci95\":[0.1,0.5],\"first\":"
+				  "{\"kind\":\"OVERLAP\",\"message\":\"a\\u00e9\\\"b\"}}}]";
+	size_t len = strlen(doc), at;
+	char err[128], copy[sizeof(doc)];
+
+	for (size_t n = 0; n < len; n++)
+		assert_null(rh_json_parse(doc, n, &at, err, sizeof(err)));
+	for (size_t i = 0; i < len; i++) {
+		for (int b = 0; b < 256; b += 7) {
+			memcpy(copy, doc, len);
+			copy[i] = (char)b;
+			rh_json_free(rh_json_parse(copy, len, &at, err, sizeof(err)));
+		}
+	}
+	rh_jvalue *v = rh_json_parse(doc, len, &at, err, sizeof(err));
+
+	assert_non_null(v);
+	rh_json_free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_read_builds_the_tree),
+		cmocka_unit_test(test_json_read_joins_surrogate_pairs),
+		cmocka_unit_test(test_json_read_rejects_malformed_input_with_offset),
+		cmocka_unit_test(test_json_read_limits_nesting),
+		cmocka_unit_test(test_json_read_survives_truncation_and_corruption),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
