@@ -324,7 +324,7 @@ int rh_main(int argc, char **argv)
 		int (*run)(int, char **);
 	} commands[] = {
 		{"list", cmd_list},	   {"run", cmd_run},	       {"hunt", rh_cmd_hunt},
-		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink},
+		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink}, {"compare", rh_cmd_compare},
 	};
 
 	rh_program = argv[0];
