@@ -355,10 +355,8 @@ static ix_status integrity_fixed(ix_store *s, ix_integrity *r)
 	ix_status st = snapshot_take(s, &snap);
 	if (st != IX_OK)
 		return st;
-	for (size_t i = 0; i < snap.n; i++) {
-		rh_point("integrity entry", snap.keys[i]);
+	for (size_t i = 0; i < snap.n; i++)
 		integrity_visit(s, snap.keys[i], &snap.entries[i], r);
-	}
 	snapshot_free(&snap);
 	return IX_OK;
 }

@@ -535,7 +535,7 @@ INDEX_SCENARIO(index_replay, "index.replay",
 INDEX_SCENARIO(index_integrity, "index.integrity",
 	       "thread 0 runs the integrity check and the orphan finder while the others "
 	       "rewrite and create entities",
-	       setup_integrity, 4, 50, 4, 16, 200)
+	       setup_integrity, 4, 20, 4, 16, 200)
 INDEX_SCENARIO(index_props, "index.props",
 	       "mixed reads and writes with generated key count, payload sizes, write and "
 	       "create ratios",
