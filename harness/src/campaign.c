@@ -160,12 +160,12 @@ static void keep_samples(rh_result *r, rh_trial *t, rh_rng *rng)
 		}
 }
 
-static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, rh_explorer *x,
-			 double start_ms)
+static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64_t trial,
+			 rh_explorer *x, double start_ms)
 {
 	rh_first *f = &r->first;
 
-	f->trial = t->index;
+	f->trial = trial;
 	f->kind = rh_trial_first_kind(t);
 	f->at_ms = rh_now_ms() - start_ms;
 	snprintf(f->message, sizeof(f->message), "%s", rh_trial_first_msg(t));
@@ -173,7 +173,8 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, rh_exp
 		const char *sched = rh_explorer_schedule(x, c->scenario, c->variant, &t->params);
 		char *shrunk = NULL;
 
-		if (!c->quiet)
+		/* Shrinking prints the shrunk trace; the raw one is noise then. */
+		if (!c->quiet && !c->shrink)
 			rh_explorer_print_trace(x, stdout);
 		if (c->shrink) {
 			if (!c->quiet)
@@ -223,6 +224,8 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 
 	if (t == NULL)
 		rh_die("out of memory for a trial");
+	bool searching = c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0;
+
 	rh_rng_seed(&reservoir_rng, c->seed);
 	if (c->mode == RH_MODE_CONTROLLED) {
 		x = rh_explorer_new(c->strategy, c->seed, err, sizeof(err));
@@ -233,7 +236,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		uint64_t reports = sanitizer_reports();
 		bool ran;
 
-		rh_trial_init(t, c->scenario, c->variant, &c->params, c->seed, i);
+		/* A bounded search must see one workload under every schedule; the
+		 * other strategies vary the workload with the trial too. */
+		rh_trial_init(t, c->scenario, c->variant, &c->params, c->seed,
+			      searching ? c->first_trial : i);
 		atomic_store(&r->current_trial, i);
 		atomic_store(&r->trial_started_ms, (uint64_t)rh_now_ms());
 		atomic_store(&r->in_trial, 1);
@@ -256,7 +262,7 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			r->failed_trials++;
 			r->hist[rh_trial_first_kind(t)]++;
 			if (!r->have_first) {
-				record_first(c, r, t, x, start_ms);
+				record_first(c, r, t, i, x, start_ms);
 				print_first(c, r, t);
 			}
 		}

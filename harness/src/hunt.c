@@ -173,8 +173,10 @@ static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const d
 			c->params.threads = d->max_threads;
 		if (d->max_ops && c->params.ops > d->max_ops)
 			c->params.ops = d->max_ops;
-		if (d->max_ops && c->params.rounds > 1)
-			c->params.rounds = 1;
+		/* Two rounds keep phase-structured workloads (a death in round 0,
+		 * its victims in round 1) while bounding the search. */
+		if (d->max_ops && c->params.rounds > 2)
+			c->params.rounds = 2;
 	}
 }
 
