@@ -4,16 +4,17 @@
  * history) "performs best". This measures it: N items are enqueued, then K
  * consumer threads released together each read every item; the rate is item
  * reads per second over that phase, median of 5 runs, and its ratio to the
- * unsynchronised original (buggy). Each run is a forked child, because buggy
- * corrupts the heap and crashes (glibc aborts on the double free); crashed
- * runs are counted and retried. When buggy crashes in every attempt, as it
- * does on 2 cores at any size tried (200 to 20000 items), the ratios are
- * taken to prealloc instead: the same unsynchronised append minus the
- * realloc, the closest thing to the original that survives a run.
+ * unsynchronised original (buggy). Runs of the variants alternate, so a
+ * change in machine load hits them all alike. Each run is a forked child,
+ * because buggy can corrupt the heap (a torn publication of the event array
+ * and its capacity overruns the block) and crash; failed runs are counted
+ * and retried. Should buggy fail every attempt, the ratios are taken to
+ * prealloc instead: the same unsynchronised append minus the realloc.
  *
  *   bench_queue [items] [consumers]      defaults 20000 and 4 */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,7 +146,8 @@ int main(int argc, char **argv)
 	unsigned long items = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
 	unsigned consumers = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 4;
 	double rate[N] = {0};
-	unsigned crashed[N] = {0}, attempts[N] = {0};
+	uint64_t ns[N][RUNS];
+	unsigned ok[N] = {0}, crashed[N] = {0}, attempts[N] = {0};
 	size_t base;
 
 	if (items == 0 || consumers == 0 || consumers > MAX_CONSUMERS) {
@@ -153,23 +155,30 @@ int main(int argc, char **argv)
 			MAX_CONSUMERS);
 		return 2;
 	}
-	for (size_t i = 0; i < N; i++) {
-		uint64_t ns[RUNS];
-		unsigned ok = 0;
+	for (unsigned a = 0; a < MAX_ATTEMPTS; a++) {
+		bool more = false;
 
-		for (unsigned a = 0; a < MAX_ATTEMPTS && ok < RUNS; a++) {
-			uint64_t x = run_forked(order[i], items, consumers);
+		for (size_t i = 0; i < N; i++) {
+			uint64_t x;
 
+			if (ok[i] == RUNS)
+				continue;
+			x = run_forked(order[i], items, consumers);
 			attempts[i]++;
 			if (x == 0)
 				crashed[i]++;
 			else
-				ns[ok++] = x;
+				ns[i][ok[i]++] = x;
+			more |= ok[i] < RUNS;
 		}
-		if (ok == RUNS) {
-			qsort(ns, RUNS, sizeof ns[0], cmp_u64);
-			rate[i] = (double)items * consumers / ((double)ns[RUNS / 2] / 1e9);
-		}
+		if (!more)
+			break;
+	}
+	for (size_t i = 0; i < N; i++) {
+		if (ok[i] < RUNS)
+			continue;
+		qsort(ns[i], RUNS, sizeof ns[i][0], cmp_u64);
+		rate[i] = (double)items * consumers / ((double)ns[i][RUNS / 2] / 1e9);
 	}
 	base = rate[0] > 0 ? 0 : N - 1; /* buggy, else prealloc (see above) */
 	printf("fan-out: %lu items x %u consumers, median of %d runs, ratio to %s\n", items,
