@@ -1,0 +1,200 @@
+/* Schedule strings: round trip, and refusal of anything truncated or altered. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sched.h"
+
+static rh_dev sample_devs[] = {{0, 1}, {7, 0}, {8, 25}, {40, 26}, {41, 51}, {1000, 63}};
+
+static rh_sched_spec sample(void)
+{
+	rh_sched_spec sp = {
+		.params = {.threads = 64, .ops = 12, .rounds = 3, .size = 4096},
+		.seed = UINT64_MAX,
+		.index = 123456789,
+		.devs = sample_devs,
+		.n_devs = sizeof(sample_devs) / sizeof(sample_devs[0]),
+		.choices = 1001,
+		.fingerprint = 0xdeadbeef,
+	};
+
+	strcpy(sp.scenario, "offset.collide");
+	strcpy(sp.variant, "fixed-atomic");
+	strcpy(sp.strategy, "pct:3");
+	return sp;
+}
+
+static char *format_ok(const rh_sched_spec *sp)
+{
+	char err[256];
+	char *s = rh_schedule_format(sp, err, sizeof(err));
+
+	assert_non_null(s);
+	return s;
+}
+
+static void test_schedule_round_trip(void **state)
+{
+	rh_sched_spec sp = sample(), back;
+	char err[256];
+	char *s = format_ok(&sp);
+
+	assert_true(rh_schedule_parse(s, &back, err, sizeof(err)));
+	assert_string_equal(back.scenario, "offset.collide");
+	assert_string_equal(back.variant, "fixed-atomic");
+	assert_string_equal(back.strategy, "pct-3");
+	assert_int_equal(back.params.threads, 64);
+	assert_int_equal(back.params.ops, 12);
+	assert_int_equal(back.params.rounds, 3);
+	assert_int_equal(back.params.size, 4096);
+	assert_true(back.seed == UINT64_MAX);
+	assert_int_equal(back.index, 123456789);
+	assert_int_equal(back.choices, 1001);
+	assert_int_equal(back.fingerprint, 0xdeadbeef);
+	assert_int_equal(back.n_devs, sp.n_devs);
+	for (size_t i = 0; i < sp.n_devs; i++) {
+		assert_int_equal(back.devs[i].at, sp.devs[i].at);
+		assert_int_equal(back.devs[i].tid, sp.devs[i].tid);
+	}
+	rh_schedule_spec_free(&back);
+	free(s);
+}
+
+static void test_schedule_is_one_shell_safe_line(void **state)
+{
+	rh_sched_spec sp = sample();
+	char *s = format_ok(&sp);
+
+	assert_int_equal(strncmp(s, "rh1:", 4), 0);
+	for (const char *c = s; *c; c++)
+		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789:.-_+",
+				       *c));
+	free(s);
+}
+
+static void test_schedule_without_deviations(void **state)
+{
+	rh_sched_spec sp = sample(), back;
+	char err[256];
+	char *s;
+
+	sp.n_devs = 0;
+	s = format_ok(&sp);
+	assert_true(rh_schedule_parse(s, &back, err, sizeof(err)));
+	assert_int_equal(back.n_devs, 0);
+	free(s);
+}
+
+static void test_schedule_truncation_rejected(void **state)
+{
+	rh_sched_spec sp = sample(), back;
+	char err[256];
+	char *s = format_ok(&sp);
+	size_t len = strlen(s);
+
+	for (size_t cut = 0; cut < len; cut++) {
+		char *t = strndup(s, cut);
+
+		assert_false(rh_schedule_parse(t, &back, err, sizeof(err)));
+		assert_null(strchr(err, '\n'));
+		assert_true(strlen(err) > 0);
+		free(t);
+	}
+	free(s);
+}
+
+static void test_schedule_any_edit_rejected(void **state)
+{
+	static const char alphabet[] = "abz09AZ:.-_+x";
+	rh_sched_spec sp = sample(), back;
+	char err[256];
+	char *s = format_ok(&sp);
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++)
+		for (const char *a = alphabet; *a; a++) {
+			char keep = s[i];
+
+			if (*a == keep)
+				continue;
+			s[i] = *a;
+			assert_false(rh_schedule_parse(s, &back, err, sizeof(err)));
+			s[i] = keep;
+		}
+	free(s);
+}
+
+static void test_schedule_garbage_and_versions_rejected(void **state)
+{
+	rh_sched_spec back;
+	char err[256];
+
+	assert_false(rh_schedule_parse("garbage", &back, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a racehunt schedule"));
+	assert_false(rh_schedule_parse("", &back, err, sizeof(err)));
+	assert_false(rh_schedule_parse("rh2:a:b:t1o1r1z1:s1i1:x:-:n0f00000000:00000000", &back,
+				       err, sizeof(err)));
+	assert_non_null(strstr(err, "version"));
+	assert_false(rh_schedule_parse("rh1:", &back, err, sizeof(err)));
+	assert_false(rh_schedule_parse("rh1:a:b:c:00000000", &back, err, sizeof(err)));
+	assert_non_null(strstr(err, "checksum"));
+}
+
+/* A string whose checksum matches but whose fields lie is still refused. */
+static void test_schedule_checksummed_nonsense_rejected(void **state)
+{
+	static const char *const bodies[] = {
+		"rh1:a.b:v:t0o1r1z1:s1i1:random:-:n0f00000000",	 /* zero threads */
+		"rh1:a.b:v:t65o1r1z1:s1i1:random:-:n0f00000000", /* too many threads */
+		"rh1:a.b:v:t2o1r0z1:s1i1:random:-:n0f00000000",	 /* zero rounds */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:3c:n9f00000000", /* thread 2 of 2 */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:3b:n3f00000000", /* choice past the end */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:3b0a:n9f00000000", /* repeated index */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:b:n9f00000000",	 /* no index */
+		"rh1:a.b:v:t2o1r1z1:s1:random:-:n0f00000000",	 /* no trial */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:-:n0f0000000",	 /* short fingerprint */
+		"rh1:a.b:v:t2o1r1z1:s1i1:random:-:n0f00000000:x", /* extra field */
+	};
+	char err[256], str[256];
+	rh_sched_spec back;
+
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		snprintf(str, sizeof(str), "%s:%08x", bodies[i],
+			 rh_fnv1a(RH_FNV_BASIS, bodies[i], strlen(bodies[i])));
+		assert_false(rh_schedule_parse(str, &back, err, sizeof(err)));
+		assert_non_null(strstr(err, "malformed"));
+	}
+}
+
+static void test_schedule_unsafe_names_not_formatted(void **state)
+{
+	rh_sched_spec sp = sample();
+	char err[256];
+
+	strcpy(sp.variant, "fixed atomic");
+	assert_null(rh_schedule_format(&sp, err, sizeof(err)));
+	assert_non_null(strstr(err, "fixed atomic"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schedule_round_trip),
+		cmocka_unit_test(test_schedule_is_one_shell_safe_line),
+		cmocka_unit_test(test_schedule_without_deviations),
+		cmocka_unit_test(test_schedule_truncation_rejected),
+		cmocka_unit_test(test_schedule_any_edit_rejected),
+		cmocka_unit_test(test_schedule_garbage_and_versions_rejected),
+		cmocka_unit_test(test_schedule_checksummed_nonsense_rejected),
+		cmocka_unit_test(test_schedule_unsafe_names_not_formatted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
