@@ -301,12 +301,13 @@ hdr_status hdr_open_bytes(const uint8_t *buf, size_t len, hdr_image *img, hdr_er
 	if (st != HDR_OK)
 		return st;
 	img->closed = img->h.tagdict_offset != 0;
-	if (img->closed) {
+	if (img->closed)
 		st = hdr_index_load_bytes(&img->h, buf, len, &img->index, &img->n_index, err);
-		if (st != HDR_OK)
-			return st;
-	}
-	return hdr_wal_replay_bytes(&img->h, buf, len, &img->wal, &img->n_wal, err);
+	if (st == HDR_OK)
+		st = hdr_wal_replay_bytes(&img->h, buf, len, &img->wal, &img->n_wal, err);
+	if (st != HDR_OK)
+		hdr_image_free(img);
+	return st;
 }
 
 hdr_status hdr_open_file(const char *path, hdr_image *img, hdr_err *err)
@@ -339,8 +340,10 @@ hdr_status hdr_open_file(const char *path, hdr_image *img, hdr_err *err)
 		got += (size_t)r;
 	}
 	st = hdr_open_bytes(buf, len, img, err);
-	img->owned = buf;
-	buf = NULL;
+	if (st == HDR_OK) {
+		img->owned = buf;
+		buf = NULL;
+	}
 out:
 	free(buf);
 	close(fd);

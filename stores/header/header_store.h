@@ -152,7 +152,8 @@ typedef struct hdr_image {
 	size_t n_wal;
 } hdr_image;
 
-/* Validates and loads bytes it does not copy (they must outlive img). */
+/* Validates and loads bytes it does not copy (they must outlive img). On
+ * failure img holds nothing and needs no hdr_image_free. */
 hdr_status hdr_open_bytes(const uint8_t *buf, size_t len, hdr_image *img, hdr_err *err);
 hdr_status hdr_open_file(const char *path, hdr_image *img, hdr_err *err);
 void hdr_image_free(hdr_image *img);

@@ -42,6 +42,7 @@ typedef struct hdr_writer hdr_writer;
 
 struct hdr_writer {
 	hdr_mgr *m;
+	uint64_t generation; /* 0 for the first writer, +1 per checkpoint (traces) */
 	hdr_header h;	       /* buggy: unguarded; patched: hs; fixed: hlock */
 	rh_rwlock hs;	       /* patched: ADR-038 HeaderSync.mu */
 	rh_mutex hlock;	       /* fixed: every read-modify-write of h */
@@ -66,6 +67,7 @@ struct hdr_mgr {
 	 * running on one loses its update instead of touching freed memory (the
 	 * index store covers use-after-free). */
 	hdr_writer *retired;
+	uint64_t generations; /* writers made so far; only the checkpointer counts */
 	rh_mutex log_lock;
 	hdr_log log;
 };
@@ -223,6 +225,7 @@ static hdr_writer *writer_new(hdr_mgr *m)
 	if (!w)
 		return NULL;
 	w->m = m;
+	w->generation = m->generations++;
 	rh_rwlock_init(&w->hs, "HeaderSync");
 	rh_mutex_init(&w->hlock, "header", 0);
 	rh_atomic_init(&w->wal_seq, "WALSequence", 0);
@@ -608,7 +611,7 @@ hdr_status hdr_mgr_put(hdr_mgr *m, uint64_t id, const uint8_t *payload, size_t l
 		if (m->closed)
 			return fail(err, HDR_E_CLOSED, "put after close");
 		hdr_writer *w = m->w;
-		rh_point("put: writer chosen", 0);
+		rh_point("put: writer generation", w->generation);
 		return put_on(w, id, payload, len, ack, err);
 	}
 	rh_rwlock_rdlock(&m->gate);
@@ -642,7 +645,7 @@ static hdr_status checkpoint_buggy(hdr_mgr *m, hdr_err *err)
 	if (!nw)
 		return fail(err, HDR_E_IO, "out of memory for a writer");
 	m->w = nw;
-	rh_point("checkpoint: new writer published, header not loaded", nw->h.wal_offset);
+	rh_point("checkpoint: writer published, header not loaded; WALOffset", nw->h.wal_offset);
 	retire(m, old);
 	return writer_load(nw, err);
 }
@@ -676,7 +679,7 @@ static hdr_status checkpoint_patched(hdr_mgr *m, hdr_err *err)
 	}
 	rh_rwlock_unlock(&nw->hs);
 	m->w = nw;
-	rh_point("checkpoint: new writer published", 0);
+	rh_point("checkpoint: writer published", nw->generation);
 	retire(m, old);
 	return HDR_OK;
 }

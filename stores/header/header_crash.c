@@ -1,0 +1,317 @@
+/* header.crash — a writer process is SIGKILLed at a seeded point; the file it
+ * leaves behind is reopened and every put it acknowledged must be there.
+ *
+ * setup() forks the writer process. It runs the header.checkpoint workload
+ * (thread 0 alternates checkpoint and put, the others put) on its own OS
+ * threads and, after each put returns (data and WAL entry written), sends an
+ * acknowledgement down a pipe. Thread 0 of the scenario reads them and kills
+ * the writer with SIGKILL right after the N-th, N drawn from the trial seed;
+ * acknowledgements already in the pipe are drained after the kill. check()
+ * reopens the file with the reader and reports what was lost.
+ *
+ * Why fork in setup(): the trial process is single-threaded there and no
+ * harness runtime is attached yet, so the child may start threads (TSan and
+ * glibc both allow it) and its sync points are the raw primitives. The
+ * harness schedules only the parent side: in controlled mode the kill point
+ * N is replayed exactly, the writer's own interleaving is not.
+ *
+ * Durable means "survives the death of the process": the page cache outlives
+ * it, so no fsync is issued; power loss is outside this scenario. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pthread.h>
+
+#include "header_check.h"
+#include "header_store.h"
+#include "racehunt/props.h"
+#include "racehunt/scenario.h"
+
+#define MAX_PAYLOAD 4096u
+
+/* One acknowledgement as it travels through the pipe (< PIPE_BUF: atomic). */
+typedef struct crash_ack {
+	uint64_t id, seq, data_off, rec_len;
+	uint32_t tid, op, len, pad;
+} crash_ack;
+
+typedef struct crash_run {
+	hdr_mgr *m;
+	rh_params p;
+	pid_t child;
+	int ack_fd;	  /* read end in the parent */
+	uint64_t kill_at; /* SIGKILL after this many acknowledgements */
+	uint64_t child_seed;
+	/* Filled by thread 0. */
+	hs_put *acks;
+	size_t n_acks, cap_acks;
+	bool killed;
+	int child_status;
+	char monitor_error[160];
+} crash_run;
+
+typedef struct child_thread {
+	crash_run *r;
+	unsigned tid;
+	int ack_fd;
+	pthread_barrier_t *start;
+	pthread_t handle;
+} child_thread;
+
+static const hdr_variant variant_of[] = {HDR_BUGGY, HDR_PATCHED, HDR_FIXED};
+
+static bool write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* ---- the writer process --------------------------------------------------- */
+
+static void *child_main(void *arg)
+{
+	child_thread *ct = arg;
+	crash_run *r = ct->r;
+	unsigned tid = ct->tid, total = r->p.ops * r->p.rounds;
+	rh_rng rng;
+	rh_rng_seed(&rng, rh_seed_mix(r->child_seed, tid, 0));
+	uint8_t buf[MAX_PAYLOAD];
+	pthread_barrier_wait(ct->start);
+	for (unsigned op = 0; op < total; op++) {
+		hdr_err err;
+		if (tid == 0 && op % 2 == 0) {
+			hdr_mgr_checkpoint(r->m, &err);
+			continue;
+		}
+		crash_ack a = {.id = hs_make_id(tid, op), .tid = tid, .op = op};
+		a.len = hs_payload_len(&rng, r->p.size);
+		rh_payload_sign(buf, a.len, tid, op);
+		hdr_ack ack;
+		if (hdr_mgr_put(r->m, a.id, buf, a.len, &ack, &err) != HDR_OK)
+			continue; /* not acknowledged: nothing is owed */
+		a.seq = ack.seq;
+		a.data_off = ack.data_off;
+		a.rec_len = ack.rec_len;
+		if (!write_all(ct->ack_fd, &a, sizeof a))
+			_exit(3);
+	}
+	return NULL;
+}
+
+/* Never returns: the process ends with _exit so no harness exit handler runs.
+ * The writers start together behind a barrier, as the harness's own threads
+ * do: staggered thread start-up would serialise most of the work. This is a
+ * process of its own with no runtime attached, so raw pthreads are the
+ * primitives here. */
+static RH_NORETURN void child_run(crash_run *r, int ack_fd)
+{
+	child_thread ct[64];
+	unsigned n = r->p.threads;
+	pthread_barrier_t start;
+	if (pthread_barrier_init(&start, NULL, n) != 0)
+		_exit(4);
+	for (unsigned i = 0; i < n; i++) {
+		ct[i] = (child_thread){.r = r, .tid = i, .ack_fd = ack_fd, .start = &start};
+		if (pthread_create(&ct[i].handle, NULL, child_main, &ct[i]) != 0)
+			_exit(4);
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(ct[i].handle, NULL);
+	hdr_err err;
+	_exit(hdr_mgr_close(r->m, &err) == HDR_OK ? 0 : 5);
+}
+
+/* ---- the scenario ------------------------------------------------------- */
+
+static void teardown(void *state)
+{
+	crash_run *r = state;
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+	if (r->ack_fd >= 0)
+		close(r->ack_fd);
+	hdr_mgr_destroy(r->m);
+	free(r->acks);
+	free(r);
+}
+
+static void *setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	crash_run *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->p = *p;
+	r->ack_fd = -1;
+	if (r->p.size > MAX_PAYLOAD)
+		r->p.size = MAX_PAYLOAD;
+	if (r->p.threads > 64)
+		r->p.threads = 64;
+	uint64_t total = (uint64_t)r->p.threads * p->ops * p->rounds;
+	rh_rng *rng = rh_trial_rng(t, 0);
+	r->kill_at = 1 + rh_rng_below(rng, total ? total : 1);
+	r->child_seed = rh_rng_next(rng);
+	hdr_err err;
+	int fds[2];
+	if (hdr_mgr_create(&r->m, variant_of[variant], NULL, total + 1, &err) != HDR_OK ||
+	    pipe(fds) != 0) {
+		free(r);
+		return NULL;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	r->child = fork();
+	if (r->child == 0) {
+		close(fds[0]);
+		child_run(r, fds[1]);
+	}
+	close(fds[1]);
+	r->ack_fd = fds[0];
+	if (r->child < 0) {
+		r->child = 0;
+		teardown(r);
+		return NULL;
+	}
+	return r;
+}
+
+static bool record(crash_run *r, const crash_ack *a)
+{
+	if (r->n_acks == r->cap_acks) {
+		size_t cap = r->cap_acks ? 2 * r->cap_acks : 256;
+		hs_put *v = realloc(r->acks, cap * sizeof *v);
+		if (!v)
+			return false;
+		r->acks = v;
+		r->cap_acks = cap;
+	}
+	r->acks[r->n_acks++] = (hs_put){.id = a->id,
+					.tid = a->tid,
+					.op = a->op,
+					.len = a->len,
+					.ack = {.seq = a->seq,
+						.data_off = a->data_off,
+						.rec_len = a->rec_len}};
+	return true;
+}
+
+/* Thread 0 reads acknowledgements until the kill point or the writer's end. */
+static void monitor(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	crash_run *r = state;
+	if (tid != 0 || round != 0)
+		return;
+	crash_ack a;
+	size_t have = 0;
+	for (;;) {
+		ssize_t got = read(r->ack_fd, (char *)&a + have, sizeof a - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break; /* writer gone: every acknowledgement has been read */
+		have += (size_t)got;
+		if (have < sizeof a)
+			continue;
+		have = 0;
+		if (!record(r, &a)) {
+			snprintf(r->monitor_error, sizeof r->monitor_error,
+				 "out of memory recording acknowledgements");
+			break;
+		}
+		if (!r->killed && r->n_acks == r->kill_at) {
+			kill(r->child, SIGKILL);
+			r->killed = true;
+		}
+	}
+	if (!r->killed)
+		kill(r->child, SIGKILL); /* out of memory above: stop it anyway */
+	waitpid(r->child, &r->child_status, 0);
+	r->child = 0;
+}
+
+static void check(void *state, rh_trial *t)
+{
+	crash_run *r = state;
+	if (r->monitor_error[0]) {
+		rh_violation(t, RH_INVARIANT, "header.crash monitor: %s", r->monitor_error);
+		return;
+	}
+	/* A writer that died on its own proves nothing about the file: say so
+	 * rather than call an empty run clean. Exit 5 is a failed final Close,
+	 * which the reopen below judges. */
+	int st = r->child_status;
+	if (!r->killed && !(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 5))) {
+		rh_violation(t, RH_INVARIANT,
+			     "writer process ended on its own (%s %d) after %zu acknowledgements, "
+			     "before the kill point %llu",
+			     WIFSIGNALED(st) ? "signal" : "exit status",
+			     WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), r->n_acks,
+			     (unsigned long long)r->kill_at);
+		return;
+	}
+	char when[160];
+	if (r->killed)
+		snprintf(when, sizeof when, "after SIGKILL at acknowledgement %llu",
+			 (unsigned long long)r->kill_at);
+	else if (WEXITSTATUS(st) == 0)
+		snprintf(when, sizeof when, "after the writer finished and closed the file");
+	else
+		snprintf(when, sizeof when, "after the writer's final Close failed");
+
+	hdr_image img;
+	hdr_err err = {0};
+	if (hdr_open_file(hdr_mgr_path(r->m), &img, &err) != HDR_OK) {
+		rh_violation(t, RH_CORRUPTION,
+			     "reopen %s failed: %s; all %zu acknowledged entities lost", when,
+			     err.msg, r->n_acks);
+		return;
+	}
+	char whence[224];
+	snprintf(whence, sizeof whence, "%s (file %s)", when,
+		 img.closed ? "closed, read from its index" : "left open, replayed from its WAL");
+	hs_check_wal(&img, r->acks, r->n_acks, "", t);
+	hs_check_readback(&img, r->acks, r->n_acks, whence, "", t);
+	hdr_image_free(&img);
+}
+
+static const rh_variant crash_variants[] = {
+	{"buggy", RH_EXPECT_DETECTED,
+	 "racing header updates and the zero-header checkpoint leave a file that loses or "
+	 "cannot reopen acknowledged entities"},
+	{"patched", RH_EXPECT_DETECTED,
+	 "puts on the writer a checkpoint closes reuse WAL slots and data: acknowledged "
+	 "entities are gone after the crash"},
+	{"fixed", RH_EXPECT_CLEAN,
+	 "reopens without error with every acknowledged entity, closed or not"},
+};
+
+static const rh_scenario header_crash = {
+	.name = "header.crash",
+	.summary = "a writer process (checkpointing thread 0 + putters) is SIGKILLed after a "
+		   "seeded number of acknowledged puts; the reopened file must hold them all",
+	.variants = crash_variants,
+	.n_variants = sizeof crash_variants / sizeof crash_variants[0],
+	.defaults = {.threads = 4, .ops = 50, .rounds = 1, .size = 64},
+	.max_threads = 64,
+	.stress_trials = 100,
+	.setup = setup,
+	.thread = monitor,
+	.check = check,
+	.teardown = teardown,
+};
+RH_SCENARIO(header_crash)
