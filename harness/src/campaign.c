@@ -160,6 +160,76 @@ static void keep_samples(rh_result *r, rh_trial *t, rh_rng *rng)
 		}
 }
 
+static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
+			  double start_ms);
+
+/* Trials a shrinking candidate gets to fail in stress mode. */
+#define RH_SHRINK_TRIALS 100
+
+static bool still_fails(const rh_campaign *c, rh_kind kind, rh_result *tmp)
+{
+	memset(tmp, 0, sizeof(*tmp));
+	campaign_loop(c, tmp, 0, rh_now_ms());
+	return tmp->have_first && tmp->first.kind == kind;
+}
+
+/* A stress failure has no schedule to shrink, but its workload shrinks: the
+ * smallest threads, ops, rounds and size that still fail the same way within
+ * a budget, printed with the command that runs it. */
+static void shrink_stress(const rh_campaign *c, const rh_first *f)
+{
+	rh_campaign best = *c, cand;
+	rh_result *tmp = malloc(sizeof(*tmp));
+	rh_first *found = malloc(sizeof(*found));
+	unsigned *dims[4], floors[4] = {1, 1, 1, 16};
+	bool progress = true, shrunk = false;
+	char replay[RH_SCHEDULE_MAX];
+
+	if (tmp == NULL || found == NULL)
+		rh_die("out of memory shrinking");
+	best.isolate = best.shrink_workload = false;
+	best.quiet = best.stop_on_first = true;
+	best.trials = RH_SHRINK_TRIALS;
+	best.first_trial = 0;
+	best.time_budget_s = 0;
+	printf("shrinking the failing workload (up to %d trials per candidate)...\n",
+	       RH_SHRINK_TRIALS);
+	while (progress) {
+		progress = false;
+		for (int d = 0; d < 4 && !progress; d++) {
+			cand = best;
+			dims[0] = &cand.params.threads;
+			dims[1] = &cand.params.ops;
+			dims[2] = &cand.params.rounds;
+			dims[3] = &cand.params.size;
+			unsigned now = *dims[d], tries[3] = {floors[d], now / 2, now - 1};
+
+			for (int k = 0; k < 3 && !progress; k++) {
+				if (tries[k] >= now || tries[k] < floors[d])
+					continue;
+				*dims[d] = tries[k];
+				if (still_fails(&cand, f->kind, tmp)) {
+					best = cand;
+					memcpy(found, &tmp->first, sizeof(*found));
+					progress = shrunk = true;
+				}
+			}
+		}
+	}
+	if (shrunk) {
+		stress_replay_command(&best, found->trial, replay, sizeof(replay));
+		printf("smallest failing workload: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
+		       "size %u -> %u\n  %s\n  run: %s\n",
+		       c->params.threads, best.params.threads, c->params.ops, best.params.ops,
+		       c->params.rounds, best.params.rounds, c->params.size, best.params.size,
+		       found->message, replay);
+	} else {
+		printf("the workload does not shrink: no smaller one failed within the budget\n");
+	}
+	free(found);
+	free(tmp);
+}
+
 static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64_t trial,
 			 rh_explorer *x, double start_ms)
 {
@@ -186,6 +256,8 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
 	} else {
 		stress_replay_command(c, t->index, f->replay, sizeof(f->replay));
+		if (c->shrink_workload && !c->quiet)
+			shrink_stress(c, f);
 	}
 	r->have_first = true;
 }

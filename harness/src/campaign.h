@@ -43,6 +43,7 @@ typedef struct rh_campaign {
 	bool isolate;	  /* run trials in a forked child */
 	bool quiet;	  /* no report text, only the result */
 	bool shrink;	  /* controlled: shrink the first violation before printing */
+	bool shrink_workload; /* stress: find the smallest workload that still fails */
 } rh_campaign;
 
 /* One step of a controlled trace, flattened so results can live in shared

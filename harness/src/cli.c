@@ -45,6 +45,8 @@ static const char run_help[] =
 	"  --watchdog MS          per-round hang limit (default 1000, times RH_TIMEOUT_MULTIPLIER)\n"
 	"  --no-fork              run trials in this process (a crash ends the run)\n"
 	"  --no-shrink            controlled: print the first failing schedule as found\n"
+	"  --shrink               stress: also find the smallest workload (threads, ops,\n"
+	"                         rounds, size) that still fails the same way\n"
 	"  --quiet                only the summary line\n"
 	"Exit status: 0 no violation, 1 violation found, 2 usage error, 3 harness failure.\n";
 
@@ -261,6 +263,8 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 			c->isolate = false;
 		} else if (strcmp(opt, "--no-shrink") == 0) {
 			c->shrink = false;
+		} else if (strcmp(opt, "--shrink") == 0) {
+			c->shrink_workload = true;
 		} else if (strcmp(opt, "--quiet") == 0) {
 			c->quiet = true;
 		} else {
