@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_private.h"
+#include "html.h"
 #include "options.h"
 #include "racehunt/cli.h"
 
@@ -29,6 +30,7 @@ typedef struct hunt_opts {
 	uint64_t stress_trials; /* 0 = each scenario's own budget */
 	bool full;		/* measure rates over the whole budget */
 	const char *json_path;
+	const char *html_path;
 	const char *only;	/* comma list of detector names, NULL = all */
 } hunt_opts;
 
@@ -44,6 +46,7 @@ static const char hunt_help[] =
 	"                      stopping a detector at its first detection\n"
 	"  --detectors LIST    comma-separated subset of: stress,pct:3,dfs:2\n"
 	"  --json FILE         every cell's result as a JSON array\n"
+	"  --html FILE         a self-contained report page: matrix, rates, outcomes, traces\n"
 	"Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness failure.\n";
 
 static bool selected(const hunt_opts *o, const char *name)
@@ -125,11 +128,14 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o, int *first_option)
 				return rh_usage_error("%s needs a number, got '%s'", opt,
 						      val ? val : "nothing");
 			i++;
-		} else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--detectors") == 0) {
+		} else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--detectors") == 0 ||
+			   strcmp(opt, "--html") == 0) {
 			if (val == NULL)
 				return rh_usage_error("%s needs a value", opt);
 			if (opt[2] == 'j')
 				o->json_path = val;
+			else if (opt[2] == 'h')
+				o->html_path = val;
 			else
 				o->only = val;
 			i++;
@@ -185,7 +191,8 @@ int rh_cmd_hunt(int argc, char **argv)
 	hunt_opts o;
 	int first_option, rc, status = RH_EXIT_CLEAN;
 	unsigned rows = 0, mismatches = 0;
-	FILE *json = NULL;
+	FILE *json = NULL, *html = NULL;
+	rh_hunt_cells cells = {0};
 	rh_result *r;
 
 	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
@@ -197,6 +204,11 @@ int rh_cmd_hunt(int argc, char **argv)
 		return rc;
 	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL)
 		return rh_usage_error("cannot write --json file '%s'", o.json_path);
+	if (o.html_path && (html = fopen(o.html_path, "w")) == NULL) {
+		if (json)
+			fclose(json);
+		return rh_usage_error("cannot write --html file '%s'", o.html_path);
+	}
 	r = malloc(sizeof(*r));
 	if (r == NULL)
 		rh_die("out of memory for results");
@@ -241,6 +253,8 @@ int rh_cmd_hunt(int argc, char **argv)
 					rh_result_json(json, &c, r);
 					fputc('}', json);
 				}
+				if (html)
+					rh_hunt_cells_add(&cells, detectors[d].name, &c, r);
 			}
 			if (failed) {
 				status = RH_EXIT_HARNESS;
@@ -257,6 +271,11 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (json) {
 		fputs("\n]\n", json);
 		fclose(json);
+	}
+	if (html) {
+		rh_html_write(html, &cells, argc, argv);
+		fclose(html);
+		rh_hunt_cells_free(&cells);
 	}
 	free(r);
 	printf("%s\n", mismatches ? "hunt: some variants did not behave as declared"
