@@ -731,7 +731,7 @@ void rh_explorer_print_trace(rh_explorer *x, FILE *out)
 		x->preemptions == 1 ? "" : "s");
 	fprintf(out, "  step |");
 	for (unsigned i = 0; i < threads && i < 16; i++)
-		fprintf(out, " T%-*u", lane - 2, i);
+		fprintf(out, " T%-*u", i + 1 < threads ? lane - 2 : 0, i);
 	fputc('\n', out);
 	for (size_t i = 0; i < x->n_events; i++) {
 		const rh_event *e = &x->events[i];
