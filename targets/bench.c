@@ -104,6 +104,109 @@ static void bench_noise(void)
 	}
 }
 
+/* --- detection power: seeded bug x strategy over many seeds --------------- */
+
+typedef struct seeded_bug {
+	const char *scenario;
+	const char *variant;
+} seeded_bug;
+
+static const seeded_bug seeded_bugs[] = {
+	{"offset.collide", "buggy"},   {"offset.writers", "buggy"}, {"index.readers", "buggy"},
+	{"index.replay", "buggy"},     {"header.checkpoint", "buggy"},
+	{"header.checkpoint", "patched"}, {"queue.fanout", "buggy"}, {"queue.fanout", "prealloc"},
+	{"lockorder.abba", "buggy"},
+};
+
+typedef struct strategy {
+	rh_mode mode;
+	const char *spec;
+} strategy;
+
+static const strategy strategies[] = {
+	{RH_MODE_STRESS, "noise:0"},
+	{RH_MODE_STRESS, "noise:0.1"},
+	{RH_MODE_CONTROLLED, "random"},
+	{RH_MODE_CONTROLLED, "pct:3"},
+};
+
+enum { POWER_SEEDS = 20, POWER_CAP = 200 };
+
+/* Trials to the first detection (POWER_CAP + 1 when none within the cap). */
+static void first_detection(const rh_scenario *s, unsigned variant, const strategy *st,
+			    uint64_t seed, double *trials, double *ms, uint64_t *ran,
+			    uint64_t *failed)
+{
+	rh_result *r = malloc(sizeof(*r));
+	rh_campaign c;
+
+	if (r == NULL)
+		rh_die("bench: out of memory");
+	rh_campaign_defaults(&c, s, variant);
+	c.mode = st->mode;
+	c.strategy = st->spec;
+	if (rh_campaign_finish(&c, true) != 0)
+		rh_die("bench: bad strategy %s", st->spec);
+	c.seed = seed;
+	c.trials = POWER_CAP;
+	c.stop_on_first = true;
+	c.shrink = false;
+	c.quiet = true;
+	rh_campaign_run(&c, r);
+	*trials = r->have_first ? (double)r->first.trial + 1 : POWER_CAP + 1;
+	*ms = r->have_first ? r->first.at_ms : r->elapsed_ms;
+	*ran += r->trials_run;
+	*failed += r->failed_trials;
+	free(r);
+}
+
+static void bench_power(void)
+{
+	int seeds = quick ? 5 : POWER_SEEDS;
+
+	out("\n## Detection power per seeded bug and strategy\n\n");
+	out("For each of %d seeds, a campaign stops at its first detection (at most %d trials). "
+	    "Median [min-max] trials and median time to the first detection; the per-trial "
+	    "detection rate is detections over all trials run, with a 95%% Wilson interval. "
+	    "Stress uses the scenario's own thread count; controlled runs use the same "
+	    "workload as fibers.\n\n",
+	    seeds, POWER_CAP);
+	out("| bug | strategy | trials to detect | time to detect | per-trial rate [95%% CI] | "
+	    "found in |\n|---|---|---|---|---|---|\n");
+	for (size_t b = 0; b < sizeof(seeded_bugs) / sizeof(seeded_bugs[0]); b++) {
+		const rh_scenario *s = rh_scenario_find(seeded_bugs[b].scenario);
+		int v = s ? rh_variant_find(s, seeded_bugs[b].variant) : -1;
+
+		if (v < 0) {
+			out("| %s [%s] | - | scenario not built | | | |\n", seeded_bugs[b].scenario,
+			    seeded_bugs[b].variant);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(strategies) / sizeof(strategies[0]); k++) {
+			double trials[POWER_SEEDS], ms[POWER_SEEDS], rate, lo, hi;
+			uint64_t ran = 0, failed = 0;
+			int found = 0;
+			rh_result tally = {0};
+
+			for (int i = 0; i < seeds; i++) {
+				first_detection(s, (unsigned)v, &strategies[k], (uint64_t)i + 1,
+						&trials[i], &ms[i], &ran, &failed);
+				found += trials[i] <= POWER_CAP;
+			}
+			tally.trials_run = ran;
+			tally.failed_trials = failed;
+			rh_result_rate(&tally, &rate, &lo, &hi);
+			double med_trials = median(trials, seeds), med_ms = median(ms, seeds);
+			out("| %s [%s] | %s %s | %.0f [%.0f-%.0f] | %.1f ms | %.2f [%.2f-%.2f] | "
+			    "%d/%d seeds |\n",
+			    s->name, seeded_bugs[b].variant,
+			    strategies[k].mode == RH_MODE_STRESS ? "stress" : "controlled",
+			    strategies[k].spec, med_trials, trials[0], trials[seeds - 1], med_ms,
+			    rate, lo, hi, found, seeds);
+		}
+	}
+}
+
 /* --- sync-point overhead with no runtime attached ------------------------- */
 
 enum { OVERHEAD_OPS = 2000000, REPEATS = 7 };
@@ -246,11 +349,126 @@ static void bench_offset_throughput(void)
 	}
 }
 
+/* --- fixed / buggy throughput per store, through its scenario ------------- */
+
+typedef struct store_pair {
+	const char *scenario;
+	const char *buggy;
+	const char *fixed;
+} store_pair;
+
+static double scenario_ops_per_s(const rh_scenario *s, int variant, uint64_t trials)
+{
+	rh_result *r = malloc(sizeof(*r));
+	rh_campaign c;
+	double ops;
+
+	if (r == NULL)
+		rh_die("bench: out of memory");
+	rh_campaign_defaults(&c, s, (unsigned)variant);
+	c.strategy = "noise:0";
+	if (rh_campaign_finish(&c, true) != 0)
+		rh_die("bench: bad strategy");
+	c.trials = trials;
+	c.quiet = true;
+	rh_campaign_run(&c, r);
+	ops = (double)c.params.threads * c.params.ops * c.params.rounds * (double)r->trials_run /
+	      (r->elapsed_ms / 1e3);
+	free(r);
+	return ops;
+}
+
+static void bench_store_throughput(void)
+{
+	static const store_pair pairs[] = {
+		{"offset.writers", "buggy", "fixed-atomic"},
+		{"offset.writers", "buggy", "fixed-locked"},
+		{"index.mixed", "buggy", "fixed"},
+		{"header.writers", "buggy", "fixed"},
+		{"queue.fanout", "buggy", "immutable"},
+		{"queue.fanout", "buggy", "mutex"},
+	};
+	int repeats = quick ? 3 : 5;
+	uint64_t trials = quick ? 10 : 30;
+
+	out("\n## Fixed / buggy throughput per store (whole scenario, stress noise:0)\n\n");
+	out("Scenario operations per second over %llu trials (setup, threads and checks "
+	    "included, so this is the cost a campaign sees); median of %d, interleaved.\n\n",
+	    (unsigned long long)trials, repeats);
+	out("| scenario | buggy ops/s | fixed | fixed ops/s | fixed / buggy |\n"
+	    "|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const rh_scenario *s = rh_scenario_find(pairs[i].scenario);
+		double b[REPEATS], f[REPEATS], mb, mf;
+
+		if (s == NULL || rh_variant_find(s, pairs[i].buggy) < 0 ||
+		    rh_variant_find(s, pairs[i].fixed) < 0)
+			continue;
+		for (int k = 0; k < repeats; k++) {
+			b[k] = scenario_ops_per_s(s, rh_variant_find(s, pairs[i].buggy), trials);
+			f[k] = scenario_ops_per_s(s, rh_variant_find(s, pairs[i].fixed), trials);
+		}
+		mb = median(b, repeats);
+		mf = median(f, repeats);
+		out("| %s | %.0f | %s | %.0f | %.2fx |\n", s->name, mb, pairs[i].fixed, mf, mf / mb);
+	}
+}
+
+/* --- TSan slowdown: the same command in both builds ------------------------ */
+
+static double wall_ms(const char *command)
+{
+	double t0 = now_ns();
+	int rc = system(command);
+
+	if (rc == -1)
+		return -1;
+	return (now_ns() - t0) / 1e6;
+}
+
+static void bench_tsan(const char *self, const char *tsan_binary)
+{
+	static const char *const runs[] = {
+		"run offset.writers --variant fixed-atomic --trials 20 --quiet",
+		"run offset.writers --variant fixed-atomic --mode controlled --strategy pct:3 "
+		"--trials 50 --quiet",
+		"run queue.fanout --variant mutex --trials 20 --quiet",
+	};
+	char cmd[1024];
+
+	out("\n## ThreadSanitizer slowdown\n\n");
+	if (tsan_binary == NULL) {
+		out("Not measured: pass --tsan PATH (e.g. build/tsan/targets/racehunt).\n");
+		return;
+	}
+	out("Wall time of the same command, median of 3, default vs tsan build.\n\n");
+	out("| command | default (ms) | tsan (ms) | slowdown |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		double d[3], t[3];
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", self, runs[i]);
+			d[k] = wall_ms(cmd);
+			snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", tsan_binary, runs[i]);
+			t[k] = wall_ms(cmd);
+		}
+		double med_default = median(d, 3), med_tsan = median(t, 3);
+		out("| `racehunt %s` | %.0f | %.0f | %.1fx |\n", runs[i], med_default, med_tsan,
+		    med_tsan / med_default);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	const char *tsan_binary = NULL, *racehunt_binary = NULL;
+
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
 			quick = true;
+		} else if (strcmp(argv[i], "--tsan") == 0 && i + 1 < argc) {
+			tsan_binary = argv[++i];
+		} else if (strcmp(argv[i], "--racehunt") == 0 && i + 1 < argc) {
+			racehunt_binary = argv[++i];
 		} else if (strcmp(argv[i], "--md") == 0 && i + 1 < argc) {
 			md = fopen(argv[++i], "w");
 			if (md == NULL) {
@@ -258,16 +476,22 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else {
-			fprintf(stderr, "usage: bench [--quick] [--md FILE]\n");
+			fprintf(stderr, "usage: bench [--quick] [--md FILE] [--racehunt PATH --tsan "
+					"PATH]\n");
 			return 2;
 		}
 	}
 	rh_program = "racehunt";
-	out("# racehunt benchmarks\n\nBuild: %s. Reproduce: `build/default/targets/bench --md "
-	    "docs/BENCHMARKS.md`.\n", RH_BUILD_FLAVOUR);
+	out("# racehunt benchmarks\n\nBuild: %s. Reproduce every figure: `ci/bench` (runs "
+	    "`build/default/targets/bench --md docs/BENCHMARKS.md --racehunt "
+	    "build/default/targets/racehunt --tsan build/tsan/targets/racehunt`).\n",
+	    RH_BUILD_FLAVOUR);
+	bench_power();
 	bench_noise();
 	bench_overhead();
 	bench_offset_throughput();
+	bench_store_throughput();
+	bench_tsan(racehunt_binary, racehunt_binary ? tsan_binary : NULL);
 	if (md)
 		fclose(md);
 	return 0;
