@@ -98,7 +98,7 @@ static const char css[] =
 	"h2{font-size:17px;margin:0 0 4px}"
 	".note{color:#5b6478;font-size:12.5px;margin:0 0 12px}"
 	"table{border-collapse:collapse}"
-	"th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#5b6478;"
+	"th{font-size:12.5px;color:#5b6478;"
 	"text-align:left;font-weight:600}"
 	"th,td{padding:6px 10px;border-bottom:1px solid #e7eaf0;vertical-align:top}"
 	"td.scn{font-weight:600}"
@@ -130,7 +130,8 @@ static const char css[] =
 	"pre{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;"
 	"background:#f4f5f7;border-radius:4px;padding:6px 10px;margin:4px 0;"
 	"white-space:pre-wrap;word-break:break-all;max-height:140px;overflow:auto}"
-	".lanes{overflow:auto;max-height:620px;border:1px solid #e7eaf0;border-radius:6px;"
+	".lanes{display:inline-block;max-width:100%;overflow:auto;max-height:620px;"
+	"border:1px solid #e7eaf0;border-radius:6px;"
 	"margin:6px 0}"
 	"svg text{font-family:system-ui,'DejaVu Sans',sans-serif}"
 	"svg .mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace}"
@@ -272,7 +273,7 @@ static void matrix_cell(FILE *out, const row *r, const rh_hunt_cell *c)
 
 static void write_matrix(FILE *out, const report *rep)
 {
-	fputs("<section><h2>Detector matrix</h2><p class=\"note\">Each variant under each "
+	fputs("<section id=\"matrix\"><h2>Detector matrix</h2><p class=\"note\">Each variant under each "
 	      "detector: what it found, at which trial and after how long. A variant declared "
 	      "<i>detected</i> must be caught by at least one detector, one declared "
 	      "<i>clean</i> by none. <b style=\"color:#9a5b00\">missed</b> marks a seeded bug "
@@ -343,9 +344,9 @@ static void write_matrix(FILE *out, const report *rep)
 
 /* ---- detection rates --------------------------------------------------- */
 
-#define LABEL_W 250
-#define PLOT_W 300
-#define VALUE_W 150
+#define LABEL_W 215
+#define PLOT_W 260
+#define VALUE_W 125
 #define BAR_ROW 22
 
 static void write_rate_chart(FILE *out, const report *rep, unsigned d)
@@ -368,7 +369,7 @@ static void write_rate_chart(FILE *out, const report *rep, unsigned d)
 		fputs(")</span>", out);
 	}
 	fprintf(out,
-		"</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"</figcaption><svg width=\"%d\" "
 		"height=\"%zu\" role=\"img\">",
 		LABEL_W + PLOT_W + VALUE_W, n * BAR_ROW + 26);
 	for (int t = 0; t <= 4; t++) {
@@ -425,7 +426,7 @@ static void write_rates(FILE *out, const report *rep)
 
 	for (size_t i = 0; i < rep->cells->n; i++)
 		stopped |= rep->cells->items[i].campaign.stop_on_first;
-	fputs("<section><h2>Detection rate per detector</h2><p class=\"note\">Share of trials "
+	fputs("<section id=\"rates\"><h2>Detection rate per detector</h2><p class=\"note\">Share of trials "
 	      "(controlled: schedules) that found a violation, with the 95% Wilson interval as a "
 	      "whisker. Red bars: variants declared <i>detected</i>; green: declared "
 	      "<i>clean</i>.",
@@ -469,7 +470,7 @@ static void write_histogram(FILE *out, const report *rep, size_t first, size_t e
 			fputs("</td><td>", out);
 			esc(out, rep->detectors[d]);
 			fprintf(out,
-				"</td><td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+				"</td><td><svg width=\"%d\" "
 				"height=\"14\"><rect width=\"%d\" height=\"14\" rx=\"2\" "
 				"fill=\"#eef0f4\"/>",
 				HIST_W, HIST_W);
@@ -510,7 +511,7 @@ static void write_histogram(FILE *out, const report *rep, size_t first, size_t e
 
 static void write_histograms(FILE *out, const report *rep)
 {
-	fputs("<section><h2>Outcomes per scenario</h2><p class=\"note\">How often each outcome "
+	fputs("<section id=\"outcomes\"><h2>Outcomes per scenario</h2><p class=\"note\">How often each outcome "
 	      "occurred over the trials each detector ran: clean, or the kind of the trial's "
 	      "first violation.</p><div class=\"hists\">\n",
 	      out);
@@ -608,7 +609,7 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 	width = GUTTER + (int)n_lanes * LANE_W;
 	height = LANE_HEAD + (int)n * STEP_H + 6;
 	fprintf(out,
-		"<div class=\"lanes\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"<div class=\"lanes\"><svg width=\"%d\" "
 		"height=\"%d\" role=\"img\"><defs><marker id=\"arrow%u\" viewBox=\"0 0 8 8\" "
 		"refX=\"7\" refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">"
 		"<path d=\"M0 0L8 4L0 8z\" fill=\"#7a8599\"/></marker></defs>",
@@ -661,8 +662,15 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 	fputs("</svg></div>\n", out);
 }
 
-/* The detecting cell to draw: a recorded trace beats none, a shorter one
- * (shrunk) a longer one. */
+/* How much a detecting cell can show: its steps drawn beats a schedule that
+ * `racehunt replay` prints step by step, which beats a stress replay. */
+static int trace_score(const rh_hunt_cell *c)
+{
+	return (c->result->first.n_events > 0) * 2 + (c->result->first.schedule[0] != '\0');
+}
+
+/* The detecting cell to draw: the most it can show, then the fewest steps
+ * (the most shrunk). */
 static const rh_hunt_cell *trace_cell(const row *r, const report *rep)
 {
 	const rh_hunt_cell *best = NULL;
@@ -672,10 +680,9 @@ static const rh_hunt_cell *trace_cell(const row *r, const report *rep)
 
 		if (c == NULL || !c->result->have_first)
 			continue;
-		if (best == NULL ||
-		    (c->result->first.n_events > 0 &&
-		     (best->result->first.n_events == 0 ||
-		      c->result->first.n_events < best->result->first.n_events)))
+		if (best == NULL || trace_score(c) > trace_score(best) ||
+		    (trace_score(c) == trace_score(best) &&
+		     c->result->first.n_events < best->result->first.n_events))
 			best = c;
 	}
 	return best;
@@ -685,7 +692,7 @@ static void write_traces(FILE *out, const report *rep)
 {
 	unsigned id = 0;
 
-	fputs("<section><h2>First failing interleaving of each seeded bug</h2><p class=\"note\">"
+	fputs("<section id=\"traces\"><h2>First failing interleaving of each seeded bug</h2><p class=\"note\">"
 	      "One lane per thread, one box per scheduling step, top to bottom in the order they "
 	      "ran; arrows mark switches between threads. Controlled mode records the (shrunk) "
 	      "steps; stress mode records none, so its replay command is shown instead.</p>\n",
@@ -717,8 +724,12 @@ static void write_traces(FILE *out, const report *rep)
 		fputs("</div>", out);
 		if (f->n_events > 0)
 			write_swimlanes(out, f, id++);
+		else if (f->schedule[0])
+			fputs("<p class=\"note\">No steps recorded with this result; the replay "
+			      "command prints them:</p>",
+			      out);
 		else
-			fputs("<p class=\"note\">No step trace: this detector runs real threads. "
+			fputs("<p class=\"note\">No step trace: stress mode runs real threads. "
 			      "Replay the failing trial with:</p>",
 			      out);
 		fputs("<pre>", out);
