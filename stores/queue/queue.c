@@ -20,8 +20,8 @@ const char *rhq_variant_name(rhq_variant v)
 
 /* ---- counting allocator ------------------------------------------------ */
 
-#define HEAP_LIVE 0x4c495645u  /* "LIVE" */
-#define HEAP_FREED 0x46524545u /* "FREE" */
+#define HEAP_LIVE 1 /* small, so traces read "cas block state=1" */
+#define HEAP_FREED 2
 #define HEAP_POISON 0xdd
 
 /* Precedes every block; 32 bytes keep the data max-aligned. Stale writes of

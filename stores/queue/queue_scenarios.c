@@ -20,7 +20,7 @@
 enum workload {
 	W_FANOUT,  /* every thread consumes every pre-enqueued item in lockstep */
 	W_HOTITEM, /* many consumers on one item per round; read latency sampled */
-	W_MIXED,   /* thread 0 enqueues while the others consume what is there */
+	W_MIXED,   /* thread 0 enqueues, then consumes; the others consume meanwhile */
 	W_PROPS,   /* generated item count, payload sizes and per-round reads */
 };
 
@@ -84,9 +84,9 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Consumer c tries `attempts` reads; an empty queue just uses up an attempt,
+/* Consumer c (thread c) tries `attempts` reads; an empty queue just uses up an attempt,
  * so every thread's work is bounded (controlled mode needs that). */
-static void consume(qstate *s, unsigned c, unsigned tid, unsigned attempts, rh_trial *t)
+static void consume(qstate *s, unsigned c, unsigned attempts, rh_trial *t)
 {
 	for (unsigned a = 0; a < attempts; a++) {
 		uint64_t t0 = s->w == W_HOTITEM ? now_ns() : 0;
@@ -101,7 +101,7 @@ static void consume(qstate *s, unsigned c, unsigned tid, unsigned attempts, rh_t
 			continue;
 		}
 		if (s->w == W_HOTITEM)
-			rh_trial_sample(t, tid, now_ns() - t0);
+			rh_trial_sample(t, c, now_ns() - t0);
 		if (s->n_seen[c] < s->planned)
 			s->seen[c][s->n_seen[c]] = it->id;
 		s->n_seen[c]++;
@@ -118,8 +118,7 @@ static void *queue_setup(enum workload w, const rh_params *p, unsigned variant, 
 	s->w = w;
 	s->p = *p;
 	s->variant = (rhq_variant)variant;
-	/* mixed: thread 0 produces; with one thread nobody consumes. */
-	s->n_consumers = w == W_MIXED ? (p->threads > 0 ? p->threads - 1 : 0) : p->threads;
+	s->n_consumers = p->threads;
 	s->planned = (uint64_t)p->ops * p->rounds;
 	if (w == W_PROPS)
 		s->planned = 1 + rh_rng_below(r, s->planned);
@@ -180,17 +179,11 @@ static void queue_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
 {
 	qstate *s = state;
 
-	if (s->w == W_MIXED) {
-		if (tid == 0) {
-			for (unsigned i = 0; i < s->p.ops; i++)
-				if (produce(s, (uint64_t)round * s->p.ops + i, t) != 0)
-					return;
-			return;
-		}
-		consume(s, tid - 1, tid, s->quota[round * s->n_consumers + tid - 1], t);
-		return;
-	}
-	consume(s, tid, tid, s->quota[round * s->n_consumers + tid], t);
+	if (s->w == W_MIXED && tid == 0)
+		for (unsigned i = 0; i < s->p.ops; i++)
+			if (produce(s, (uint64_t)round * s->p.ops + i, t) != 0)
+				return;
+	consume(s, tid, s->quota[round * s->n_consumers + tid], t);
 }
 
 /* What check() found in the event lists that is not an event of its item by
@@ -384,7 +377,8 @@ QUEUE_SCENARIO(queue_hotitem, "queue.hotitem",
 	       "many consumers read the one item of each round at once; read latency sampled",
 	       setup_hotitem, 8, 1, 16, 16, 200)
 QUEUE_SCENARIO(queue_mixed, "queue.mixed",
-	       "thread 0 enqueues while the other threads consume whatever is published",
+	       "thread 0 enqueues, then consumes; the other threads consume whatever is "
+	       "published meanwhile",
 	       setup_mixed, 4, 8, 4, 64, 200)
 QUEUE_SCENARIO(queue_props, "queue.props",
 	       "generated item count, payload sizes and per-round reads per consumer",
