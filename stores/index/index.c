@@ -342,8 +342,9 @@ static ix_status integrity_buggy(ix_store *s, ix_integrity *r)
 		uint64_t key = slots[i].key;
 		if (key == 0)
 			continue;
+		ix_entry *e = slots[i].entry;
 		rh_point("integrity entry", key);
-		ix_entry seen = *slots[i].entry;
+		ix_entry seen = *e; /* a writer may have replaced and freed *e by now */
 		integrity_visit(s, key, &seen, r);
 	}
 	return IX_OK;
