@@ -321,11 +321,13 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			rh_trial_fini(t);
 			break;
 		}
-		if (sanitizer_reports() != reports)
+		if (sanitizer_reports() != reports) {
+			r->sanitizer_trials++;
 			rh_violation(t, RH_SANITIZER,
 				     "ThreadSanitizer reported %llu data race(s) during this trial "
 				     "(report printed above)",
 				     (unsigned long long)(sanitizer_reports() - reports));
+		}
 		if (c->trace && x != NULL && !rh_trial_failed(t))
 			rh_explorer_print_trace(x, stdout);
 		r->trials_run++;
@@ -371,6 +373,9 @@ static void record_crash(const rh_campaign *c, rh_result *r, int status, double 
 	r->trials_run++;
 	r->failed_trials++;
 	r->hist[RH_CRASH]++;
+	/* Sanitizers report and then exit; a bare crash dies on a signal. */
+	if (WIFEXITED(status))
+		r->sanitizer_trials++;
 	if (r->have_first)
 		return;
 	r->first.trial = trial;
@@ -436,8 +441,10 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 		int status;
 		pid_t pid;
 
-		fflush(stdout);
-		fflush(stderr);
+		/* Every stream, not just stdout: the child's exit flushes what
+		 * it inherited, and a half-written --json file would be written
+		 * twice. */
+		fflush(NULL);
 		pid = fork();
 		if (pid < 0)
 			rh_die("cannot fork the trial process: %s", strerror(errno));

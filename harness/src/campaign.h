@@ -75,6 +75,7 @@ typedef struct rh_result {
 	uint64_t trials_run;
 	uint64_t failed_trials;
 	uint64_t hist[RH_KIND_COUNT_]; /* failed trials by their first violation's kind */
+	uint64_t sanitizer_trials;     /* trials in which a sanitizer reported */
 	uint64_t schedules;	       /* controlled: schedules explored */
 	bool exhausted;		       /* controlled: bounded space fully explored */
 	bool have_first;

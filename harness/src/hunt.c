@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_private.h"
 #include "html.h"
+#include "hunt_builds.h"
 #include "options.h"
 #include "racehunt/cli.h"
 
@@ -25,12 +27,18 @@ static const detector detectors[] = {
 };
 #define N_DETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
+#define RH_MAX_BUILDS 4
+
 typedef struct hunt_opts {
 	uint64_t seed;
 	uint64_t stress_trials; /* 0 = each scenario's own budget */
 	bool full;		/* measure rates over the whole budget */
 	const char *json_path;
 	const char *html_path;
+	/* Other builds folded in as columns: NAME=PATH. */
+	const char *builds[RH_MAX_BUILDS];
+	unsigned n_builds;
+	uint64_t build_trials;
 	const char *only;	/* comma list of detector names, NULL = all */
 } hunt_opts;
 
@@ -47,6 +55,10 @@ static const char hunt_help[] =
 	"  --detectors LIST    comma-separated subset of: stress,pct:3,dfs:2\n"
 	"  --json FILE         every cell's result as a JSON array\n"
 	"  --html FILE         a self-contained report page: matrix, rates, outcomes, traces\n"
+	"  --build NAME=PATH   also run another build's racehunt (e.g. tsan=build/tsan/targets/\n"
+	"                      racehunt) with the stress detector and fold its verdicts, its\n"
+	"                      sanitizer's reports included, into a column; repeatable\n"
+	"  --build-trials N    stress trials per variant in those builds (default 20)\n"
 	"Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness failure.\n";
 
 static bool selected(const hunt_opts *o, const char *name)
@@ -100,6 +112,7 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o, int *first_option)
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
+	o->build_trials = 20;
 	while (i < argc && argv[i][0] != '-') {
 		bool known = rh_scenario_find(argv[i]) != NULL;
 
@@ -121,6 +134,21 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o, int *first_option)
 
 		if (strcmp(opt, "--full") == 0) {
 			o->full = true;
+		} else if (strcmp(opt, "--build") == 0) {
+			if (val == NULL || strchr(val, '=') == NULL || val[0] == '=')
+				return rh_usage_error("--build needs NAME=PATH, got '%s'",
+						      val ? val : "nothing");
+			if (o->n_builds == RH_MAX_BUILDS)
+				return rh_usage_error("at most %d --build options", RH_MAX_BUILDS);
+			if (access(strchr(val, '=') + 1, X_OK) != 0)
+				return rh_usage_error("--build %s: not an executable", val);
+			o->builds[o->n_builds++] = val;
+			i++;
+		} else if (strcmp(opt, "--build-trials") == 0) {
+			if (val == NULL || !rh_parse_u64(val, 1, UINT64_MAX / 2, &o->build_trials))
+				return rh_usage_error("--build-trials needs a number, got '%s'",
+						      val ? val : "nothing");
+			i++;
 		} else if (strcmp(opt, "--seed") == 0 || strcmp(opt, "--trials") == 0) {
 			uint64_t *dst = opt[2] == 's' ? &o->seed : &o->stress_trials;
 
@@ -189,11 +217,12 @@ static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const d
 int rh_cmd_hunt(int argc, char **argv)
 {
 	hunt_opts o;
-	int first_option, rc, status = RH_EXIT_CLEAN;
+	int first_option = 2, rc, status = RH_EXIT_CLEAN;
 	unsigned rows = 0, mismatches = 0;
 	FILE *json = NULL, *html = NULL;
 	rh_hunt_cells cells = {0};
-	rh_result *r;
+	rh_build *builds[RH_MAX_BUILDS] = {0};
+	rh_result *r = NULL;
 
 	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
 		fputs(hunt_help, stdout);
@@ -209,6 +238,20 @@ int rh_cmd_hunt(int argc, char **argv)
 			fclose(json);
 		return rh_usage_error("cannot write --html file '%s'", o.html_path);
 	}
+	for (unsigned b = 0; b < o.n_builds; b++) {
+		char err[512], name[64];
+		const char *eq = strchr(o.builds[b], '=');
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o.builds[b]), o.builds[b]);
+		printf("running the %s build's hunt (%s)...\n", name, eq + 1);
+		builds[b] = rh_build_hunt(name, eq + 1, argv + 2, first_option - 2, o.seed,
+					  o.build_trials, err, sizeof(err));
+		if (builds[b] == NULL) {
+			fprintf(stderr, "racehunt: %s\n", err);
+			status = RH_EXIT_HARNESS;
+			goto out;
+		}
+	}
 	r = malloc(sizeof(*r));
 	if (r == NULL)
 		rh_die("out of memory for results");
@@ -219,6 +262,8 @@ int rh_cmd_hunt(int argc, char **argv)
 	for (unsigned d = 0; d < N_DETECTORS; d++)
 		if (selected(&o, detectors[d].name))
 			printf(" %-28s", detectors[d].name);
+	for (unsigned b = 0; b < o.n_builds; b++)
+		printf(" %-28s", rh_build_name(builds[b]));
 	printf(" verdict\n");
 
 	for (unsigned i = 0; i < rh_scenario_count(); i++) {
@@ -256,6 +301,18 @@ int rh_cmd_hunt(int argc, char **argv)
 				if (html)
 					rh_hunt_cells_add(&cells, detectors[d].name, &c, r);
 			}
+			for (unsigned b = 0; b < o.n_builds; b++) {
+				char cell[128];
+				bool found = false;
+
+				if (!rh_build_cell(builds[b], s->name, var->name, cell, sizeof(cell),
+						   &found)) {
+					snprintf(cell, sizeof(cell), "not in this build");
+					found = false;
+				}
+				detected |= found;
+				printf(" %-28s", cell);
+			}
 			if (failed) {
 				status = RH_EXIT_HARNESS;
 				printf(" HARNESS FAILURE\n");
@@ -282,5 +339,14 @@ int rh_cmd_hunt(int argc, char **argv)
 				  : "hunt: every variant behaved as declared");
 	if (status == RH_EXIT_CLEAN && mismatches)
 		status = RH_EXIT_VIOLATION;
+out:
+	for (unsigned b = 0; b < o.n_builds; b++)
+		rh_build_free(builds[b]);
+	if (status == RH_EXIT_HARNESS && r == NULL) {
+		if (json)
+			fclose(json);
+		if (html)
+			fclose(html);
+	}
 	return status;
 }

@@ -85,11 +85,11 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 	fprintf(out,
 		",\"seed\":%llu,\"threads\":%u,\"ops\":%u,\"rounds\":%u,\"size\":%u,"
 		"\"trials_run\":%llu,\"violations\":%llu,\"detected\":%s,\"rate\":%.6f,"
-		"\"rate_ci95\":[%.6f,%.6f],\"elapsed_ms\":%.1f",
+		"\"rate_ci95\":[%.6f,%.6f],\"elapsed_ms\":%.1f,\"sanitizer_trials\":%llu",
 		(unsigned long long)c->seed, c->params.threads, c->params.ops, c->params.rounds,
 		c->params.size, (unsigned long long)r->trials_run,
 		(unsigned long long)r->failed_trials, r->failed_trials ? "true" : "false", rate, lo,
-		hi, r->elapsed_ms);
+		hi, r->elapsed_ms, (unsigned long long)r->sanitizer_trials);
 	if (c->mode == RH_MODE_CONTROLLED)
 		fprintf(out, ",\"schedules\":%llu,\"exhausted\":%s",
 			(unsigned long long)r->schedules, r->exhausted ? "true" : "false");
