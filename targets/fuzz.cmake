@@ -1,0 +1,107 @@
+# Fuzz targets (DESIGN.md "Fuzzers"): schedule fuzzers, one source per store,
+# built once per variant; reader fuzzers over hostile on-disk bytes.
+#
+# Every build makes replay_<fuzzer>: the same source plus fuzz_replay_main.c,
+# no libFuzzer, which CTest (label fuzz-replay) runs over corpus/<target>/.
+# With RH_FUZZ=ON (clang) it also makes <fuzzer> itself, linked with
+# RH_FUZZ_ENGINE; ClusterFuzzLite passes its $LIB_FUZZING_ENGINE there.
+set(RH_FUZZ_ENGINE "-fsanitize=fuzzer" CACHE STRING "Link flags of the fuzzing engine")
+
+# Variants each schedule fuzzer is built for. buggy must be caught (its
+# regression inputs abort); every other variant listed must stay clean.
+set(rh_fuzz_variants_offset buggy fixed-atomic fixed-locked)
+set(rh_fuzz_variants_index buggy fixed)
+set(rh_fuzz_variants_header buggy fixed)
+set(rh_fuzz_variants_queue buggy mutex immutable)
+
+define_property(GLOBAL PROPERTY RH_FUZZERS BRIEF_DOCS "libFuzzer binaries" FULL_DOCS "x")
+
+# Sanitizers report through abort so a finding has one exit status (134) in
+# every build, whatever the test preset's own *SAN_OPTIONS say.
+set(rh_fuzz_replay_env
+  "ASAN_OPTIONS=abort_on_error=1:detect_leaks=1"
+  "UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1"
+  "TSAN_OPTIONS=abort_on_error=1:halt_on_error=1")
+
+# fuzzer: binary name; CORPUS: corpus/<dir>; SOURCES: everything but a main.
+function(rh_fuzzer fuzzer)
+  cmake_parse_arguments(F "" "CORPUS;VARIANT" "SOURCES;LIBS;DEFINES" ${ARGN})
+  foreach(kind replay fuzz)
+    if(kind STREQUAL "replay")
+      set(bin replay_${fuzzer})
+      add_executable(${bin} ${F_SOURCES} fuzz_replay_main.c)
+      rh_test_program(${bin})
+    elseif(RH_FUZZ)
+      set(bin ${fuzzer})
+      add_executable(${bin} ${F_SOURCES})
+      separate_arguments(engine UNIX_COMMAND "${RH_FUZZ_ENGINE}")
+      target_link_options(${bin} PRIVATE ${engine})
+      set_property(GLOBAL APPEND PROPERTY RH_FUZZERS ${bin})
+    else()
+      continue()
+    endif()
+    target_link_libraries(${bin} PRIVATE ${F_LIBS})
+    target_compile_definitions(${bin} PRIVATE ${F_DEFINES})
+    target_compile_options(${bin} PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
+  endforeach()
+
+  set(dir ${PROJECT_SOURCE_DIR}/corpus/${F_CORPUS})
+  file(GLOB inputs CONFIGURE_DEPENDS ${dir}/*)
+  file(GLOB regressions CONFIGURE_DEPENDS ${dir}/regress-*)
+  if(NOT inputs)
+    message(FATAL_ERROR "corpus/${F_CORPUS} has no inputs: fuzz targets need seeds")
+  endif()
+  if(F_VARIANT STREQUAL "buggy")
+    # Each regression input reproduces its bug: the run must abort with a
+    # report. Seeds are not replayed here: exploring schedules may hit the bug.
+    foreach(input IN LISTS regressions)
+      get_filename_component(name ${input} NAME)
+      add_test(NAME fuzz.${fuzzer}.${name}
+        COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 134
+          --match "VIOLATION [A-Z_]+ in [a-z]+\\.[a-z]+ \\[buggy\\]|ERROR: AddressSanitizer|WARNING: ThreadSanitizer"
+          --match "^replay: racehunt replay 'rh1:|ERROR: AddressSanitizer|WARNING: ThreadSanitizer"
+          -- $<TARGET_FILE:replay_${fuzzer}> ${input})
+      set_tests_properties(fuzz.${fuzzer}.${name} PROPERTIES
+        LABELS fuzz-replay ENVIRONMENT "${rh_fuzz_replay_env}")
+    endforeach()
+  else()
+    # A clean variant, or a reader: every input, regressions included, runs
+    # without a report, a sanitizer complaint or a leak.
+    add_test(NAME fuzz.${fuzzer}.corpus
+      COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 0
+        --no-match "VIOLATION|Sanitizer|runtime error|reader fuzz:"
+        -- $<TARGET_FILE:replay_${fuzzer}> ${dir})
+    set_tests_properties(fuzz.${fuzzer}.corpus PROPERTIES
+      LABELS fuzz-replay ENVIRONMENT "${rh_fuzz_replay_env}")
+  endif()
+endfunction()
+
+foreach(store offset index header queue)
+  if(NOT TARGET rh_store_${store})
+    continue()
+  endif()
+  foreach(variant IN LISTS rh_fuzz_variants_${store})
+    rh_fuzzer(fuzz_${store}_${variant} CORPUS fuzz_${store} VARIANT ${variant}
+      SOURCES fuzz_${store}.c fuzz_sched.c $<TARGET_OBJECTS:rh_store_${store}>
+      LIBS rh_harness rh_props
+      DEFINES RH_FUZZ_VARIANT="${variant}")
+  endforeach()
+endforeach()
+
+if(TARGET rh_store_header)
+  # The readers are pure functions over bytes: header_format.c alone.
+  foreach(reader header_open wal_replay index_load)
+    rh_fuzzer(fuzz_${reader} CORPUS fuzz_${reader}
+      SOURCES fuzz_${reader}.c fuzz_reader.c ${PROJECT_SOURCE_DIR}/stores/header/header_format.c
+      LIBS rh_harness)
+    target_include_directories(replay_fuzz_${reader} PRIVATE ${PROJECT_SOURCE_DIR}/stores/header)
+    if(RH_FUZZ)
+      target_include_directories(fuzz_${reader} PRIVATE ${PROJECT_SOURCE_DIR}/stores/header)
+    endif()
+  endforeach()
+endif()
+
+get_property(rh_fuzzers GLOBAL PROPERTY RH_FUZZERS)
+if(rh_fuzzers)
+  add_custom_target(fuzzers DEPENDS ${rh_fuzzers})
+endif()
