@@ -1,23 +1,28 @@
 /* header.crash — a writer process is SIGKILLed at a seeded point; the file it
  * leaves behind is reopened and every put it acknowledged must be there.
  *
- * setup() forks the writer process. It runs the header.checkpoint workload
- * (thread 0 alternates checkpoint and put, the others put) on its own OS
- * threads and, after each put returns (data and WAL entry written), sends an
- * acknowledgement down a pipe. Thread 0 of the scenario reads them and kills
- * the writer with SIGKILL right after the N-th, N drawn from the trial seed;
- * acknowledgements already in the pipe are drained after the kill. check()
- * reopens the file with the reader and reports what was lost.
+ * setup() starts the writer process. It runs the header.checkpoint workload
+ * (thread 0 alternates checkpoint and put, the others put, all released by
+ * one barrier) on its own OS threads and, after each put returns (data and
+ * WAL entry written), sends an acknowledgement down a pipe. Thread 0 of the
+ * scenario reads them and kills the writer with SIGKILL right after the N-th,
+ * N drawn from the trial seed; acknowledgements already in the pipe are
+ * drained after the kill. check() reopens the file with the reader and
+ * reports what was lost.
  *
- * Why fork in setup(): the trial process is single-threaded there and no
- * harness runtime is attached yet, so the child may start threads (TSan and
- * glibc both allow it) and its sync points are the raw primitives. The
- * harness schedules only the parent side: in controlled mode the kill point
- * N is replayed exactly, the writer's own interleaving is not.
+ * The writer is this binary executed afresh (/proc/self/exe) with
+ * RH_HEADER_CRASH_WRITER in its environment, which a constructor below turns
+ * into the writer's main. A plain fork would not do: the trial process may
+ * hold controlled-mode fibers, which ThreadSanitizer counts as threads and
+ * then refuses thread creation in the child ("multi-threaded fork"), and a
+ * fresh process has no harness runtime attached, so its sync points are the
+ * raw primitives. The harness schedules only the parent side: in controlled
+ * mode the kill point N replays exactly, the writer's interleaving does not.
  *
  * Durable means "survives the death of the process": the page cache outlives
  * it, so no fsync is issued; power loss is outside this scenario. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,9 @@
 #include "racehunt/scenario.h"
 
 #define MAX_PAYLOAD 4096u
+#define WRITER_ENV "RH_HEADER_CRASH_WRITER"
+
+extern char **environ;
 
 /* One acknowledgement as it travels through the pipe (< PIPE_BUF: atomic). */
 typedef struct crash_ack {
@@ -55,8 +63,17 @@ typedef struct crash_run {
 	char monitor_error[160];
 } crash_run;
 
+/* What the writer process is told through its environment. */
+typedef struct writer_spec {
+	unsigned variant, threads, ops, rounds, size;
+	uint64_t seed;
+	int ack_fd;
+	char path[256];
+	hdr_mgr *m;
+} writer_spec;
+
 typedef struct child_thread {
-	crash_run *r;
+	writer_spec *r;
 	unsigned tid;
 	int ack_fd;
 	pthread_barrier_t *start;
@@ -85,10 +102,10 @@ static bool write_all(int fd, const void *buf, size_t n)
 static void *child_main(void *arg)
 {
 	child_thread *ct = arg;
-	crash_run *r = ct->r;
-	unsigned tid = ct->tid, total = r->p.ops * r->p.rounds;
+	writer_spec *r = ct->r;
+	unsigned tid = ct->tid, total = r->ops * r->rounds;
 	rh_rng rng;
-	rh_rng_seed(&rng, rh_seed_mix(r->child_seed, tid, 0));
+	rh_rng_seed(&rng, rh_seed_mix(r->seed, tid, 0));
 	uint8_t buf[MAX_PAYLOAD];
 	pthread_barrier_wait(ct->start);
 	for (unsigned op = 0; op < total; op++) {
@@ -98,7 +115,7 @@ static void *child_main(void *arg)
 			continue;
 		}
 		crash_ack a = {.id = hs_make_id(tid, op), .tid = tid, .op = op};
-		a.len = hs_payload_len(&rng, r->p.size);
+		a.len = hs_payload_len(&rng, r->size);
 		rh_payload_sign(buf, a.len, tid, op);
 		hdr_ack ack;
 		if (hdr_mgr_put(r->m, a.id, buf, a.len, &ack, &err) != HDR_OK)
@@ -112,27 +129,47 @@ static void *child_main(void *arg)
 	return NULL;
 }
 
-/* Never returns: the process ends with _exit so no harness exit handler runs.
- * The writers start together behind a barrier, as the harness's own threads
- * do: staggered thread start-up would serialise most of the work. This is a
- * process of its own with no runtime attached, so raw pthreads are the
- * primitives here. */
-static RH_NORETURN void child_run(crash_run *r, int ack_fd)
+/* The writer's main. Never returns: the process ends with _exit. The writers
+ * start together behind a barrier, as the harness's own threads do (staggered
+ * start-up would serialise most of the work); no runtime is attached in this
+ * process, so raw pthreads are the primitives here. */
+static RH_NORETURN void writer_run(writer_spec *r)
 {
 	child_thread ct[64];
-	unsigned n = r->p.threads;
+	unsigned n = r->threads;
 	pthread_barrier_t start;
+	hdr_err err;
+	if (hdr_mgr_open(&r->m, variant_of[r->variant], r->path, &err) != HDR_OK) {
+		fprintf(stderr, "header.crash writer: %s\n", err.msg);
+		_exit(6);
+	}
 	if (pthread_barrier_init(&start, NULL, n) != 0)
 		_exit(4);
 	for (unsigned i = 0; i < n; i++) {
-		ct[i] = (child_thread){.r = r, .tid = i, .ack_fd = ack_fd, .start = &start};
+		ct[i] = (child_thread){.r = r, .tid = i, .ack_fd = r->ack_fd, .start = &start};
 		if (pthread_create(&ct[i].handle, NULL, child_main, &ct[i]) != 0)
 			_exit(4);
 	}
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(ct[i].handle, NULL);
-	hdr_err err;
 	_exit(hdr_mgr_close(r->m, &err) == HDR_OK ? 0 : 5);
+}
+
+__attribute__((constructor)) static void writer_entry(void)
+{
+	const char *spec = getenv(WRITER_ENV);
+	if (!spec)
+		return;
+	writer_spec r = {0};
+	int used = 0;
+	if (sscanf(spec, "%u:%u:%u:%u:%u:%" SCNu64 ":%d:%n", &r.variant, &r.threads, &r.ops,
+		   &r.rounds, &r.size, &r.seed, &r.ack_fd, &used) != 7 ||
+	    r.variant >= 3 || r.threads == 0 || r.threads > 64 || r.size > MAX_PAYLOAD ||
+	    snprintf(r.path, sizeof r.path, "%s", spec + used) >= (int)sizeof r.path) {
+		fprintf(stderr, "header.crash writer: bad %s=%s\n", WRITER_ENV, spec);
+		_exit(2);
+	}
+	writer_run(&r);
 }
 
 /* ---- the scenario ------------------------------------------------------- */
@@ -170,16 +207,38 @@ static void *setup(const rh_params *p, unsigned variant, rh_trial *t)
 	int fds[2];
 	if (hdr_mgr_create(&r->m, variant_of[variant], NULL, total + 1, &err) != HDR_OK ||
 	    pipe(fds) != 0) {
+		hdr_mgr_destroy(r->m);
 		free(r);
 		return NULL;
 	}
+	/* Everything the writer needs, prepared before the fork: the child only
+	 * closes a descriptor and calls execve. */
+	char spec[400];
+	snprintf(spec, sizeof spec, "%s=%u:%u:%u:%u:%u:%" PRIu64 ":%d:%s", WRITER_ENV, variant,
+		 r->p.threads, p->ops, p->rounds, r->p.size, r->child_seed, fds[1],
+		 hdr_mgr_path(r->m));
+	size_t n_env = 0;
+	while (environ[n_env])
+		n_env++;
+	char **envp = malloc((n_env + 2) * sizeof *envp);
+	if (!envp) {
+		close(fds[0]);
+		close(fds[1]);
+		teardown(r);
+		return NULL;
+	}
+	envp[0] = spec;
+	memcpy(envp + 1, environ, (n_env + 1) * sizeof *envp);
+	char *argv[] = {"racehunt-header-crash-writer", NULL};
 	fflush(stdout);
 	fflush(stderr);
 	r->child = fork();
 	if (r->child == 0) {
 		close(fds[0]);
-		child_run(r, fds[1]);
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
 	}
+	free(envp);
 	close(fds[1]);
 	r->ack_fd = fds[0];
 	if (r->child < 0) {
@@ -253,9 +312,16 @@ static void check(void *state, rh_trial *t)
 	}
 	/* A writer that died on its own proves nothing about the file: say so
 	 * rather than call an empty run clean. Exit 5 is a failed final Close,
-	 * which the reopen below judges. */
+	 * which the reopen below judges; 66 is ThreadSanitizer's exit status
+	 * after it reported races in the writer, whose file is judged too. */
 	int st = r->child_status;
-	if (!r->killed && !(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 5))) {
+	bool finished = WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 5 ||
+					  WEXITSTATUS(st) == 66);
+	if (!r->killed && WIFEXITED(st) && WEXITSTATUS(st) == 66)
+		rh_violation(t, RH_INVARIANT,
+			     "ThreadSanitizer reported data races in the writer process (exit 66; "
+			     "its reports are above)");
+	if (!r->killed && !finished) {
 		rh_violation(t, RH_INVARIANT,
 			     "writer process ended on its own (%s %d) after %zu acknowledgements, "
 			     "before the kill point %llu",
@@ -270,8 +336,10 @@ static void check(void *state, rh_trial *t)
 			 (unsigned long long)r->kill_at);
 	else if (WEXITSTATUS(st) == 0)
 		snprintf(when, sizeof when, "after the writer finished and closed the file");
-	else
+	else if (WEXITSTATUS(st) == 5)
 		snprintf(when, sizeof when, "after the writer's final Close failed");
+	else
+		snprintf(when, sizeof when, "after the writer finished");
 
 	hdr_image img;
 	hdr_err err = {0};
@@ -306,9 +374,9 @@ static const rh_scenario header_crash = {
 		   "seeded number of acknowledged puts; the reopened file must hold them all",
 	.variants = crash_variants,
 	.n_variants = sizeof crash_variants / sizeof crash_variants[0],
-	.defaults = {.threads = 4, .ops = 50, .rounds = 1, .size = 64},
+	.defaults = {.threads = 4, .ops = 200, .rounds = 1, .size = 64},
 	.max_threads = 64,
-	.stress_trials = 100,
+	.stress_trials = 150,
 	.setup = setup,
 	.thread = monitor,
 	.check = check,

@@ -199,6 +199,10 @@ typedef struct hdr_log {
  * wal_capacity entries, and opens its writer manager. */
 hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_t wal_capacity,
 			  hdr_err *err);
+/* Opens the writer manager of an existing file (left in place by destroy).
+ * The writer starts from the header and index on disk: rebuilding a file
+ * left open from its WAL is the reader's job (hdr_open_file). */
+hdr_status hdr_mgr_open(hdr_mgr **out, hdr_variant v, const char *path, hdr_err *err);
 /* write_entity then write_wal_entry on the current writer. HDR_OK = the
  * entity's data and its WAL entry are written (survive a process crash). */
 hdr_status hdr_mgr_put(hdr_mgr *m, uint64_t id, const uint8_t *payload, size_t len, hdr_ack *ack,
@@ -209,7 +213,7 @@ hdr_status hdr_mgr_checkpoint(hdr_mgr *m, hdr_err *err);
 hdr_status hdr_mgr_close(hdr_mgr *m, hdr_err *err);
 const char *hdr_mgr_path(const hdr_mgr *m);
 hdr_log hdr_mgr_log(hdr_mgr *m);
-/* Frees everything and unlinks the file. */
+/* Frees everything; unlinks the file hdr_mgr_create made. */
 void hdr_mgr_destroy(hdr_mgr *m);
 
 #endif

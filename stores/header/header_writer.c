@@ -67,6 +67,7 @@ struct hdr_mgr {
 	 * running on one loses its update instead of touching freed memory (the
 	 * index store covers use-after-free). */
 	hdr_writer *retired;
+	bool owns_file; /* made by hdr_mgr_create: destroy unlinks it */
 	uint64_t generations; /* writers made so far; only the checkpointer counts */
 	rh_mutex log_lock;
 	hdr_log log;
@@ -750,6 +751,54 @@ hdr_status hdr_mgr_close(hdr_mgr *m, hdr_err *err)
 	return st;
 }
 
+static hdr_mgr *mgr_new(hdr_variant v)
+{
+	hdr_mgr *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->v = v;
+	m->fd = -1;
+	rh_rwlock_init(&m->gate, "checkpoint gate");
+	rh_atomic_init(&m->clock, "clock", 0);
+	rh_mutex_init(&m->log_lock, "log", 0);
+	return m;
+}
+
+/* The first writer; on failure the manager is destroyed. */
+static hdr_status mgr_start(hdr_mgr *m, hdr_mgr **out, hdr_err *err)
+{
+	hdr_status st;
+	m->w = writer_new(m);
+	if (!m->w)
+		st = fail(err, HDR_E_IO, "out of memory for a writer");
+	else
+		st = writer_load(m->w, err);
+	if (st != HDR_OK) {
+		hdr_mgr_destroy(m);
+		return st;
+	}
+	*out = m;
+	return HDR_OK;
+}
+
+hdr_status hdr_mgr_open(hdr_mgr **out, hdr_variant v, const char *path, hdr_err *err)
+{
+	*out = NULL;
+	hdr_mgr *m = mgr_new(v);
+	if (!m)
+		return fail(err, HDR_E_IO, "out of memory for a writer manager");
+	hdr_status st = HDR_OK;
+	if ((size_t)snprintf(m->path, sizeof m->path, "%s", path) >= sizeof m->path)
+		st = fail(err, HDR_E_IO, "path too long: %s", path);
+	else if ((m->fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		st = fail(err, HDR_E_IO, "open %s: %s", path, strerror(errno));
+	if (st != HDR_OK) {
+		hdr_mgr_destroy(m);
+		return st;
+	}
+	return mgr_start(m, out, err);
+}
+
 hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_t wal_capacity,
 			  hdr_err *err)
 {
@@ -758,14 +807,9 @@ hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_
 		dir = getenv("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
-	hdr_mgr *m = calloc(1, sizeof *m);
+	hdr_mgr *m = mgr_new(v);
 	if (!m)
 		return fail(err, HDR_E_IO, "out of memory for a writer manager");
-	m->v = v;
-	m->fd = -1;
-	rh_rwlock_init(&m->gate, "checkpoint gate");
-	rh_atomic_init(&m->clock, "clock", 0);
-	rh_mutex_init(&m->log_lock, "log", 0);
 	hdr_status st = HDR_OK;
 	if ((size_t)snprintf(m->path, sizeof m->path, "%s/rh-header-XXXXXX", dir) >=
 	    sizeof m->path) {
@@ -773,6 +817,7 @@ hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_
 		goto out;
 	}
 	m->fd = mkostemp(m->path, O_CLOEXEC);
+	m->owns_file = m->fd >= 0;
 	if (m->fd < 0) {
 		st = fail(err, HDR_E_IO, "mkstemp %s: %s", m->path, strerror(errno));
 		m->path[0] = 0;
@@ -793,21 +838,12 @@ hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_
 	st = write_index(m, (const uint8_t *)"", 0, data_offset, &h.tagdict_offset, err);
 	if (st == HDR_OK)
 		st = write_header(m, &h, err);
-	if (st != HDR_OK)
-		goto out;
-	m->w = writer_new(m);
-	if (!m->w) {
-		st = fail(err, HDR_E_IO, "out of memory for a writer");
-		goto out;
-	}
-	st = writer_load(m->w, err);
 out:
 	if (st != HDR_OK) {
 		hdr_mgr_destroy(m);
 		return st;
 	}
-	*out = m;
-	return HDR_OK;
+	return mgr_start(m, out, err);
 }
 
 const char *hdr_mgr_path(const hdr_mgr *m)
@@ -836,7 +872,7 @@ void hdr_mgr_destroy(hdr_mgr *m)
 	}
 	if (m->fd >= 0)
 		close(m->fd);
-	if (m->path[0])
+	if (m->owns_file)
 		unlink(m->path);
 	rh_rwlock_destroy(&m->gate);
 	rh_mutex_destroy(&m->log_lock);
