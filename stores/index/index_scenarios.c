@@ -527,7 +527,7 @@ INDEX_SCENARIO(index_readers, "index.readers",
 	       setup_readers, 4, 200, 4, 8, 200)
 INDEX_SCENARIO(index_mixed, "index.mixed",
 	       "every thread reads any entity and writes or creates its own",
-	       setup_mixed, 4, 200, 4, 16, 200)
+	       setup_mixed, 4, 200, 4, 16, 100)
 INDEX_SCENARIO(index_replay, "index.replay",
 	       "thread 0 logs writes and new entities to the WAL and replays them into the "
 	       "index while the other threads read",
@@ -535,8 +535,8 @@ INDEX_SCENARIO(index_replay, "index.replay",
 INDEX_SCENARIO(index_integrity, "index.integrity",
 	       "thread 0 runs the integrity check and the orphan finder while the others "
 	       "rewrite and create entities",
-	       setup_integrity, 4, 20, 4, 16, 200)
+	       setup_integrity, 4, 20, 4, 16, 100)
 INDEX_SCENARIO(index_props, "index.props",
 	       "mixed reads and writes with generated key count, payload sizes, write and "
 	       "create ratios",
-	       setup_props, 4, 100, 4, 32, 200)
+	       setup_props, 4, 100, 4, 32, 100)
