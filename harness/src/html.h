@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "campaign.h"
+#include "json_read.h"
 
 /* One hunt cell: a scenario x variant under one detector. */
 typedef struct rh_hunt_cell {
@@ -26,6 +27,10 @@ typedef struct rh_hunt_cells {
 /* Keep a copy of one cell's campaign and result. */
 void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign *c,
 		       const rh_result *r);
+/* Keep a cell another build ran (hunt --build), from its hunt --json result;
+ * NULL adds nothing. The JSON must outlive rh_html_write. */
+void rh_hunt_cells_add_json(rh_hunt_cells *l, const char *detector, const rh_scenario *s,
+			    unsigned variant, const rh_jvalue *result);
 void rh_hunt_cells_free(rh_hunt_cells *l);
 
 /* The page: detector matrix, detection rates per detector with their 95%

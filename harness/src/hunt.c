@@ -312,6 +312,10 @@ int rh_cmd_hunt(int argc, char **argv)
 				}
 				detected |= found;
 				printf(" %-28s", cell);
+				if (html)
+					rh_hunt_cells_add_json(&cells, rh_build_name(builds[b]), s, v,
+							       rh_build_result(builds[b], s->name,
+									       var->name));
 			}
 			if (failed) {
 				status = RH_EXIT_HARNESS;

@@ -138,32 +138,39 @@ static double number_of(const rh_jvalue *obj, const char *key)
 	return v && v->type == RH_JNUMBER ? v->number : 0;
 }
 
-bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
-		   size_t cap, bool *detected)
+const rh_jvalue *rh_build_result(const rh_build *b, const char *scenario, const char *variant)
 {
 	for (size_t i = 0; i < b->cells->n; i++) {
 		const rh_jvalue *r = rh_json_get(&b->cells->items[i], "result");
-		const rh_jvalue *first;
-		double sanitized, failed;
 
-		if (r == NULL || strcmp(string_of(r, "scenario"), scenario) != 0 ||
-		    strcmp(string_of(r, "variant"), variant) != 0)
-			continue;
-		sanitized = number_of(r, "sanitizer_trials");
-		failed = number_of(r, "violations");
-		first = rh_json_get(r, "first");
-		*detected = failed > 0;
-		if (sanitized > 0)
-			snprintf(cell, cap, "%s REPORT + %s", string_of(r, "build"),
-				 first ? string_of(first, "kind") : "?");
-		else if (failed > 0)
-			snprintf(cell, cap, "%s silent; %s", string_of(r, "build"),
-				 first ? string_of(first, "kind") : "?");
-		else
-			snprintf(cell, cap, "clean %.0f trials", number_of(r, "trials_run"));
-		return true;
+		if (r != NULL && strcmp(string_of(r, "scenario"), scenario) == 0 &&
+		    strcmp(string_of(r, "variant"), variant) == 0)
+			return r;
 	}
-	return false;
+	return NULL;
+}
+
+bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
+		   size_t cap, bool *detected)
+{
+	const rh_jvalue *r = rh_build_result(b, scenario, variant), *first;
+	double sanitized, failed;
+
+	if (r == NULL)
+		return false;
+	sanitized = number_of(r, "sanitizer_trials");
+	failed = number_of(r, "violations");
+	first = rh_json_get(r, "first");
+	*detected = failed > 0;
+	if (sanitized > 0)
+		snprintf(cell, cap, "%s REPORT + %s", string_of(r, "build"),
+			 first ? string_of(first, "kind") : "?");
+	else if (failed > 0)
+		snprintf(cell, cap, "%s silent; %s", string_of(r, "build"),
+			 first ? string_of(first, "kind") : "?");
+	else
+		snprintf(cell, cap, "clean %.0f trials", number_of(r, "trials_run"));
+	return true;
 }
 
 void rh_build_free(rh_build *b)

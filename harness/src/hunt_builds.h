@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json_read.h"
+
 typedef struct rh_build rh_build;
 
 /* Run `PATH hunt FILTERS... --detectors stress --trials N --seed S --json TMP`.
@@ -22,6 +24,8 @@ const char *rh_build_name(const rh_build *b);
  * by a property or by its sanitizer. */
 bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
 		   size_t cap, bool *detected);
+/* The build's result object for one row (as in hunt --json), or NULL. */
+const rh_jvalue *rh_build_result(const rh_build *b, const char *scenario, const char *variant);
 void rh_build_free(rh_build *b);
 
 #endif

@@ -163,6 +163,35 @@ static void test_html_trace_becomes_swimlanes(void **state)
 	free(text);
 }
 
+static void test_html_folds_another_builds_json_cell(void **state)
+{
+	static const char json[] =
+		"{\"scenario\":\"demo.collide\",\"variant\":\"buggy\",\"strategy\":\"noise:0.1\","
+		"\"trials_run\":20,\"violations\":3,\"elapsed_ms\":12.5,\"outcomes\":{\"clean\":17,"
+		"\"SANITIZER\":3},\"first\":{\"trial\":2,\"kind\":\"SANITIZER\",\"at_ms\":4.0,"
+		"\"message\":\"data race\",\"schedule\":\"\",\"replay\":\"tsan/racehunt run\"}}";
+	rh_hunt_cells cells = {0};
+	char err[64], *text = NULL, *argv[] = {"racehunt"};
+	size_t at, len = 0;
+	rh_jvalue *v = rh_json_parse(json, strlen(json), &at, err, sizeof(err));
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(v);
+	rh_hunt_cells_add_json(&cells, "tsan", &collide, 0, v);
+	rh_hunt_cells_add_json(&cells, "tsan", &collide, 1, NULL);
+	assert_int_equal(cells.n, 1);
+	assert_int_equal(cells.items[0].result->hist[RH_SANITIZER], 3);
+	rh_html_write(out, &cells, 1, argv);
+	fclose(out);
+	expect_in(text, "detected SANITIZER");
+	expect_in(text, "trial 3 &middot; 4.0 ms");
+	expect_in(text, "SANITIZER 3");
+	expect_in(text, "tsan/racehunt run");
+	free(text);
+	rh_hunt_cells_free(&cells);
+	rh_json_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_html_escapes_text_from_results),
 		cmocka_unit_test(test_html_matrix_shows_declared_against_observed),
 		cmocka_unit_test(test_html_trace_becomes_swimlanes),
+		cmocka_unit_test(test_html_folds_another_builds_json_cell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
