@@ -57,6 +57,11 @@ struct slot {
 	const void *obj;
 	const char *name;
 	unsigned round;
+	/* The interned copy of the last name seen: a fiber mostly names the
+	 * same few objects, and a name's text does not change during a run. */
+	const char *name_key;
+	const char *name_copy;
+	uint32_t name_hash;
 };
 
 struct run {
@@ -466,6 +471,14 @@ static void report_stuck(struct run *r)
 	rh_violation(r->t, kind, "%s%s", kind == RH_DEADLOCK ? "lock cycle: " : "", msg);
 }
 
+/* The run's fingerprint: every step's thread, op and object name, and every
+ * choice's runnable set, so a replay can tell it retraced the run. */
+static inline void fp_mix(rh_explorer *x, uint64_t word)
+{
+	x->fp = (x->fp ^ word) * 0x100000001b3ull;
+	x->fp ^= x->fp >> 29;
+}
+
 /* Resume fiber c for one step and take in what it reports. */
 static void step(struct run *r, unsigned c)
 {
@@ -475,15 +488,19 @@ static void step(struct run *r, unsigned c)
 	bool had_op = sl->st == S_POINT;
 	rh_event ev = {.tid = (uint8_t)c, .kind = RH_EV_OP, .round = sl->round};
 
-	x->fp = rh_fnv1a(x->fp, &ev.tid, 1);
 	if (had_op) {
-		const struct rh_name_slot *n = intern(x, sl->name);
+		if (sl->name != sl->name_key) {
+			const struct rh_name_slot *n = intern(x, sl->name);
 
+			sl->name_key = sl->name;
+			sl->name_copy = n->copy;
+			sl->name_hash = n->hash;
+		}
 		ev.op = (uint8_t)sl->op;
-		ev.name = n->copy;
-		x->fp = rh_fnv1a(x->fp, &ev.op, 1);
-		x->fp = rh_fnv1a(x->fp, &n->hash, sizeof(n->hash));
+		ev.name = sl->name_copy;
 	}
+	fp_mix(x, (uint64_t)c | (uint64_t)ev.op << 8 | (uint64_t)had_op << 16 |
+			  (uint64_t)(had_op ? sl->name_hash : 0) << 32);
 	atomic_store_explicit(&r->cur, (int)c, memory_order_relaxed);
 	rh_fiber_switch(&r->main, &x->fibers[c], false);
 	atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
@@ -562,7 +579,7 @@ static void schedule(struct run *r)
 		if (e & (e - 1)) {
 			push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur,
 						   .chosen = (uint8_t)c});
-			x->fp = rh_fnv1a(x->fp, &e, sizeof(e));
+			fp_mix(x, e);
 			if (cur < r->n && (e >> cur & 1) && c != cur)
 				x->preemptions++;
 		}
@@ -586,7 +603,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	x->n_choices = x->n_events = 0;
 	x->steps = 0;
 	x->preemptions = 0;
-	x->fp = RH_FNV_BASIS;
+	x->fp = 0xcbf29ce484222325ull;
 	if (!rh_strategy_begin(x, n))
 		return false;
 	for (; x->n_fibers < n; x->n_fibers++)

@@ -134,7 +134,7 @@ struct rh_explorer {
 	size_t n_events, cap_events;
 	uint64_t steps;
 	unsigned preemptions;
-	uint32_t fp;
+	uint64_t fp;
 	const rh_scenario *scenario;
 	unsigned variant;
 	rh_params params;

@@ -350,7 +350,7 @@ void rh_strategy_end(rh_explorer *x)
 		if (x->dev_pos < x->n_devs || x->n_choices != x->want_choices)
 			diverge(x, "the run made a different number of choices",
 				(unsigned long long)x->n_choices);
-		else if (x->fp != x->want_fp)
+		else if ((uint32_t)(x->fp ^ x->fp >> 32) != x->want_fp)
 			diverge(x, "the run's steps differ from the recorded ones",
 				(unsigned long long)x->n_choices);
 	}
@@ -371,7 +371,7 @@ void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out)
 	out->index = x->trial_index;
 	snprintf(out->strategy, sizeof(out->strategy), "%s", x->spec);
 	out->choices = (uint32_t)x->n_choices;
-	out->fingerprint = x->fp;
+	out->fingerprint = (uint32_t)(x->fp ^ x->fp >> 32);
 	for (size_t j = 0; j < x->n_choices; j++)
 		n += x->choices[j].chosen != rh_default_choice(x->choices[j].enabled, x->choices[j].cur);
 	if (n == 0)
