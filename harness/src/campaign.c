@@ -253,6 +253,7 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		}
 		snprintf(f->schedule, sizeof(f->schedule), "%s", shrunk ? shrunk : sched);
 		free(shrunk);
+		rh_first_record_trace(f, c->scenario, c->variant);
 		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
 	} else {
 		stress_replay_command(c, t->index, f->replay, sizeof(f->replay));
@@ -317,6 +318,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		atomic_store(&r->in_trial, 1);
 		ran = rh_trial_execute(t, c->mode, &c->stress, x);
 		atomic_store(&r->in_trial, 0);
+		/* A hung stress trial leaves threads behind; if they later take
+		 * the process down, that is still this trial's doing. */
+		if (c->mode == RH_MODE_STRESS && atomic_load(&t->kind_counts[RH_HANG]))
+			r->abandoned_trial = i + 1;
 		if (!ran) {
 			rh_trial_fini(t);
 			break;
@@ -364,9 +369,9 @@ static void describe_death(int status, char *buf, size_t cap)
 }
 
 /* The child died inside a trial: that trial crashed. */
-static void record_crash(const rh_campaign *c, rh_result *r, int status, double start_ms)
+static void record_crash(const rh_campaign *c, rh_result *r, uint64_t trial, int status,
+			 double start_ms)
 {
-	uint64_t trial = atomic_load(&r->current_trial);
 	char how[128];
 
 	describe_death(status, how, sizeof(how));
@@ -381,8 +386,14 @@ static void record_crash(const rh_campaign *c, rh_result *r, int status, double 
 	r->first.trial = trial;
 	r->first.kind = RH_CRASH;
 	r->first.at_ms = rh_now_ms() - start_ms;
-	snprintf(r->first.message, sizeof(r->first.message), "trial %llu died: %s",
-		 (unsigned long long)trial, how);
+	if (trial == atomic_load(&r->current_trial))
+		snprintf(r->first.message, sizeof(r->first.message), "trial %llu died: %s",
+			 (unsigned long long)trial, how);
+	else
+		snprintf(r->first.message, sizeof(r->first.message),
+			 "threads that hung trial %llu left running later took the process down: "
+			 "%s",
+			 (unsigned long long)trial, how);
 	trial_replay_command(c, trial, r->first.replay, sizeof(r->first.replay));
 	r->have_first = true;
 	print_first(c, r, NULL);
@@ -457,8 +468,12 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 		if (!atomic_load(&r->in_trial)) {
 			/* Exit 66 is ThreadSanitizer's verdict at exit; its reports
 			 * were already counted per trial. */
-			if (!(WIFEXITED(status) &&
-			      (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 66))) {
+			bool clean_exit = WIFEXITED(status) &&
+					  (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 66);
+
+			if (!clean_exit && r->abandoned_trial) {
+				record_crash(c, r, r->abandoned_trial - 1, status, start_ms);
+			} else if (!clean_exit) {
 				r->harness_failed = 1;
 				describe_death(status, r->harness_error, sizeof(r->harness_error));
 			}
@@ -484,7 +499,7 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 				print_first(c, r, NULL);
 			}
 		} else {
-			record_crash(c, r, status, start_ms);
+			record_crash(c, r, atomic_load(&r->current_trial), status, start_ms);
 		}
 		/* A controlled search's progress died with the child. */
 		if (c->stop_on_first || c->mode == RH_MODE_CONTROLLED)

@@ -54,7 +54,7 @@ typedef struct rh_trace_event {
 	uint16_t tid;
 	uint16_t op; /* rh_op */
 	uint64_t value;
-	char name[40];
+	char name[40]; /* the step as the text trace prints it: "load entry_count=100" */
 } rh_trace_event;
 
 typedef struct rh_first {
@@ -68,6 +68,10 @@ typedef struct rh_first {
 	unsigned n_events;
 	rh_trace_event events[RH_TRACE_MAX];
 } rh_first;
+
+/* Replay f->schedule (controlled mode) and keep its steps in f->events; no
+ * events when it does not replay. */
+void rh_first_record_trace(rh_first *f, const rh_scenario *s, unsigned variant);
 
 /* What a campaign adds up to. Lives in shared memory when trials run in a
  * child, so it holds no pointers. */
@@ -88,6 +92,7 @@ typedef struct rh_result {
 	_Atomic uint64_t current_trial;
 	_Atomic int in_trial;
 	_Atomic uint64_t trial_started_ms;
+	uint64_t abandoned_trial; /* last hung stress trial + 1, 0 = none */
 	int harness_failed; /* exit 3: an internal error, not a verdict */
 	char harness_error[256];
 } rh_result;
