@@ -592,7 +592,7 @@ static void write_histograms(FILE *out, const report *rep)
 /* ---- interleavings as swimlanes ------------------------------------------ */
 
 #define GUTTER 44
-#define LANE_W 220
+#define LANE_W 260
 #define LANE_HEAD 30
 #define STEP_H 26
 
@@ -614,34 +614,6 @@ static const char *op_fill(unsigned op)
 		return "#eceef2";
 	default:
 		return "#e5f1e8"; /* labelled points */
-	}
-}
-
-/* A step's text, as the text trace prints it: "load entry_count=100",
- * "lock alloc", "write block@6528" (a point label ending in punctuation takes
- * its value glued on). */
-static void event_label(const rh_trace_event *e, char *buf, size_t cap)
-{
-	char name[sizeof(e->name) + 1];
-	size_t nl;
-	bool valued = e->op == RH_OP_LOAD || e->op == RH_OP_STORE || e->op == RH_OP_FETCH_ADD ||
-		      e->op == RH_OP_CAS;
-
-	memcpy(name, e->name, sizeof(e->name));
-	name[sizeof(e->name)] = '\0';
-	nl = strlen(name);
-	if (e->op == RH_OP_POINT) {
-		if (e->value == 0)
-			snprintf(buf, cap, "%s", name);
-		else if (nl > 0 && strchr("@=:#/", name[nl - 1]) != NULL)
-			snprintf(buf, cap, "%s%llu", name, (unsigned long long)e->value);
-		else
-			snprintf(buf, cap, "%s=%llu", name, (unsigned long long)e->value);
-	} else if (valued) {
-		snprintf(buf, cap, "%s %s=%llu", rh_op_name((rh_op)e->op), name,
-			 (unsigned long long)e->value);
-	} else {
-		snprintf(buf, cap, "%s %s", rh_op_name((rh_op)e->op), name);
 	}
 }
 
@@ -694,9 +666,10 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 	for (unsigned i = 0; i < n; i++) {
 		const rh_trace_event *e = &f->events[i];
 		int x = GUTTER + (int)lane_of[i] * LANE_W + 8, y = LANE_HEAD + (int)i * STEP_H + 3;
-		char label[128];
+		char label[sizeof(e->name) + 1];
 
-		event_label(e, label, sizeof(label));
+		memcpy(label, e->name, sizeof(e->name));
+		label[sizeof(e->name)] = '\0';
 		/* A switch to another thread is where the interleaving happens:
 		 * draw it as an arrow from the last step to this one. */
 		if (i > 0 && lane_of[i] != lane_of[i - 1]) {
@@ -721,7 +694,7 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 		fprintf(out, "</title></rect><text class=\"mono\" x=\"%d\" y=\"%d\" "
 			     "font-size=\"11.5\">",
 			x + 7, y + 14);
-		esc_cut(out, label, 30);
+		esc_cut(out, label, 33);
 		fputs("</text>", out);
 	}
 	fputs("</svg></div>\n", out);
@@ -800,7 +773,8 @@ static void write_traces(FILE *out, const report *rep)
 		fputs("<pre>", out);
 		esc(out, f->replay);
 		fputs("</pre>", out);
-		if (f->schedule[0]) {
+		/* A controlled replay command already holds the schedule. */
+		if (f->schedule[0] && strstr(f->replay, f->schedule) == NULL) {
 			fputs("<details><summary>schedule string</summary><pre>", out);
 			esc(out, f->schedule);
 			fputs("</pre></details>", out);

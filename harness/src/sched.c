@@ -686,7 +686,7 @@ const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned 
 
 /* ---- trace --------------------------------------------------------------- */
 
-static int event_text(const rh_event *e, char *buf, size_t cap)
+int rh_event_text(const rh_event *e, char *buf, size_t cap)
 {
 	const char *name = e->name ? e->name : "?";
 	size_t nl = strlen(name);
@@ -733,7 +733,7 @@ void rh_explorer_print_trace(rh_explorer *x, FILE *out)
 	if (out == NULL)
 		return;
 	for (size_t i = 0; i < x->n_events; i++) {
-		int w = event_text(&x->events[i], text, sizeof(text));
+		int w = rh_event_text(&x->events[i], text, sizeof(text));
 		if (w + 5 > lane)
 			lane = w + 5;
 	}
@@ -753,7 +753,7 @@ void rh_explorer_print_trace(rh_explorer *x, FILE *out)
 	for (size_t i = 0; i < x->n_events; i++) {
 		const rh_event *e = &x->events[i];
 
-		event_text(e, text, sizeof(text));
+		rh_event_text(e, text, sizeof(text));
 		fprintf(out, "%6zu | %*sT%u %s\n", i + 1, e->tid * lane, "", e->tid, text);
 	}
 	fflush(out);

@@ -75,6 +75,10 @@ typedef struct rh_event {
 	uint64_t value;	  /* RH_EV_BLOCKED: holder thread + 1, 0 = none */
 } rh_event;
 
+/* One step as the text trace prints it: "load entry_count=100", "lock index",
+ * "write block@6528", "end of round 0". Returns what snprintf returns. */
+int rh_event_text(const rh_event *e, char *buf, size_t cap);
+
 /* A schedule string, decoded. */
 typedef struct rh_sched_spec {
 	char scenario[96];

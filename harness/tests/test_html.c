@@ -82,11 +82,11 @@ static char *page(void)
 	add(&cells, &collide, 0, "stress", r);
 	detected(r, 0, "blocks <a> & <b> overlap");
 	snprintf(r->first.schedule, sizeof(r->first.schedule), "rh1:demo.collide:abc");
-	event(&r->first, 0, RH_OP_LOAD, "entry_count", 100);
-	event(&r->first, 1, RH_OP_LOAD, "entry_count", 100);
-	event(&r->first, 1, RH_OP_POINT, "write block@", 6528);
-	event(&r->first, 0, RH_OP_POINT, "write block@", 6528);
-	event(&r->first, 0, RH_OP_LOCK, "index", 0);
+	event(&r->first, 0, RH_OP_LOAD, "load entry_count=100", 100);
+	event(&r->first, 1, RH_OP_LOAD, "load entry_count=100", 100);
+	event(&r->first, 1, RH_OP_POINT, "write block@6528", 6528);
+	event(&r->first, 0, RH_OP_POINT, "write block@6528", 6528);
+	event(&r->first, 0, RH_OP_LOCK, "lock index", 0);
 	add(&cells, &collide, 0, "pct:3", r);
 	r->trials_run = 100;
 	add(&cells, &collide, 1, "stress", r);
