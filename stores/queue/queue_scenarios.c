@@ -36,7 +36,7 @@ typedef struct qstate {
 	uint64_t *seen[QUEUE_MAX_THREADS];
 	uint64_t n_seen[QUEUE_MAX_THREADS];
 	size_t *payload_len;	  /* per planned item */
-	unsigned *quota;	  /* props: reads of consumer c in round r at [r * n + c] */
+	unsigned *quota;	  /* read attempts of consumer c in round r at [r * n + c] */
 	uint8_t *payload_buf;	  /* producer's scratch */
 } qstate;
 
@@ -84,8 +84,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Consumer c (thread c) tries `attempts` reads; an empty queue just uses up an attempt,
- * so every thread's work is bounded (controlled mode needs that). */
+/* Consumer c (thread c) tries `attempts` reads; an empty queue just uses up
+ * an attempt, so every thread's work is bounded (controlled mode needs that). */
 static void consume(qstate *s, unsigned c, unsigned attempts, rh_trial *t)
 {
 	for (unsigned a = 0; a < attempts; a++) {
@@ -95,7 +95,8 @@ static void consume(qstate *s, unsigned c, unsigned attempts, rh_trial *t)
 
 		if (it == NULL) {
 			if (err != 0) {
-				rh_violation(t, RH_INVARIANT, "consumer %u: out of memory recording a dequeue", c);
+				rh_violation(t, RH_INVARIANT,
+					     "consumer %u: out of memory recording a dequeue", c);
 				return;
 			}
 			continue;
@@ -238,9 +239,13 @@ static void queue_check(void *state, rh_trial *t)
 	rh_once *deq = rh_once_new("dequeue", "item", "consumer");
 	garbage g = {0};
 	rh_prop_result r;
+	char gen[96] = "";
 
 	if (enq == NULL || deq == NULL)
 		abort(); /* a harness that cannot check may not say "clean" */
+	if (s->w == W_PROPS)
+		snprintf(gen, sizeof gen, "generated case: %u consumers, %llu items, payloads <= %u B: ",
+			 s->n_consumers, (unsigned long long)s->planned, RH_PAYLOAD_MIN + s->p.size);
 
 	/* What consumers saw: items in queue order, each once. */
 	for (unsigned c = 0; c < s->n_consumers; c++) {
@@ -276,13 +281,13 @@ static void queue_check(void *state, rh_trial *t)
 		}
 	}
 	if (!rh_prop_once(deq, &r))
-		rh_violation(t, r.kind, "%s", r.msg);
+		rh_violation(t, r.kind, "%s%s", gen, r.msg);
 	if (!rh_prop_once(enq, &r))
-		rh_violation(t, r.kind, "%s", r.msg);
+		rh_violation(t, r.kind, "%s%s", gen, r.msg);
 	rh_once_free(enq);
 	rh_once_free(deq);
 	if (g.count != 0)
-		rh_violation(t, RH_CORRUPTION, "%s (%llu such in all)", g.first,
+		rh_violation(t, RH_CORRUPTION, "%s%s (%llu such in all)", gen, g.first,
 			     (unsigned long long)g.count);
 
 	/* No heap corruption: what the counting allocator caught itself. */
@@ -291,9 +296,9 @@ static void queue_check(void *state, rh_trial *t)
 	rhq_memory_audit(&s->q, &a);
 	if (a.double_frees != 0 || a.dirty_blocks != 0)
 		rh_violation(t, RH_CORRUPTION,
-			     "heap misuse: %llu free(s) of an already freed block, %llu freed block(s) "
+			     "%sheap misuse: %llu free(s) of an already freed block, %llu freed block(s) "
 			     "written after free (%llu bytes)",
-			     (unsigned long long)a.double_frees, (unsigned long long)a.dirty_blocks,
+			     gen, (unsigned long long)a.double_frees, (unsigned long long)a.dirty_blocks,
 			     (unsigned long long)a.dirty_bytes);
 
 	/* Payloads are never written after enqueue: whose bytes does each hold? */
@@ -302,7 +307,8 @@ static void queue_check(void *state, rh_trial *t)
 
 		if (!rh_payload_verify(it->payload, it->payload_len, 0, (unsigned)i,
 				       s->payload_len[i], &r)) {
-			rh_violation(t, r.kind, "item %llu payload: %s", (unsigned long long)i, r.msg);
+			rh_violation(t, r.kind, "%sitem %llu payload: %s", gen, (unsigned long long)i,
+				     r.msg);
 			break;
 		}
 	}
@@ -312,9 +318,9 @@ static void queue_check(void *state, rh_trial *t)
 
 	if (tracked != held)
 		rh_violation(t, RH_INVARIANT,
-			     "memory tracker estimates %llu bytes for %llu items, allocator holds %llu "
-			     "bytes (%lld unaccounted)",
-			     (unsigned long long)tracked, (unsigned long long)n,
+			     "%smemory tracker estimates %llu bytes for %llu items, allocator holds "
+			     "%llu bytes (%lld unaccounted)",
+			     gen, (unsigned long long)tracked, (unsigned long long)n,
 			     (unsigned long long)held, (long long)(held - tracked));
 }
 
