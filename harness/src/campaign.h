@@ -69,8 +69,8 @@ typedef struct rh_first {
 	rh_trace_event events[RH_TRACE_MAX];
 } rh_first;
 
-/* Replay f->schedule (controlled mode) and keep its steps in f->events; no
- * events when it does not replay. */
+/* Replay f->schedule (controlled mode) and keep its steps in f->events, its
+ * violation message in f->message; no events when it does not replay. */
 void rh_first_record_trace(rh_first *f, const rh_scenario *s, unsigned variant);
 
 /* What a campaign adds up to. Lives in shared memory when trials run in a

@@ -1,6 +1,7 @@
 /* The first violation's interleaving, kept with the result so reports can
  * draw it: the (shrunk) schedule replayed once more, its steps flattened into
  * rh_first.events. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,9 +41,15 @@ void rh_first_record_trace(rh_first *f, const rh_scenario *s, unsigned variant)
 	t = malloc(sizeof(*t));
 	if (x != NULL && t != NULL) {
 		rh_trial_init(t, s, variant, &sp.params, sp.seed, sp.index);
-		/* A replay that diverges drew some other run: keep nothing. */
-		if (rh_trial_execute(t, RH_MODE_CONTROLLED, NULL, x) && !rh_explorer_diverged(x))
+		/* A replay that diverges drew some other run: keep nothing. The
+		 * schedule may be a shrunk one, so its own message (thread
+		 * numbers and values as drawn) replaces the original run's. */
+		if (rh_trial_execute(t, RH_MODE_CONTROLLED, NULL, x) && !rh_explorer_diverged(x)) {
 			flatten(f, x);
+			if (rh_trial_failed(t))
+				snprintf(f->message, sizeof(f->message), "%s",
+					 rh_trial_first_msg(t));
+		}
 		rh_trial_fini(t);
 	}
 	free(t);
