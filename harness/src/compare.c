@@ -112,6 +112,8 @@ static bool read_result(const rh_jvalue *r, const char *detector, rh_cmp_row *ro
 	row->verdict = row->violations ? RH_VERDICT_DETECTED : RH_VERDICT_CLEAN;
 	if (rh_json_get(r, "harness_error") != NULL)
 		row->verdict = RH_VERDICT_FAILED;
+	v = rh_json_get(r, "build");
+	row->build = v && v->type == RH_JSTRING ? v->string : NULL;
 	first = rh_json_get(r, "first");
 	if (first != NULL && first->type == RH_JOBJECT) {
 		v = rh_json_get(first, "kind");
@@ -437,6 +439,21 @@ static int load_file(const char *path, bool by_scenario, rh_cmp_table *t)
 	return RH_EXIT_CLEAN;
 }
 
+/* "A: FILE (build asan)" when every row of the file says one build: two
+ * builds of one store are the usual pair to compare. */
+static void print_source(const char *label, const char *path, const rh_cmp_table *t)
+{
+	const char *build = t->n ? t->rows[0].build : NULL;
+
+	for (size_t i = 1; i < t->n && build != NULL; i++)
+		if (t->rows[i].build == NULL || strcmp(t->rows[i].build, build) != 0)
+			build = NULL;
+	printf("%s: %s", label, path);
+	if (build != NULL)
+		printf(" (build %s)", build);
+	putchar('\n');
+}
+
 int rh_cmd_compare(int argc, char **argv)
 {
 	const char *paths[2];
@@ -467,7 +484,8 @@ int rh_cmd_compare(int argc, char **argv)
 		rh_cmp_free(&a);
 		return RH_EXIT_USAGE;
 	}
-	printf("A: %s\nB: %s\n", paths[0], paths[1]);
+	print_source("A", paths[0], &a);
+	print_source("B", paths[1], &b);
 	changed = rh_cmp_print(stdout, &a, &b);
 	rh_cmp_free(&a);
 	rh_cmp_free(&b);

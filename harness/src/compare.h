@@ -39,6 +39,7 @@ typedef struct rh_cmp_row {
 	uint64_t trials, violations;
 	double rate, lo, hi; /* rate and its 95% interval */
 	const char *kind;    /* the first violation's kind, NULL if none */
+	const char *build;   /* "default", "asan", "tsan"; NULL if not said */
 } rh_cmp_row;
 
 typedef struct rh_cmp_table {

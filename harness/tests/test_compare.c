@@ -58,6 +58,7 @@ static void test_compare_run_object_is_one_row(void **state)
 	assert_int_equal(t.rows[0].trials, 100);
 	assert_int_equal(t.rows[0].violations, 50);
 	assert_string_equal(t.rows[0].kind, "OVERLAP");
+	assert_null(t.rows[0].build);
 	rh_cmp_free(&t);
 }
 
