@@ -760,6 +760,10 @@ static void write_traces(FILE *out, const report *rep)
 		fputs(")</h3><div class=\"msg\">", out);
 		esc(out, f->message);
 		fputs("</div>", out);
+		if (f->n_events >= RH_TRACE_MAX)
+			fprintf(out, "<p class=\"note\">The first %d steps; the replay command "
+				     "prints them all.</p>",
+				RH_TRACE_MAX);
 		if (f->n_events > 0)
 			write_swimlanes(out, f, id++);
 		else if (f->schedule[0])
