@@ -7,7 +7,7 @@
  * item's bytes once, at enqueue, assuming the item never grows afterwards.
  *
  * The variants keep the original and the document's three strategies side by
- * side; only rhq_record_dequeue() and the event capacity at enqueue differ:
+ * side; only record_dequeue() and initial_capacity() in queue.c differ:
  *   buggy      grow + append with plain loads and stores, no sync
  *   immutable  strategy 1: the item is immutable after enqueue; each consumer
  *              keeps its own dequeue history

@@ -151,6 +151,33 @@ static void test_queue_prealloc_never_grows(void **unused)
 	rhq_queue_destroy(&q);
 }
 
+/* Single-threaded use never misuses the heap; every growth retires exactly
+ * one block, which sits in the quarantine (none under ASan, which frees). */
+static void test_queue_audit_clean_and_counts_retired_blocks(void **unused)
+{
+	rhq_queue q;
+	rhq_consumer c[4];
+	rhq_heap_audit a;
+	int err;
+
+	assert_int_equal(rhq_queue_init(&q, RHQ_MUTEX, 4), 0);
+	enqueue_n(&q, 3);
+	for (unsigned k = 0; k < 4; k++) {
+		rhq_consumer_init(&c[k], &q, k);
+		while (rhq_read(&c[k], &err) != NULL)
+			;
+	}
+	rhq_memory_audit(&q, &a);
+	assert_int_equal(a.double_frees, 0);
+	assert_int_equal(a.dirty_blocks, 0);
+	assert_int_equal(a.dirty_bytes, 0);
+	/* 5 events per item: grown at lengths 1, 2 and 4. */
+	assert_int_equal(a.quarantined, RH_ASAN ? 0 : 3 * 3);
+	for (unsigned k = 0; k < 4; k++)
+		rhq_consumer_destroy(&c[k]);
+	rhq_queue_destroy(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_queue_read_records_one_dequeue_per_consumer),
 		cmocka_unit_test(test_queue_memory_tracker_matches_allocator_except_buggy),
 		cmocka_unit_test(test_queue_prealloc_never_grows),
+		cmocka_unit_test(test_queue_audit_clean_and_counts_retired_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
