@@ -243,6 +243,13 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		const char *sched = rh_explorer_schedule(x, c->scenario, c->variant, &t->params);
 		char *shrunk = NULL;
 
+		/* The violation is recorded before the follow-up work re-runs the
+		 * buggy code: if that takes the process down (a sanitizer abort),
+		 * what was found is kept. */
+		snprintf(f->schedule, sizeof(f->schedule), "%s", sched);
+		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
+		r->have_first = true;
+		atomic_store(&r->following_up, 1);
 		/* Shrinking prints the shrunk trace; the raw one is noise then. */
 		if (!c->quiet && !c->shrink)
 			rh_explorer_print_trace(x, stdout);
@@ -251,16 +258,21 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 				printf("shrinking the failing schedule...\n");
 			shrunk = rh_controlled_shrink(sched, c->quiet ? NULL : stdout);
 		}
-		snprintf(f->schedule, sizeof(f->schedule), "%s", shrunk ? shrunk : sched);
+		if (shrunk != NULL) {
+			snprintf(f->schedule, sizeof(f->schedule), "%s", shrunk);
+			snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program,
+				 f->schedule);
+		}
 		free(shrunk);
 		rh_first_record_trace(f, c->scenario, c->variant);
-		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
 	} else {
 		stress_replay_command(c, t->index, f->replay, sizeof(f->replay));
+		r->have_first = true;
+		atomic_store(&r->following_up, 1);
 		if (c->shrink_workload && !c->quiet)
 			shrink_stress(c, f);
 	}
-	r->have_first = true;
+	atomic_store(&r->following_up, 0);
 }
 
 static void progress(const rh_campaign *c, const rh_result *r, double start_ms, bool final)
@@ -471,7 +483,14 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 			bool clean_exit = WIFEXITED(status) &&
 					  (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 66);
 
-			if (!clean_exit && r->abandoned_trial) {
+			if (!clean_exit && atomic_load(&r->following_up)) {
+				/* Shrinking or tracing re-ran the bug and it took the
+				 * process down: the violation itself is recorded. */
+				if (!c->quiet)
+					printf("(following up the violation re-ran the bug and "
+					       "the process died; the schedule is unshrunk)\n");
+				print_first(c, r, NULL);
+			} else if (!clean_exit && r->abandoned_trial) {
 				record_crash(c, r, r->abandoned_trial - 1, status, start_ms);
 			} else if (!clean_exit) {
 				r->harness_failed = 1;

@@ -93,6 +93,7 @@ typedef struct rh_result {
 	_Atomic int in_trial;
 	_Atomic uint64_t trial_started_ms;
 	uint64_t abandoned_trial; /* last hung stress trial + 1, 0 = none */
+	_Atomic int following_up; /* shrinking or tracing the first violation */
 	int harness_failed; /* exit 3: an internal error, not a verdict */
 	char harness_error[256];
 } rh_result;
