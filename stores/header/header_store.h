@@ -182,7 +182,8 @@ typedef struct hdr_ack {
 	uint64_t wal_offset_seen; /* WALOffset the WAL write used */
 	uint64_t seq;		  /* WAL sequence number it was given */
 	uint64_t data_off, rec_len;
-	uint64_t last_modified_seen; /* LastModified after its own update */
+	uint64_t last_modified_before; /* LastModified when the put began */
+	uint64_t last_modified_seen;   /* LastModified after its own update */
 } hdr_ack;
 
 /* What a variant logged about itself: ADR-039's "correcting HeaderSync". */

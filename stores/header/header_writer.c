@@ -322,6 +322,7 @@ static hdr_status write_entity_buggy(hdr_writer *w, hdr_entity *e, const uint8_t
 				     hdr_ack *ack, hdr_err *err)
 {
 	uint64_t now = rh_atomic_fetch_add(&w->m->clock, 1, RH_RELAXED) + 1;
+	ack->last_modified_before = w->h.last_modified;
 	uint64_t ds = w->h.data_size;
 	e->off = w->h.data_offset + ds;
 	rh_point("write_entity: read DataSize", ds);
@@ -333,7 +334,8 @@ static hdr_status write_entity_buggy(hdr_writer *w, hdr_entity *e, const uint8_t
 	uint64_t ec = w->h.entity_count;
 	rh_point("write_entity: read EntityCount", ec);
 	w->h.entity_count = ec + 1;
-	w->h.last_modified = now;
+	rh_point("write_entity: write LastModified", now);
+	w->h.last_modified = now; /* taken before the record was written: may go back */
 	ack->last_modified_seen = w->h.last_modified;
 	return HDR_OK;
 }
@@ -343,6 +345,7 @@ static hdr_status write_entity_patched(hdr_writer *w, hdr_entity *e, const uint8
 				       hdr_ack *ack, hdr_err *err)
 {
 	rh_rwlock_wrlock(&w->hs);
+	ack->last_modified_before = w->h.last_modified;
 	uint64_t ds = w->h.data_size;
 	e->off = w->h.data_offset + ds;
 	rh_point("write_entity: read DataSize", ds);
@@ -361,6 +364,7 @@ static hdr_status write_entity_fixed(hdr_writer *w, hdr_entity *e, const uint8_t
 				     hdr_ack *ack, hdr_err *err)
 {
 	rh_mutex_lock(&w->hlock);
+	ack->last_modified_before = w->h.last_modified;
 	uint64_t ds = w->h.data_size;
 	e->off = w->h.data_offset + ds;
 	rh_point("write_entity: read DataSize", ds);
