@@ -34,6 +34,15 @@ static uint64_t sanitizer_reports(void)
 {
 	return atomic_load(&tsan_reports);
 }
+
+/* Fibers count as threads to ThreadSanitizer, so a scenario that forks from
+ * controlled mode (header.crash) looks like a fork of a multi-threaded
+ * process, which TSan kills by default. There is one OS thread then. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+	return "die_after_fork=0";
+}
 #else
 static uint64_t sanitizer_reports(void)
 {
