@@ -7,11 +7,14 @@
  * (Zeller's ddmin over the list of choices that differ from the default,
  * which removes preemptions). Every candidate is a real run: what is kept is
  * the schedule that run actually took. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "campaign.h"
 #include "sched.h"
@@ -28,6 +31,7 @@ struct shrinker {
 	uint64_t seed, index;
 	rh_kind kind;
 	unsigned runs;
+	unsigned crashed; /* candidates that died */
 	rh_trial *t;
 };
 
@@ -55,22 +59,6 @@ static bool attempt(struct shrinker *sh, const rh_params *p, rh_explorer *x, boo
 	return hit;
 }
 
-static bool try_devs(struct shrinker *sh, const rh_params *p, const rh_dev *devs, size_t n,
-		     const char *strategy, rh_sched_spec *out)
-{
-	rh_sched_spec in = {.params = *p, .devs = (rh_dev *)devs, .n_devs = n};
-	rh_explorer *x;
-	bool hit;
-
-	snprintf(in.strategy, sizeof(in.strategy), "%s", strategy);
-	x = rh_explorer_choices(&in, false);
-	if (x == NULL)
-		rh_die("out of memory shrinking a schedule");
-	hit = attempt(sh, p, x, false, out);
-	rh_explorer_free(x);
-	return hit;
-}
-
 static void replace(rh_sched_spec *best, rh_sched_spec *with)
 {
 	rh_schedule_spec_free(best);
@@ -78,30 +66,126 @@ static void replace(rh_sched_spec *best, rh_sched_spec *with)
 	memset(with, 0, sizeof(*with));
 }
 
-/* First failing run of a bounded search of workload p with fewer than
- * max_devs deviations, or false. Sets *exhausted when the bound was covered. */
-static bool bounded(struct shrinker *sh, const rh_params *p, const char *spec, size_t max_devs,
-		    rh_sched_spec *out, bool *exhausted)
+/* One candidate: a fixed list of deviations, or a bounded search. */
+struct probe {
+	rh_params params;
+	const rh_dev *devs; /* when search is NULL */
+	size_t n_devs;
+	const char *strategy;
+	const char *search; /* "dfs:1", ...: first failing run with < max_devs deviations */
+	size_t max_devs;
+	bool exhausted; /* out: the search covered its bounded space */
+};
+
+static bool probe_here(struct shrinker *sh, struct probe *pr, rh_sched_spec *out)
 {
 	char err[128];
-	rh_explorer *x = rh_explorer_new(spec, sh->seed, err, sizeof(err));
+	rh_explorer *x;
 	bool hit = false;
 
+	if (pr->search == NULL) {
+		rh_sched_spec in = {.params = pr->params, .devs = (rh_dev *)pr->devs,
+				    .n_devs = pr->n_devs};
+
+		snprintf(in.strategy, sizeof(in.strategy), "%s", pr->strategy);
+		x = rh_explorer_choices(&in, false);
+		if (x == NULL)
+			rh_die("out of memory shrinking a schedule");
+		hit = attempt(sh, &pr->params, x, false, out);
+		rh_explorer_free(x);
+		return hit;
+	}
+	x = rh_explorer_new(pr->search, sh->seed, err, sizeof(err));
 	if (x == NULL)
 		rh_die("%s", err);
 	for (unsigned k = 0; k < RH_SHRINK_SEARCH_RUNS && sh->runs < RH_SHRINK_BUDGET &&
 			     !rh_explorer_exhausted(x);
 	     k++) {
-		if (!attempt(sh, p, x, false, out))
+		if (!attempt(sh, &pr->params, x, false, out))
 			continue;
-		if (out->n_devs < max_devs) {
+		if (out->n_devs < pr->max_devs) {
 			hit = true;
 			break;
 		}
 		rh_schedule_spec_free(out);
 	}
-	*exhausted = rh_explorer_exhausted(x);
+	pr->exhausted = rh_explorer_exhausted(x);
 	rh_explorer_free(x);
+	return hit;
+}
+
+/* Each candidate runs in a child process. The stores are buggy on purpose:
+ * a candidate schedule may crash where the recorded one did not, and that
+ * must cost the candidate, not the shrink or the campaign that asked for it.
+ * The child answers with one line: runs spent, exhausted, schedule or "-". */
+static bool probe(struct shrinker *sh, struct probe *pr, rh_sched_spec *out)
+{
+	char *line = NULL, *str = NULL, err[256];
+	size_t cap = 0;
+	unsigned runs;
+	int fd[2], exhausted, status;
+	bool hit = false;
+	FILE *in;
+	pid_t pid;
+
+	if (pipe(fd) != 0)
+		rh_die("cannot make a pipe for a shrink candidate: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		rh_die("cannot fork a shrink candidate: %s", strerror(errno));
+	if (pid == 0) {
+		rh_sched_spec got = {0};
+		FILE *w;
+
+		close(fd[0]);
+		if (probe_here(sh, pr, &got))
+			str = rh_schedule_format(&got, err, sizeof(err));
+		w = fdopen(fd[1], "w");
+		if (w != NULL)
+			fprintf(w, "%u %d %s\n", sh->runs, pr->exhausted, str ? str : "-");
+		_exit(w != NULL && fclose(w) == 0 ? 0 : 3);
+	}
+	close(fd[1]);
+	in = fdopen(fd[0], "r");
+	if (in == NULL)
+		rh_die("cannot read a shrink candidate's answer: %s", strerror(errno));
+	if (getline(&line, &cap, in) > 0)
+		str = malloc(strlen(line) + 1);
+	fclose(in);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (str != NULL && sscanf(line, "%u %d %s", &runs, &exhausted, str) == 3) {
+		sh->runs = runs;
+		pr->exhausted = exhausted;
+		hit = strcmp(str, "-") != 0 && rh_schedule_parse(str, out, err, sizeof(err));
+	} else {
+		/* It crashed or was killed: not the failure being shrunk. */
+		sh->runs++;
+		sh->crashed++;
+	}
+	free(line);
+	free(str);
+	return hit;
+}
+
+static bool try_devs(struct shrinker *sh, const rh_params *p, const rh_dev *devs, size_t n,
+		     const char *strategy, rh_sched_spec *out)
+{
+	struct probe pr = {.params = *p, .devs = devs, .n_devs = n, .strategy = strategy};
+
+	return probe(sh, &pr, out);
+}
+
+/* First failing run of a bounded search of workload p with fewer than
+ * max_devs deviations, or false. Sets *exhausted when the bound was covered. */
+static bool bounded(struct shrinker *sh, const rh_params *p, const char *spec, size_t max_devs,
+		    rh_sched_spec *out, bool *exhausted)
+{
+	struct probe pr = {.params = *p, .search = spec, .max_devs = max_devs};
+	bool hit = probe(sh, &pr, out);
+
+	*exhausted = pr.exhausted;
 	return hit;
 }
 
@@ -284,9 +368,9 @@ static char *shrink(const char *schedule, FILE *out, int *status, char *err, siz
 	if (out != NULL) {
 		rh_explorer_print_trace(x, out);
 		fprintf(out,
-			"shrunk in %u runs: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
+			"shrunk in %u runs%s: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
 			"choices off the default %zu -> %zu; fails with %s: %s\n",
-			sh.runs, orig.params.threads, best.params.threads, orig.params.ops,
+			sh.runs, sh.crashed ? " (some candidates crashed)" : "", orig.params.threads, best.params.threads, orig.params.ops,
 			best.params.ops, orig.params.rounds, best.params.rounds, orig.n_devs,
 			best.n_devs, rh_kind_name(rh_trial_first_kind(sh.t)),
 			rh_trial_first_msg(sh.t));

@@ -2,6 +2,7 @@
  * strategies, exact replay, shrinking, dying lock holders, rounds. */
 #define _GNU_SOURCE
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,7 +83,12 @@ struct count {
 
 static void *count_setup(const rh_params *p, unsigned variant, rh_trial *t)
 {
-	struct count *s = calloc(1, sizeof(*s));
+	struct count *s;
+
+	/* "fragile" dies outright on two threads: a shrink must survive it. */
+	if (variant == 2 && p->threads == 2)
+		raise(SIGKILL);
+	s = calloc(1, sizeof(*s));
 
 	s->variant = variant;
 	rh_atomic_init(&s->n, "n", 0);
@@ -94,7 +100,7 @@ static void count_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
 	struct count *s = state;
 
 	for (unsigned i = 0; i < rh_trial_params(t)->ops; i++) {
-		if (s->variant == 0)
+		if (s->variant != 1)
 			rh_atomic_store(&s->n, rh_atomic_load(&s->n, RH_RELAXED) + 1, RH_RELAXED);
 		else
 			rh_atomic_fetch_add(&s->n, 1, RH_RELAXED);
@@ -116,13 +122,14 @@ static void count_check(void *state, rh_trial *t)
 static const rh_variant count_variants[] = {
 	{"buggy", RH_EXPECT_DETECTED, "load then store"},
 	{"fixed", RH_EXPECT_CLEAN, "fetch_add"},
+	{"fragile", RH_EXPECT_DETECTED, "load then store; killed at setup on 2 threads"},
 };
 
 static const rh_scenario count = {
 	.name = "t.count",
 	.summary = "counter",
 	.variants = count_variants,
-	.n_variants = 2,
+	.n_variants = 3,
 	.defaults = {.threads = 2, .ops = 1, .rounds = 1},
 	.max_threads = 64,
 	.setup = count_setup,
@@ -498,6 +505,23 @@ static void test_controlled_shrink_keeps_kind_and_drops_threads(void **state)
 	free(o.schedule);
 }
 
+static void test_controlled_shrink_survives_candidates_that_crash(void **state)
+{
+	struct outcome o = explore(&count, 2, params(4, 2, 1), "random", 5, 50);
+	rh_sched_spec sp;
+	char err[256], *shrunk;
+
+	assert_non_null(o.schedule);
+	shrunk = rh_controlled_shrink(o.schedule, NULL);
+	assert_non_null(shrunk);
+	assert_true(rh_schedule_parse(shrunk, &sp, err, sizeof(err)));
+	assert_int_equal(sp.params.threads, 3);
+	assert_int_equal(sp.params.ops, 1);
+	rh_schedule_spec_free(&sp);
+	free(shrunk);
+	free(o.schedule);
+}
+
 static void test_controlled_shrink_of_clean_run_is_null(void **state)
 {
 	char *s = one_run_schedule(&count, 1, params(2, 1, 1));
@@ -587,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_controlled_replay_is_exact_and_byte_identical),
 		cmocka_unit_test(test_controlled_replay_command_exit_status),
 		cmocka_unit_test(test_controlled_shrink_keeps_kind_and_drops_threads),
+		cmocka_unit_test(test_controlled_shrink_survives_candidates_that_crash),
 		cmocka_unit_test(test_controlled_shrink_of_clean_run_is_null),
 		cmocka_unit_test(test_controlled_dead_owner_hangs_plain_mutex),
 		cmocka_unit_test(test_controlled_dead_owner_recovered_with_robust_mutex),
