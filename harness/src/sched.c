@@ -595,17 +595,17 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 
 	if (n == 0 || n > RH_MAX_THREADS)
 		rh_die("%s: controlled mode runs 1..%d threads, not %u", s->name, RH_MAX_THREADS, n);
+	x->params = t->params;
+	if (!rh_strategy_begin(x, n))
+		return false;
 	x->scenario = s;
 	x->variant = t->variant;
-	x->params = t->params;
 	x->trial_seed = t->seed;
 	x->trial_index = t->index;
 	x->n_choices = x->n_events = 0;
 	x->steps = 0;
 	x->preemptions = 0;
 	x->fp = 0xcbf29ce484222325ull;
-	if (!rh_strategy_begin(x, n))
-		return false;
 	for (; x->n_fibers < n; x->n_fibers++)
 		if (!rh_fiber_create(&x->fibers[x->n_fibers], RH_FIBER_STACK_SIZE))
 			rh_die("cannot map a %u KiB fiber stack: %m", RH_FIBER_STACK_SIZE >> 10);
