@@ -737,8 +737,12 @@ void rh_explorer_print_trace(rh_explorer *x, FILE *out)
 		if (w + 5 > lane)
 			lane = w + 5;
 	}
+	/* Wide enough for most cells, narrow enough that many threads still
+	 * fit a terminal: a cell longer than its lane just runs on. */
 	if (lane > 40)
 		lane = 40;
+	if (threads > 4 && lane > (int)(160 / threads))
+		lane = (int)(160 / threads) < 12 ? 12 : (int)(160 / threads);
 	fprintf(out, "trace: %s [%s], %u thread%s x %u op%s x %u round%s; %" PRIu64
 		     " steps, %u preemption%s\n",
 		x->scenario ? x->scenario->name : "?",
