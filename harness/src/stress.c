@@ -16,6 +16,9 @@
 #include "runtime.h"
 #include "stress.h"
 
+/* A round still passing sync points is slow, not hung: the watchdog waits
+ * up to this many periods as long as some thread makes progress. */
+#define RH_SLOW_ROUND_PERIODS 20
 /* How long threads get to leave a hung trial after the watchdog fired. */
 #define RH_ABANDON_GRACE_MS 500
 /* Blocking lock calls wake this often to notice an aborted trial. */
@@ -58,6 +61,8 @@ struct stress_team {
 
 	_Atomic unsigned arrived;
 	_Atomic unsigned arrive_target;
+	/* Sync points passed by any thread: the watchdog's sign of life. */
+	_Atomic uint64_t progress;
 	_Atomic bool aborted;
 };
 
@@ -88,6 +93,7 @@ static void noise(struct stress_thread *me)
 
 static void note(struct stress_thread *me, rh_op op, const char *name, uint64_t value)
 {
+	atomic_fetch_add_explicit(&me->team->progress, 1, memory_order_relaxed);
 	atomic_store_explicit(&me->last_op, (int)op, memory_order_relaxed);
 	atomic_store_explicit(&me->last_name, name, memory_order_relaxed);
 	atomic_store_explicit(&me->last_value, value, memory_order_relaxed);
@@ -374,7 +380,10 @@ static void report_hang(struct stress_team *team, unsigned round, unsigned ms)
 	char msg[RH_MSG_MAX], line[200];
 	size_t at;
 
-	at = (size_t)snprintf(msg, sizeof(msg), "round %u did not finish within %u ms:", round, ms);
+	at = (size_t)snprintf(msg, sizeof(msg),
+			      "round %u hung: no thread passed a sync point for %u ms, or the "
+			      "round outlived %u such periods:",
+			      round, ms, RH_SLOW_ROUND_PERIODS);
 	for (unsigned i = 0; i < team->n && at < sizeof(msg); i++) {
 		describe_thread(&team->threads[i], line, sizeof(line));
 		at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s %s", i ? ";" : "", line);
@@ -382,19 +391,33 @@ static void report_hang(struct stress_team *team, unsigned round, unsigned ms)
 	rh_violation(team->trial, RH_HANG, "%s", msg);
 }
 
-/* Wait until every thread that started the round is done; false on timeout. */
+/* Wait until every thread that started the round is done. False when a
+ * whole watchdog period passes with no thread passing a sync point (hung),
+ * or when even progress has gone on for RH_SLOW_ROUND_PERIODS periods: a
+ * loaded machine slows a round down without stopping it. */
 static bool wait_round(struct stress_team *team, unsigned started, unsigned ms)
 {
-	struct timespec deadline;
-	bool ok = true;
+	uint64_t seen = atomic_load(&team->progress);
+	unsigned periods = 0;
+	bool done = false;
 
-	deadline_in(&deadline, (long)ms * 1000000L);
 	pthread_mutex_lock(&team->mu);
-	while (team->done < started && ok)
-		ok = pthread_cond_timedwait(&team->done_cv, &team->mu, &deadline) != ETIMEDOUT ||
-		     team->done >= started;
+	while (!done) {
+		struct timespec deadline;
+		uint64_t now_seen;
+
+		deadline_in(&deadline, (long)ms * 1000000L);
+		while (team->done < started &&
+		       pthread_cond_timedwait(&team->done_cv, &team->mu, &deadline) != ETIMEDOUT)
+			;
+		done = team->done >= started;
+		now_seen = atomic_load(&team->progress);
+		if (!done && (now_seen == seen || ++periods >= RH_SLOW_ROUND_PERIODS))
+			break;
+		seen = now_seen;
+	}
 	pthread_mutex_unlock(&team->mu);
-	return ok;
+	return done;
 }
 
 static void pin(pthread_attr_t *attr, unsigned tid)
