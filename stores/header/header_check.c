@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "racehunt/props.h"
 
@@ -16,6 +17,14 @@ uint32_t hs_payload_len(rh_rng *rng, unsigned size)
 {
 	unsigned max = size < RH_PAYLOAD_MIN ? RH_PAYLOAD_MIN : size;
 	return RH_PAYLOAD_MIN + (uint32_t)rh_rng_below(rng, max - RH_PAYLOAD_MIN + 1);
+}
+
+const char *hs_temp_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (dir && *dir)
+		return dir;
+	return access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
 }
 
 void hs_log_note(const hdr_log *log, char *buf, size_t cap)

@@ -24,6 +24,12 @@ uint64_t hs_make_id(unsigned tid, unsigned op);
 /* Payload length in [RH_PAYLOAD_MIN, max(size, RH_PAYLOAD_MIN)]. */
 uint32_t hs_payload_len(rh_rng *rng, unsigned size);
 
+/* Where the scenarios put their files: $TMPDIR when set, else /dev/shm
+ * when writable, else /tmp. A tmpfs keeps the page cache (all a process
+ * crash leaves behind) without disk stalls, which on a loaded machine held a
+ * pwrite for over a second and tripped the stress watchdog as a false HANG. */
+const char *hs_temp_dir(void);
+
 /* " [store log: ...]" when the variant logged warnings, else "": a report on
  * the patched variant quotes the corrections it believed it made. */
 void hs_log_note(const hdr_log *log, char *buf, size_t cap);

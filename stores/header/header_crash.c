@@ -4,11 +4,12 @@
  * setup() starts the writer process. It runs the header.checkpoint workload
  * (thread 0 alternates checkpoint and put, the others put, all released by
  * one barrier) on its own OS threads and, after each put returns (data and
- * WAL entry written), sends an acknowledgement down a pipe. Thread 0 of the
- * scenario reads them and kills the writer with SIGKILL right after the N-th,
- * N drawn from the trial seed; acknowledgements already in the pipe are
- * drained after the kill. check() reopens the file with the reader and
- * reports what was lost.
+ * WAL entry written), sends an acknowledgement down a pipe. The thread that
+ * sends the N-th, N drawn from the trial seed, SIGKILLs the process at once,
+ * wherever the other threads are: the parent reading the pipe would lag the
+ * writer by a pipe's worth of acknowledgements. Thread 0 of the scenario
+ * reads every acknowledgement that made it into the pipe, and check()
+ * reopens the file with the reader and reports what was lost.
  *
  * The writer is this binary executed afresh (/proc/self/exe) with
  * RH_HEADER_CRASH_WRITER in its environment, which a constructor below turns
@@ -17,7 +18,7 @@
  * then refuses thread creation in the child ("multi-threaded fork"), and a
  * fresh process has no harness runtime attached, so its sync points are the
  * raw primitives. The harness schedules only the parent side: in controlled
- * mode the kill point N replays exactly, the writer's interleaving does not.
+ * mode the kill point N is replayed exactly, the writer's interleaving is not.
  *
  * Durable means "survives the death of the process": the page cache outlives
  * it, so no fsync is issued; power loss is outside this scenario. */
@@ -36,6 +37,7 @@
 #include "header_store.h"
 #include "racehunt/props.h"
 #include "racehunt/scenario.h"
+#include "racehunt/sync.h"
 
 #define MAX_PAYLOAD 4096u
 #define WRITER_ENV "RH_HEADER_CRASH_WRITER"
@@ -53,7 +55,7 @@ typedef struct crash_run {
 	rh_params p;
 	pid_t child;
 	int ack_fd;	  /* read end in the parent */
-	uint64_t kill_at; /* SIGKILL after this many acknowledgements */
+	uint64_t kill_at; /* the writer SIGKILLs itself at this acknowledgement */
 	uint64_t child_seed;
 	/* Filled by thread 0. */
 	hs_put *acks;
@@ -66,10 +68,11 @@ typedef struct crash_run {
 /* What the writer process is told through its environment. */
 typedef struct writer_spec {
 	unsigned variant, threads, ops, rounds, size;
-	uint64_t seed;
+	uint64_t seed, kill_at;
 	int ack_fd;
 	char path[256];
 	hdr_mgr *m;
+	rh_atomic_u64 acked;
 } writer_spec;
 
 typedef struct child_thread {
@@ -125,6 +128,8 @@ static void *child_main(void *arg)
 		a.rec_len = ack.rec_len;
 		if (!write_all(ct->ack_fd, &a, sizeof a))
 			_exit(3);
+		if (rh_atomic_fetch_add(&r->acked, 1, RH_RELAXED) + 1 == r->kill_at)
+			kill(getpid(), SIGKILL);
 	}
 	return NULL;
 }
@@ -162,13 +167,14 @@ __attribute__((constructor)) static void writer_entry(void)
 		return;
 	writer_spec r = {0};
 	int used = 0;
-	if (sscanf(spec, "%u:%u:%u:%u:%u:%" SCNu64 ":%d:%n", &r.variant, &r.threads, &r.ops,
-		   &r.rounds, &r.size, &r.seed, &r.ack_fd, &used) != 7 ||
+	if (sscanf(spec, "%u:%u:%u:%u:%u:%" SCNu64 ":%" SCNu64 ":%d:%n", &r.variant, &r.threads,
+		   &r.ops, &r.rounds, &r.size, &r.seed, &r.kill_at, &r.ack_fd, &used) != 8 ||
 	    r.variant >= 3 || r.threads == 0 || r.threads > 64 || r.size > MAX_PAYLOAD ||
 	    snprintf(r.path, sizeof r.path, "%s", spec + used) >= (int)sizeof r.path) {
 		fprintf(stderr, "header.crash writer: bad %s=%s\n", WRITER_ENV, spec);
 		_exit(2);
 	}
+	rh_atomic_init(&r.acked, "acknowledged", 0);
 	writer_run(&r);
 }
 
@@ -205,7 +211,7 @@ static void *setup(const rh_params *p, unsigned variant, rh_trial *t)
 	r->child_seed = rh_rng_next(rng);
 	hdr_err err;
 	int fds[2];
-	if (hdr_mgr_create(&r->m, variant_of[variant], NULL, total + 1, &err) != HDR_OK ||
+	if (hdr_mgr_create(&r->m, variant_of[variant], hs_temp_dir(), total + 1, &err) != HDR_OK ||
 	    pipe(fds) != 0) {
 		hdr_mgr_destroy(r->m);
 		free(r);
@@ -214,9 +220,9 @@ static void *setup(const rh_params *p, unsigned variant, rh_trial *t)
 	/* Everything the writer needs, prepared before the fork: the child only
 	 * closes a descriptor and calls execve. */
 	char spec[400];
-	snprintf(spec, sizeof spec, "%s=%u:%u:%u:%u:%u:%" PRIu64 ":%d:%s", WRITER_ENV, variant,
-		 r->p.threads, p->ops, p->rounds, r->p.size, r->child_seed, fds[1],
-		 hdr_mgr_path(r->m));
+	snprintf(spec, sizeof spec, "%s=%u:%u:%u:%u:%u:%" PRIu64 ":%" PRIu64 ":%d:%s", WRITER_ENV,
+		 variant, r->p.threads, p->ops, p->rounds, r->p.size, r->child_seed, r->kill_at,
+		 fds[1], hdr_mgr_path(r->m));
 	size_t n_env = 0;
 	while (environ[n_env])
 		n_env++;
@@ -269,7 +275,7 @@ static bool record(crash_run *r, const crash_ack *a)
 	return true;
 }
 
-/* Thread 0 reads acknowledgements until the kill point or the writer's end. */
+/* Thread 0 reads acknowledgements until the writer is gone. */
 static void monitor(void *state, unsigned tid, unsigned round, rh_trial *t)
 {
 	crash_run *r = state;
@@ -290,17 +296,13 @@ static void monitor(void *state, unsigned tid, unsigned round, rh_trial *t)
 		if (!record(r, &a)) {
 			snprintf(r->monitor_error, sizeof r->monitor_error,
 				 "out of memory recording acknowledgements");
+			kill(r->child, SIGKILL);
 			break;
 		}
-		if (!r->killed && r->n_acks == r->kill_at) {
-			kill(r->child, SIGKILL);
-			r->killed = true;
-		}
 	}
-	if (!r->killed)
-		kill(r->child, SIGKILL); /* out of memory above: stop it anyway */
 	waitpid(r->child, &r->child_status, 0);
 	r->child = 0;
+	r->killed = WIFSIGNALED(r->child_status) && WTERMSIG(r->child_status) == SIGKILL;
 }
 
 static void check(void *state, rh_trial *t)
@@ -337,7 +339,7 @@ static void check(void *state, rh_trial *t)
 	else if (WEXITSTATUS(st) == 0)
 		snprintf(when, sizeof when, "after the writer finished and closed the file");
 	else if (WEXITSTATUS(st) == 5)
-		snprintf(when, sizeof when, "after the writer's final Close failed");
+		snprintf(when, sizeof when, "after the writer's failed final Close");
 	else
 		snprintf(when, sizeof when, "after the writer finished");
 

@@ -66,7 +66,7 @@ static hs_run *run_new(const rh_params *p, unsigned variant, rh_trial *t, hs_kin
 	hdr_err err;
 	uint64_t wal_slots = (uint64_t)p->threads * r->per_thread + 1;
 	if (!r->ops || !r->gen_ops ||
-	    hdr_mgr_create(&r->m, variant_of[variant], NULL, wal_slots, &err) != HDR_OK) {
+	    hdr_mgr_create(&r->m, variant_of[variant], hs_temp_dir(), wal_slots, &err) != HDR_OK) {
 		free(r->ops);
 		free(r->gen_ops);
 		free(r);
