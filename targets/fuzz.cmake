@@ -15,6 +15,7 @@ set(rh_fuzz_variants_header buggy fixed)
 set(rh_fuzz_variants_queue buggy mutex immutable)
 
 define_property(GLOBAL PROPERTY RH_FUZZERS BRIEF_DOCS "libFuzzer binaries" FULL_DOCS "x")
+define_property(GLOBAL PROPERTY RH_FUZZER_LINES BRIEF_DOCS "fuzzers.txt lines" FULL_DOCS "x")
 
 # Sanitizers report through abort so a finding has one exit status (134) in
 # every build, whatever the test preset's own *SAN_OPTIONS say.
@@ -37,6 +38,11 @@ function(rh_fuzzer fuzzer)
       separate_arguments(engine UNIX_COMMAND "${RH_FUZZ_ENGINE}")
       target_link_options(${bin} PRIVATE ${engine})
       set_property(GLOBAL APPEND PROPERTY RH_FUZZERS ${bin})
+      set(expect clean)
+      if(F_VARIANT STREQUAL "buggy")
+        set(expect buggy)
+      endif()
+      set_property(GLOBAL APPEND PROPERTY RH_FUZZER_LINES "${bin} ${F_CORPUS} ${expect}\n")
     else()
       continue()
     endif()
@@ -52,14 +58,22 @@ function(rh_fuzzer fuzzer)
     message(FATAL_ERROR "corpus/${F_CORPUS} has no inputs: fuzz targets need seeds")
   endif()
   if(F_VARIANT STREQUAL "buggy")
-    # Each regression input reproduces its bug: the run must abort with a
-    # report. Seeds are not replayed here: exploring schedules may hit the bug.
+    # Each regression input reproduces its bug: the run must abort with the
+    # racehunt report and its replay line. In a sanitizer build the sanitizer
+    # may see the bug first (a use-after-free, a data race) and end the run.
+    string(REGEX REPLACE "^fuzz_([a-z]+)_.*" "\\1" store ${fuzzer})
+    set(report "VIOLATION [A-Z_]+ in ${store}\\.[a-z]+ \\[buggy\\]")
+    set(line "^replay: racehunt replay 'rh1:${store}\\.")
+    if(RH_SANITIZE)
+      set(sanitizer "|ERROR: AddressSanitizer|WARNING: ThreadSanitizer")
+      string(APPEND report "${sanitizer}")
+      string(APPEND line "${sanitizer}")
+    endif()
+    # Seeds are not replayed here: exploring schedules may hit the bug.
     foreach(input IN LISTS regressions)
       get_filename_component(name ${input} NAME)
       add_test(NAME fuzz.${fuzzer}.${name}
-        COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 134
-          --match "VIOLATION [A-Z_]+ in [a-z]+\\.[a-z]+ \\[buggy\\]|ERROR: AddressSanitizer|WARNING: ThreadSanitizer"
-          --match "^replay: racehunt replay 'rh1:|ERROR: AddressSanitizer|WARNING: ThreadSanitizer"
+        COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 134 --match "${report}" --match "${line}"
           -- $<TARGET_FILE:replay_${fuzzer}> ${input})
       set_tests_properties(fuzz.${fuzzer}.${name} PROPERTIES
         LABELS fuzz-replay ENVIRONMENT "${rh_fuzz_replay_env}")
@@ -104,4 +118,16 @@ endif()
 get_property(rh_fuzzers GLOBAL PROPERTY RH_FUZZERS)
 if(rh_fuzzers)
   add_custom_target(fuzzers DEPENDS ${rh_fuzzers})
+  # What .clusterfuzzlite/build.sh ships: "<fuzzer> <corpus dir> <clean|buggy>".
+  get_property(lines GLOBAL PROPERTY RH_FUZZER_LINES)
+  string(REPLACE ";" "" lines "${lines}")
+  file(WRITE ${CMAKE_BINARY_DIR}/fuzzers.txt "${lines}")
+endif()
+
+# The ClusterFuzzLite build run without docker, as its engine would run it.
+# It compiles everything again with libFuzzer flags, whatever this build's
+# flavour, so only the plain build runs it.
+if(NOT RH_SANITIZE AND NOT RH_FUZZ)
+  add_test(NAME cfl.build COMMAND ${PROJECT_SOURCE_DIR}/ci/cfl-check)
+  set_tests_properties(cfl.build PROPERTIES LABELS cfl SKIP_RETURN_CODE 77 TIMEOUT 1200)
 endif()
