@@ -261,7 +261,7 @@ static uint32_t str_hash(const char *s)
 
 /* Names are copied once: the trace is printed after teardown freed the
  * objects that carried them. */
-static const struct rh_name_slot *intern(rh_explorer *x, const char *name)
+RH_SCHEDULER_ONLY static const struct rh_name_slot *intern(rh_explorer *x, const char *name)
 {
 	static const struct rh_name_slot none = {0};
 	size_t mask, i;
@@ -300,7 +300,7 @@ static const struct rh_name_slot *intern(rh_explorer *x, const char *name)
 	return &x->names[i];
 }
 
-static void push_event(rh_explorer *x, rh_event ev)
+RH_SCHEDULER_ONLY static void push_event(rh_explorer *x, rh_event ev)
 {
 	if (x->n_events == x->cap_events) {
 		size_t cap = x->cap_events ? x->cap_events * 2 : 256;
@@ -314,7 +314,7 @@ static void push_event(rh_explorer *x, rh_event ev)
 	x->events[x->n_events++] = ev;
 }
 
-static void push_choice(rh_explorer *x, rh_choice c)
+RH_SCHEDULER_ONLY static void push_choice(rh_explorer *x, rh_choice c)
 {
 	if (x->n_choices == x->cap_choices) {
 		size_t cap = x->cap_choices ? x->cap_choices * 2 : 256;
@@ -329,7 +329,7 @@ static void push_choice(rh_explorer *x, rh_choice c)
 }
 
 /* The thread holding what sl waits for, -1 when none does. */
-static int holder(const struct run *r, const struct slot *sl)
+RH_SCHEDULER_ONLY static int holder(const struct run *r, const struct slot *sl)
 {
 	switch (sl->op) {
 	case RH_OP_LOCK: {
@@ -353,7 +353,7 @@ static int holder(const struct run *r, const struct slot *sl)
 	}
 }
 
-static bool can_proceed(const struct run *r, const struct slot *sl)
+RH_SCHEDULER_ONLY static bool can_proceed(const struct run *r, const struct slot *sl)
 {
 	int h;
 
@@ -372,7 +372,7 @@ static bool can_proceed(const struct run *r, const struct slot *sl)
 	}
 }
 
-static uint64_t runnable(const struct run *r)
+RH_SCHEDULER_ONLY static uint64_t runnable(const struct run *r)
 {
 	uint64_t e = 0;
 
@@ -473,14 +473,14 @@ static void report_stuck(struct run *r)
 
 /* The run's fingerprint: every step's thread, op and object name, and every
  * choice's runnable set, so a replay can tell it retraced the run. */
-static inline void fp_mix(rh_explorer *x, uint64_t word)
+RH_SCHEDULER_ONLY static inline void fp_mix(rh_explorer *x, uint64_t word)
 {
 	x->fp = (x->fp ^ word) * 0x100000001b3ull;
 	x->fp ^= x->fp >> 29;
 }
 
 /* Resume fiber c for one step and take in what it reports. */
-static void step(struct run *r, unsigned c)
+RH_SCHEDULER_ONLY static void step(struct run *r, unsigned c)
 {
 	rh_explorer *x = r->x;
 	struct slot *sl = &r->slot[c];
@@ -536,7 +536,7 @@ static void step(struct run *r, unsigned c)
 	}
 }
 
-static void schedule(struct run *r)
+RH_SCHEDULER_ONLY static void schedule(struct run *r)
 {
 	rh_explorer *x = r->x;
 	unsigned cur = RH_NO_THREAD;

@@ -23,6 +23,15 @@
 #include "fiber.h"
 #include "trial.h"
 
+/* For the scheduler's bookkeeping between steps (choices, trace, strategy
+ * state): memory no fiber ever touches, yet under ThreadSanitizer every
+ * access there would be checked at each of a run's thousands of steps. */
+#if RH_TSAN
+#define RH_SCHEDULER_ONLY __attribute__((no_sanitize("thread")))
+#else
+#define RH_SCHEDULER_ONLY
+#endif
+
 #define RH_NO_THREAD 0xffu
 #define RH_PCT_MAX_DEPTH 16
 #define RH_DFS_MAX_BOUND 64

@@ -19,7 +19,7 @@
 #include "campaign.h"
 #include "sched.h"
 
-unsigned rh_default_choice(uint64_t enabled, unsigned cur)
+RH_SCHEDULER_ONLY unsigned rh_default_choice(uint64_t enabled, unsigned cur)
 {
 	if (cur < 64 && (enabled >> cur & 1))
 		return cur;
@@ -27,7 +27,7 @@ unsigned rh_default_choice(uint64_t enabled, unsigned cur)
 }
 
 /* The k-th (from 0) set bit of mask. */
-static unsigned nth_bit(uint64_t mask, unsigned k)
+RH_SCHEDULER_ONLY static unsigned nth_bit(uint64_t mask, unsigned k)
 {
 	while (k--)
 		mask &= mask - 1;
@@ -229,7 +229,7 @@ bool rh_strategy_begin(rh_explorer *x, unsigned threads)
 	return true;
 }
 
-static unsigned pct_highest(const rh_explorer *x, uint64_t enabled)
+RH_SCHEDULER_ONLY static unsigned pct_highest(const rh_explorer *x, uint64_t enabled)
 {
 	unsigned best = (unsigned)__builtin_ctzll(enabled);
 
@@ -241,7 +241,7 @@ static unsigned pct_highest(const rh_explorer *x, uint64_t enabled)
 	return best;
 }
 
-static unsigned pct_choose(rh_explorer *x, uint64_t enabled)
+RH_SCHEDULER_ONLY static unsigned pct_choose(rh_explorer *x, uint64_t enabled)
 {
 	/* At the i-th change point the thread about to run drops to priority i,
 	 * below every initial priority. */
@@ -251,7 +251,7 @@ static unsigned pct_choose(rh_explorer *x, uint64_t enabled)
 	return pct_highest(x, enabled);
 }
 
-static unsigned dfs_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
+RH_SCHEDULER_ONLY static unsigned dfs_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
 	size_t j = x->n_choices;
 	rh_dfs_node *node;
@@ -289,7 +289,7 @@ out:
 	return c;
 }
 
-static unsigned choices_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
+RH_SCHEDULER_ONLY static unsigned choices_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
 	size_t j = x->n_choices;
 
@@ -306,7 +306,7 @@ static unsigned choices_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 
 /* Byte b picks the (b mod n)-th runnable thread counting from the current
  * one, so 0 (and running out of bytes) means "no switch". */
-static unsigned bytes_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
+RH_SCHEDULER_ONLY static unsigned bytes_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
 	unsigned n = (unsigned)__builtin_popcountll(enabled), k, start;
 	uint64_t rotated;
@@ -319,7 +319,7 @@ static unsigned bytes_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 	return (nth_bit(rotated, k) + start) % 64;
 }
 
-unsigned rh_strategy_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
+RH_SCHEDULER_ONLY unsigned rh_strategy_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
 	if (x->strat == RH_STRAT_PCT)
 		return pct_choose(x, enabled);
