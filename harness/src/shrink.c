@@ -25,6 +25,23 @@
 
 enum { EXIT_CLEAN = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };
 
+static const char replay_help[] =
+	"usage: racehunt replay SCHEDULE\n"
+	"  Re-runs one controlled schedule exactly (the string a violation report\n"
+	"  prints) and prints its trace. Exit 1: the run has a violation; 0: it has\n"
+	"  none; 2: the string is damaged or does not fit this build.\n";
+
+static const char shrink_help[] =
+	"usage: racehunt shrink SCHEDULE\n"
+	"  Finds the fewest threads, ops, rounds and preemptions that still fail the\n"
+	"  same way, and prints that run's trace and schedule string. Exit 1: shrunk;\n"
+	"  0: the schedule does not fail; 2: the string is damaged or does not fit.\n";
+
+static bool wants_help(int argc, char **argv)
+{
+	return argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
+}
+
 struct shrinker {
 	const rh_scenario *s;
 	unsigned variant;
@@ -403,6 +420,10 @@ int rh_cmd_shrink(int argc, char **argv)
 	int status;
 	char *str;
 
+	if (wants_help(argc, argv)) {
+		fputs(shrink_help, stdout);
+		return EXIT_CLEAN;
+	}
 	if (argc != 3) {
 		fprintf(stderr, "racehunt shrink: usage: racehunt shrink SCHEDULE\n");
 		return EXIT_USAGE;
@@ -429,6 +450,10 @@ int rh_cmd_replay(int argc, char **argv)
 	char err[256];
 	int rc;
 
+	if (wants_help(argc, argv)) {
+		fputs(replay_help, stdout);
+		return EXIT_CLEAN;
+	}
 	if (argc != 3) {
 		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE\n");
 		return EXIT_USAGE;
