@@ -230,6 +230,41 @@ static const rh_scenario rounds_scenario = {
 };
 RH_SCENARIO(rounds_scenario)
 
+/* ---- t.leak: thread 0 returns from round 0 still holding M ---- */
+
+static void *leak_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	rh_mutex *m = calloc(1, sizeof(*m));
+
+	rh_mutex_init(m, "M", 0);
+	return m;
+}
+
+static void leak_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	if (round > 0)
+		return;
+	rh_mutex_lock(state);
+	if (tid != 0)
+		rh_mutex_unlock(state);
+}
+
+static const rh_variant leak_variants[] = {{"only", RH_EXPECT_DETECTED, "lock kept"}};
+
+static const rh_scenario leak = {
+	.name = "t.leak",
+	.summary = "a lock kept past return",
+	.variants = leak_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 1, .rounds = 1},
+	.max_threads = 8,
+	.setup = leak_setup,
+	.thread = leak_thread,
+	.check = nothing_to_check,
+	.teardown = free_state,
+};
+RH_SCENARIO(leak)
+
 /* ---- t.rw: a writer keeps two plain fields equal under an rwlock ---- */
 
 struct rw {
@@ -637,6 +672,26 @@ static void test_controlled_rwlock_upgrade_deadlocks_on_itself(void **state)
 	free(o.schedule);
 }
 
+static void test_controlled_lock_kept_after_return_hangs(void **state)
+{
+	struct outcome o = explore(&leak, 0, params(2, 1, 1), "dfs:0", 1, 10);
+
+	assert_int_equal(o.kind, RH_HANG);
+	assert_non_null(strstr(o.msg, "T1 waits for mutex M held by T0, which returned without "
+				      "releasing it"));
+	free(o.schedule);
+}
+
+static void test_controlled_lock_kept_across_barrier_deadlocks(void **state)
+{
+	struct outcome o = explore(&leak, 0, params(2, 1, 2), "dfs:0", 1, 10);
+
+	assert_int_equal(o.kind, RH_DEADLOCK);
+	assert_non_null(strstr(o.msg, "T1 waits for mutex M held by T0; T0 waits at the end of "
+				      "round 0"));
+	free(o.schedule);
+}
+
 static void test_controlled_bytes_drive_choices(void **state)
 {
 	static const uint8_t none[1] = {0};
@@ -697,6 +752,8 @@ int main(void)
 		cmocka_unit_test(test_controlled_rounds_are_barrier_separated),
 		cmocka_unit_test(test_controlled_rwlock_excludes_writer_not_readers),
 		cmocka_unit_test(test_controlled_rwlock_upgrade_deadlocks_on_itself),
+		cmocka_unit_test(test_controlled_lock_kept_after_return_hangs),
+		cmocka_unit_test(test_controlled_lock_kept_across_barrier_deadlocks),
 		cmocka_unit_test(test_controlled_bytes_drive_choices),
 		cmocka_unit_test(test_controlled_bad_strategy_rejected),
 	};
