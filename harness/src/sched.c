@@ -539,7 +539,7 @@ RH_SCHEDULER_ONLY static void step(struct run *r, unsigned c)
 RH_SCHEDULER_ONLY static void schedule(struct run *r)
 {
 	rh_explorer *x = r->x;
-	unsigned cur = RH_NO_THREAD;
+	unsigned cur = RH_NO_THREAD, streak = 0;
 
 	for (;;) {
 		uint64_t e = runnable(r);
@@ -566,8 +566,8 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 		}
 		if (x->steps == RH_SCHED_MAX_STEPS) {
 			rh_violation(r->t, RH_HANG,
-				     "no end after %u scheduling steps (T%u was running): a thread "
-				     "spinning on a value another never gets to change?",
+				     "no end after %u scheduling steps (T%u was running): a livelock, "
+				     "threads waiting on each other without blocking?",
 				     RH_SCHED_MAX_STEPS, cur);
 			return;
 		}
@@ -576,6 +576,15 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 		if (c >= r->n || !(e >> c & 1))
 			rh_die("controlled strategy %s picked thread %u, which cannot run", x->spec,
 			       c);
+		if (c != cur || !(e & ~(1ull << c))) {
+			streak = 0;
+		} else if (++streak == RH_SCHED_FAIR_STEPS) {
+			/* The next runnable thread after c, wrapping around. */
+			uint64_t after = c + 1 < 64 ? e & (~0ull << (c + 1)) : 0;
+
+			c = (unsigned)__builtin_ctzll(after ? after : e & ~(1ull << c));
+			streak = 0;
+		}
 		if (e & (e - 1)) {
 			push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur,
 						   .chosen = (uint8_t)c});

@@ -38,6 +38,11 @@
 /* A run that takes this many steps is reported as a HANG: a fiber spinning on
  * a flag nobody else gets to set never ends under a fair-less strategy. */
 #define RH_SCHED_MAX_STEPS 2000000u
+/* Fairness: a thread that took this many steps in a row while another could
+ * run is switched away from once, whatever the strategy chose, so a
+ * busy-wait on another thread's store ends. Deterministic, so replays see
+ * the same switch (recorded as an ordinary choice). */
+#define RH_SCHED_FAIR_STEPS 1000u
 
 typedef enum rh_strat {
 	RH_STRAT_RANDOM,

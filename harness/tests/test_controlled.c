@@ -265,6 +265,42 @@ static const rh_scenario leak = {
 };
 RH_SCENARIO(leak)
 
+/* ---- t.spin: thread 0 busy-waits for thread 1's flag ---- */
+
+static void *spin_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	rh_atomic_u64 *flag = calloc(1, sizeof(*flag));
+
+	rh_atomic_init(flag, "flag", 0);
+	return flag;
+}
+
+static void spin_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	if (tid == 1) {
+		rh_atomic_store(state, 1, RH_RELEASE);
+		return;
+	}
+	while (rh_atomic_load(state, RH_ACQUIRE) == 0)
+		;
+}
+
+static const rh_variant spin_variants[] = {{"only", RH_EXPECT_CLEAN, "busy-wait"}};
+
+static const rh_scenario spin = {
+	.name = "t.spin",
+	.summary = "busy-wait",
+	.variants = spin_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 1, .rounds = 1},
+	.max_threads = 2,
+	.setup = spin_setup,
+	.thread = spin_thread,
+	.check = nothing_to_check,
+	.teardown = free_state,
+};
+RH_SCENARIO(spin)
+
 /* ---- t.rw: a writer keeps two plain fields equal under an rwlock ---- */
 
 struct rw {
@@ -404,11 +440,12 @@ static rh_params params(unsigned threads, unsigned ops, unsigned rounds)
 	return (rh_params){.threads = threads, .ops = ops, .rounds = rounds};
 }
 
-/* The schedule string of one random run, failing or not. */
-static char *one_run_schedule(const rh_scenario *s, unsigned variant, rh_params p)
+/* The schedule string of one run, failing or not. */
+static char *one_run_schedule(const rh_scenario *s, unsigned variant, rh_params p,
+			      const char *spec)
 {
 	char err[64], *str;
-	rh_explorer *x = rh_explorer_new("random", 1, err, sizeof(err));
+	rh_explorer *x = rh_explorer_new(spec, 1, err, sizeof(err));
 	rh_trial *t = malloc(sizeof(*t));
 
 	rh_trial_init(t, s, variant, &p, 1, 0);
@@ -548,7 +585,7 @@ static void test_controlled_replay_command_exit_status(void **state)
 
 	assert_non_null(bad.schedule);
 	assert_int_equal(run_cmd(rh_cmd_replay, "replay", bad.schedule), 1);
-	good.schedule = one_run_schedule(&abba, 1, params(2, 1, 1));
+	good.schedule = one_run_schedule(&abba, 1, params(2, 1, 1), "random");
 	assert_int_equal(run_cmd(rh_cmd_replay, "replay", good.schedule), 0);
 	assert_int_equal(run_cmd(rh_cmd_replay, "replay", "garbage"), 2);
 	bad.schedule[strlen(bad.schedule) - 3] ^= 1;
@@ -617,7 +654,7 @@ static void test_controlled_shrink_survives_candidates_that_crash(void **state)
 
 static void test_controlled_shrink_of_clean_run_is_null(void **state)
 {
-	char *s = one_run_schedule(&count, 1, params(2, 1, 1));
+	char *s = one_run_schedule(&count, 1, params(2, 1, 1), "random");
 
 	assert_null(rh_controlled_shrink(s, NULL));
 	free(s);
@@ -692,6 +729,37 @@ static void test_controlled_lock_kept_across_barrier_deadlocks(void **state)
 	free(o.schedule);
 }
 
+/* A strategy that never preempts would spin thread 0 forever; fairness
+ * switches it out, and the replay retraces that switch. */
+static void test_controlled_busy_wait_ends(void **state)
+{
+	static const char *const specs[] = {"dfs:0", "pct:3", "random"};
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct outcome o = explore(&spin, 0, params(2, 1, 1), specs[i], 1, 20);
+
+		assert_int_equal(o.failures, 0);
+	}
+}
+
+static void test_controlled_busy_wait_replays(void **state)
+{
+	char *s = one_run_schedule(&spin, 0, params(2, 1, 1), "dfs:0");
+	rh_sched_spec sp;
+	char err[128];
+	bool failed;
+	rh_kind kind;
+
+	/* Thread 0 spun until the fairness switch: one recorded deviation. */
+	assert_true(rh_schedule_parse(s, &sp, err, sizeof(err)));
+	assert_int_equal(sp.n_devs, 1);
+	assert_int_equal(sp.devs[0].at, RH_SCHED_FAIR_STEPS);
+	free(replay(s, &failed, &kind));
+	assert_false(failed);
+	rh_schedule_spec_free(&sp);
+	free(s);
+}
+
 static void test_controlled_bytes_drive_choices(void **state)
 {
 	static const uint8_t none[1] = {0};
@@ -754,6 +822,8 @@ int main(void)
 		cmocka_unit_test(test_controlled_rwlock_upgrade_deadlocks_on_itself),
 		cmocka_unit_test(test_controlled_lock_kept_after_return_hangs),
 		cmocka_unit_test(test_controlled_lock_kept_across_barrier_deadlocks),
+		cmocka_unit_test(test_controlled_busy_wait_ends),
+		cmocka_unit_test(test_controlled_busy_wait_replays),
 		cmocka_unit_test(test_controlled_bytes_drive_choices),
 		cmocka_unit_test(test_controlled_bad_strategy_rejected),
 	};
