@@ -522,6 +522,19 @@ static void test_controlled_pct3_finds_lost_update_in_few_runs(void **state)
 	}
 }
 
+/* A lost update needs one switch in the middle of a thread (bug depth 2):
+ * pct:1 has no change point, so it only ever runs threads one after the
+ * other by priority and never sees it; pct:2 does. */
+static void test_controlled_pct_depth_matters(void **state)
+{
+	struct outcome d1 = explore(&count, 0, params(2, 1, 1), "pct:1", 1, 200);
+	struct outcome d2 = explore(&count, 0, params(2, 1, 1), "pct:2", 1, 200);
+
+	assert_int_equal(d1.failures, 0);
+	assert_true(d2.failures > 0);
+	free(d2.schedule);
+}
+
 static void test_controlled_strategies_deterministic_for_a_seed(void **state)
 {
 	static const char *const specs[] = {"random", "pct:3", "dfs:2"};
@@ -809,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_controlled_dfs_finds_lost_update_and_grows_with_bound),
 		cmocka_unit_test(test_controlled_fixed_counter_clean_over_dfs2),
 		cmocka_unit_test(test_controlled_pct3_finds_lost_update_in_few_runs),
+		cmocka_unit_test(test_controlled_pct_depth_matters),
 		cmocka_unit_test(test_controlled_strategies_deterministic_for_a_seed),
 		cmocka_unit_test(test_controlled_replay_is_exact_and_byte_identical),
 		cmocka_unit_test(test_controlled_replay_command_exit_status),
