@@ -3,10 +3,10 @@
  * Shrinking keeps only candidates that still fail with the same violation
  * kind, in this order: fewer threads, fewer ops, fewer rounds (for each, the
  * old deviations projected onto the smaller run first, then a small bounded
- * search of the smaller run), then fewer deviations by delta debugging
- * (Zeller's ddmin over the list of choices that differ from the default,
- * which removes preemptions). Every candidate is a real run: what is kept is
- * the schedule that run actually took. */
+ * search of the smaller run), then fewer deviations: a dfs allowed fewer
+ * preemptions than the run has, then delta debugging (Zeller's ddmin over the
+ * list of choices that differ from the default). Every candidate is a real
+ * run, in a child process: what is kept is the schedule that run took. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
