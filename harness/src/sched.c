@@ -75,6 +75,16 @@ struct run {
 	struct slot slot[RH_MAX_THREADS];
 	struct fiber_rep rep[RH_MAX_THREADS];
 	char barrier; /* its address is the round barrier for TSan */
+
+	/* Decision state, shared by the scheduler's loop and the fast path a
+	 * fiber takes at a sync point (see fast_step). */
+	unsigned last;	   /* thread that ran last, RH_NO_THREAD at the start */
+	unsigned streak;   /* steps it took in a row while another could run */
+	rh_event inflight; /* the step being run, waiting for its value */
+	bool inflight_op;
+	bool absorbed; /* the fiber already took in its own report */
+	int decided;   /* the fiber already chose the next thread, else -1 */
+	bool stop;     /* the fiber ended the run (step limit) */
 };
 
 /* Set before any fiber of a run starts, cleared after all have stopped. */
@@ -87,6 +97,8 @@ static int running(struct run *r)
 
 /* ---- fiber side ---------------------------------------------------------- */
 
+static bool fast_step(struct run *r, unsigned id);
+
 static void yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
 {
 	struct fiber_rep *p = &r->rep[id];
@@ -95,7 +107,8 @@ static void yield_at(struct run *r, int id, rh_op op, const void *obj, const cha
 	REP_SET(p->op, (int)op);
 	REP_SET(p->obj, obj);
 	REP_SET(p->name, name);
-	rh_fiber_switch(&r->x->fibers[id], &r->main, true);
+	if (!fast_step(r, (unsigned)id))
+		rh_fiber_switch(&r->x->fibers[id], &r->main, true);
 	REP_SET(p->has_value, false);
 }
 
@@ -479,15 +492,15 @@ RH_SCHEDULER_ONLY static inline void fp_mix(rh_explorer *x, uint64_t word)
 	x->fp ^= x->fp >> 29;
 }
 
-/* Resume fiber c for one step and take in what it reports. */
-RH_SCHEDULER_ONLY static void step(struct run *r, unsigned c)
+/* Before fiber c runs a step: the event it is about to perform. */
+RH_SCHEDULER_ONLY static void begin_step(struct run *r, unsigned c)
 {
 	rh_explorer *x = r->x;
 	struct slot *sl = &r->slot[c];
-	struct fiber_rep *p = &r->rep[c];
 	bool had_op = sl->st == S_POINT;
-	rh_event ev = {.tid = (uint8_t)c, .kind = RH_EV_OP, .round = sl->round};
 
+	r->inflight = (rh_event){.tid = (uint8_t)c, .kind = RH_EV_OP, .round = sl->round};
+	r->inflight_op = had_op;
 	if (had_op) {
 		if (sl->name != sl->name_key) {
 			const struct rh_name_slot *n = intern(x, sl->name);
@@ -496,21 +509,27 @@ RH_SCHEDULER_ONLY static void step(struct run *r, unsigned c)
 			sl->name_copy = n->copy;
 			sl->name_hash = n->hash;
 		}
-		ev.op = (uint8_t)sl->op;
-		ev.name = sl->name_copy;
+		r->inflight.op = (uint8_t)sl->op;
+		r->inflight.name = sl->name_copy;
 	}
-	fp_mix(x, (uint64_t)c | (uint64_t)ev.op << 8 | (uint64_t)had_op << 16 |
+	fp_mix(x, (uint64_t)c | (uint64_t)r->inflight.op << 8 | (uint64_t)had_op << 16 |
 			  (uint64_t)(had_op ? sl->name_hash : 0) << 32);
-	atomic_store_explicit(&r->cur, (int)c, memory_order_relaxed);
-	rh_fiber_switch(&r->main, &x->fibers[c], false);
-	atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
-	if (had_op) {
-		ev.has_value = REP_GET(p->has_value);
-		ev.value = REP_GET(p->value);
-		push_event(x, ev);
+}
+
+/* After fiber c ran its step: the event with its value, and what c reports
+ * it stopped at. */
+RH_SCHEDULER_ONLY static void end_step(struct run *r, unsigned c)
+{
+	rh_explorer *x = r->x;
+	struct slot *sl = &r->slot[c];
+	struct fiber_rep *p = &r->rep[c];
+	rh_event ev = {.tid = (uint8_t)c, .round = sl->round};
+
+	if (r->inflight_op) {
+		r->inflight.has_value = REP_GET(p->has_value);
+		r->inflight.value = REP_GET(p->value);
+		push_event(x, r->inflight);
 	}
-	ev.has_value = 0;
-	ev.name = NULL;
 	switch (REP_GET(p->status)) {
 	case REP_POINT:
 		sl->st = S_POINT;
@@ -536,64 +555,120 @@ RH_SCHEDULER_ONLY static void step(struct run *r, unsigned c)
 	}
 }
 
+/* The thread to run next among e (not 0), recorded as a choice when there was
+ * one; -1 when the run hit the step limit (reported as a HANG). */
+RH_SCHEDULER_ONLY static int decide(struct run *r, uint64_t e)
+{
+	rh_explorer *x = r->x;
+	unsigned cur = r->last, c;
+
+	if (x->steps == RH_SCHED_MAX_STEPS) {
+		rh_violation(r->t, RH_HANG,
+			     "no end after %u scheduling steps (T%u was running): a livelock, "
+			     "threads waiting on each other without blocking?",
+			     RH_SCHED_MAX_STEPS, cur);
+		return -1;
+	}
+	x->steps++;
+	c = rh_strategy_choose(x, e, cur);
+	if (c >= r->n || !(e >> c & 1))
+		rh_die("controlled strategy %s picked thread %u, which cannot run", x->spec, c);
+	if (c != cur || !(e & ~(1ull << c))) {
+		r->streak = 0;
+	} else if (++r->streak == RH_SCHED_FAIR_STEPS) {
+		/* The next runnable thread after c, wrapping around. */
+		uint64_t after = c + 1 < 64 ? e & (~0ull << (c + 1)) : 0;
+
+		c = (unsigned)__builtin_ctzll(after ? after : e & ~(1ull << c));
+		r->streak = 0;
+	}
+	if (e & (e - 1)) {
+		push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur, .chosen = (uint8_t)c});
+		fp_mix(x, e);
+		if (cur < r->n && (e >> cur & 1) && c != cur)
+			x->preemptions++;
+	}
+	return (int)c;
+}
+
+/* A fiber at a sync point does the scheduler's work itself, and when the
+ * decision is to keep it running, carries on without any switch: most steps
+ * of dfs and pct runs. Otherwise it leaves what it did (its report taken in,
+ * maybe the next thread chosen) for the scheduler. Not under ThreadSanitizer:
+ * the buffers this may grow would be allocated by one fiber and freed by
+ * another, which TSan reports; there every step goes through the scheduler. */
+RH_SCHEDULER_ONLY static bool fast_step(struct run *r, unsigned id)
+{
+	uint64_t e;
+	int c;
+
+	if (RH_TSAN)
+		return false;
+	end_step(r, id);
+	r->absorbed = true;
+	e = runnable(r);
+	if (!(e >> id & 1))
+		return false;
+	c = decide(r, e);
+	if (c < 0) {
+		r->stop = true;
+		return false;
+	}
+	if ((unsigned)c != id) {
+		r->decided = c;
+		return false;
+	}
+	r->absorbed = false;
+	begin_step(r, id);
+	return true;
+}
+
 RH_SCHEDULER_ONLY static void schedule(struct run *r)
 {
 	rh_explorer *x = r->x;
-	unsigned cur = RH_NO_THREAD, streak = 0;
 
 	for (;;) {
-		uint64_t e = runnable(r);
-		unsigned c, live = 0, waiting = 0;
+		int c = r->decided;
 
-		if (e == 0) {
-			for (unsigned i = 0; i < r->n; i++) {
-				live += r->slot[i].st == S_POINT || r->slot[i].st == S_BARRIER;
-				waiting += r->slot[i].st == S_BARRIER;
-			}
-			if (live == 0)
-				return;
-			if (waiting < live) {
-				report_stuck(r);
-				return;
-			}
-			/* Everyone alive reached the barrier: next round. */
-			for (unsigned i = 0; i < r->n; i++)
-				if (r->slot[i].st == S_BARRIER) {
-					r->slot[i].st = S_READY;
-					r->slot[i].round++;
+		if (c < 0) {
+			uint64_t e = runnable(r);
+			unsigned live = 0, waiting = 0;
+
+			if (e == 0) {
+				for (unsigned i = 0; i < r->n; i++) {
+					live += r->slot[i].st == S_POINT || r->slot[i].st == S_BARRIER;
+					waiting += r->slot[i].st == S_BARRIER;
 				}
-			continue;
+				if (live == 0)
+					return;
+				if (waiting < live) {
+					report_stuck(r);
+					return;
+				}
+				/* Everyone alive reached the barrier: next round. */
+				for (unsigned i = 0; i < r->n; i++)
+					if (r->slot[i].st == S_BARRIER) {
+						r->slot[i].st = S_READY;
+						r->slot[i].round++;
+					}
+				continue;
+			}
+			c = decide(r, e);
+			if (c < 0)
+				return;
 		}
-		if (x->steps == RH_SCHED_MAX_STEPS) {
-			rh_violation(r->t, RH_HANG,
-				     "no end after %u scheduling steps (T%u was running): a livelock, "
-				     "threads waiting on each other without blocking?",
-				     RH_SCHED_MAX_STEPS, cur);
+		r->decided = -1;
+		r->last = (unsigned)c;
+		begin_step(r, (unsigned)c);
+		atomic_store_explicit(&r->cur, c, memory_order_relaxed);
+		/* c runs until it needs the scheduler: its fast steps keep it. */
+		rh_fiber_switch(&r->main, &x->fibers[c], false);
+		atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
+		if (!r->absorbed)
+			end_step(r, (unsigned)c);
+		r->absorbed = false;
+		if (r->stop)
 			return;
-		}
-		x->steps++;
-		c = rh_strategy_choose(x, e, cur);
-		if (c >= r->n || !(e >> c & 1))
-			rh_die("controlled strategy %s picked thread %u, which cannot run", x->spec,
-			       c);
-		if (c != cur || !(e & ~(1ull << c))) {
-			streak = 0;
-		} else if (++streak == RH_SCHED_FAIR_STEPS) {
-			/* The next runnable thread after c, wrapping around. */
-			uint64_t after = c + 1 < 64 ? e & (~0ull << (c + 1)) : 0;
-
-			c = (unsigned)__builtin_ctzll(after ? after : e & ~(1ull << c));
-			streak = 0;
-		}
-		if (e & (e - 1)) {
-			push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur,
-						   .chosen = (uint8_t)c});
-			fp_mix(x, e);
-			if (cur < r->n && (e >> cur & 1) && c != cur)
-				x->preemptions++;
-		}
-		step(r, c);
-		cur = c;
 	}
 }
 
@@ -627,6 +702,8 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	r->t = t;
 	r->n = n;
 	r->rounds = t->params.rounds ? t->params.rounds : 1;
+	r->last = RH_NO_THREAD;
+	r->decided = -1;
 	rh_fiber_init_thread(&r->main);
 	atomic_init(&r->cur, -1);
 	g_run = r;
