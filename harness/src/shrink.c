@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -442,6 +443,22 @@ int rh_cmd_shrink(int argc, char **argv)
 	return EXIT_VIOLATION;
 }
 
+/* Values in a trace can be addresses (an atomic holding a pointer), which
+ * address-space randomisation changes from run to run. A replay runs once
+ * more without it, so its trace is the same every time; if the kernel says
+ * no, it goes on as it is. */
+static void without_aslr(char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE))
+		return;
+	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	fflush(NULL);
+	execv("/proc/self/exe", argv);
+}
+
 int rh_cmd_replay(int argc, char **argv)
 {
 	struct shrinker sh = {0};
@@ -458,6 +475,7 @@ int rh_cmd_replay(int argc, char **argv)
 		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE\n");
 		return EXIT_USAGE;
 	}
+	without_aslr(argv);
 	if (!resolve(argv[2], &sp, &sh, err, sizeof(err))) {
 		fprintf(stderr, "racehunt replay: %s\n", err);
 		return EXIT_USAGE;
