@@ -430,8 +430,7 @@ static void bench_tsan(const char *self, const char *tsan_binary)
 {
 	static const char *const runs[] = {
 		"run offset.writers --variant fixed-atomic --trials 20 --quiet",
-		"run offset.writers --variant fixed-atomic --mode controlled --strategy pct:3 "
-		"--trials 50 --quiet",
+		"run offset.writers --variant fixed-atomic --mode controlled --strategy pct:3 --trials 50 --quiet",
 		"run queue.fanout --variant mutex --trials 20 --quiet",
 	};
 	char cmd[1024];
