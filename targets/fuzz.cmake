@@ -57,6 +57,10 @@ function(rh_fuzzer fuzzer)
   if(NOT inputs)
     message(FATAL_ERROR "corpus/${F_CORPUS} has no inputs: fuzz targets need seeds")
   endif()
+  if(F_VARIANT STREQUAL "buggy" AND NOT regressions)
+    message(FATAL_ERROR "corpus/${F_CORPUS} has no regress-* input: nothing would show that "
+      "${fuzzer} still finds its bug")
+  endif()
   if(F_VARIANT STREQUAL "buggy")
     # Each regression input reproduces its bug: the run must abort with the
     # racehunt report and its replay line. In a sanitizer build the sanitizer
