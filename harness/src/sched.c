@@ -1,12 +1,14 @@
 /* racehunt — the controlled scheduler: a trial's threads as fibers on one OS
  * thread, switched at every sync point by a strategy.
  *
- * Every fiber switches back to the scheduler (the calling thread's own
- * context) at each sync point; the scheduler records the step, asks the
- * strategy who runs next and switches there. Under ThreadSanitizer the
- * switch into a fiber carries no happens-before edge, so races between
- * fibers stay visible; the switch back to the scheduler does synchronise, so
- * the scheduler may read what fibers wrote, while fibers never read what the
+ * At each sync point the step is recorded and the strategy asked who runs
+ * next. When that is the fiber already running, it simply goes on (see
+ * fast_step); otherwise it switches back to the scheduler (the calling
+ * thread's own context), which switches to the chosen one. Under
+ * ThreadSanitizer every step takes the second path, and the switch into a
+ * fiber carries no happens-before edge, so races between fibers stay
+ * visible; the switch back to the scheduler does synchronise, so the
+ * scheduler may read what fibers wrote, while fibers never read what the
  * scheduler writes during a run except through atomics. Locks are modelled
  * here (the pthread object is never touched in a fiber): a fiber waiting for
  * a held lock is simply not runnable, and real lock hand-over is told to
