@@ -604,7 +604,7 @@ RH_SCHEDULER_ONLY static bool fast_step(struct run *r, unsigned id)
 	uint64_t e;
 	int c;
 
-	if (RH_TSAN)
+	if (RH_TSAN || r->x->no_fast_path)
 		return false;
 	end_step(r, id);
 	r->absorbed = true;

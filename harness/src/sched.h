@@ -163,6 +163,10 @@ struct rh_explorer {
 	struct rh_name_slot *names;
 	size_t n_names, cap_names;
 
+	/* Every step through the scheduler, as under TSan: tests compare the
+	 * two paths, which must make the same runs. */
+	bool no_fast_path;
+
 	/* fibers, kept from run to run */
 	rh_fiber fibers[RH_MAX_THREADS];
 	unsigned n_fibers;

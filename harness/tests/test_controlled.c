@@ -552,6 +552,64 @@ static void test_controlled_strategies_deterministic_for_a_seed(void **state)
 	}
 }
 
+/* The schedule strings of the first runs of spec, through the fast path or
+ * with every step through the scheduler (as under TSan). */
+static char *schedules_of(const rh_scenario *s, unsigned variant, rh_params p, const char *spec,
+			  bool slow)
+{
+	char err[64], *all = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&all, &len);
+	rh_explorer *x = rh_explorer_new(spec, 9, err, sizeof(err));
+	rh_trial *t = malloc(sizeof(*t));
+
+	x->no_fast_path = slow;
+	for (uint64_t i = 0; i < 30; i++) {
+		bool ran;
+
+		rh_trial_init(t, s, variant, &p, 9, i);
+		ran = rh_trial_execute(t, RH_MODE_CONTROLLED, NULL, x);
+		if (ran)
+			fprintf(mem, "%s %d\n", rh_explorer_schedule(x, s, variant, &p),
+				rh_trial_failed(t));
+		rh_trial_fini(t);
+		if (!ran)
+			break;
+	}
+	fclose(mem);
+	rh_explorer_free(x);
+	free(t);
+	return all;
+}
+
+/* TSan builds take every step through the scheduler, other builds let a
+ * fiber that keeps running carry on: the runs must be the same, or schedule
+ * strings would not replay across builds. */
+static void test_controlled_fast_path_makes_the_same_runs(void **state)
+{
+	static const char *const specs[] = {"random", "pct:3", "dfs:2"};
+	const struct {
+		const rh_scenario *s;
+		unsigned variant;
+		rh_params p;
+	} cases[] = {
+		{&count, 0, {3, 3, 2, 0}}, {&abba, 0, {3, 2, 1, 0}}, {&rw, 0, {3, 2, 1, 0}},
+		{&die, 1, {3, 1, 2, 0}},   {&spin, 0, {2, 1, 1, 0}},
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+			char *fast = schedules_of(cases[c].s, cases[c].variant, cases[c].p,
+						  specs[i], false);
+			char *slow = schedules_of(cases[c].s, cases[c].variant, cases[c].p,
+						  specs[i], true);
+
+			assert_string_equal(fast, slow);
+			free(fast);
+			free(slow);
+		}
+}
+
 static void test_controlled_replay_is_exact_and_byte_identical(void **state)
 {
 	struct outcome o = explore(&count, 0, params(3, 2, 1), "pct:3", 3, 50);
@@ -824,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_controlled_pct3_finds_lost_update_in_few_runs),
 		cmocka_unit_test(test_controlled_pct_depth_matters),
 		cmocka_unit_test(test_controlled_strategies_deterministic_for_a_seed),
+		cmocka_unit_test(test_controlled_fast_path_makes_the_same_runs),
 		cmocka_unit_test(test_controlled_replay_is_exact_and_byte_identical),
 		cmocka_unit_test(test_controlled_replay_command_exit_status),
 		cmocka_unit_test(test_controlled_shrink_keeps_kind_and_drops_threads),
