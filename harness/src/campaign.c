@@ -69,7 +69,10 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 	void *state;
 	bool finished = true;
 
-	t->samples = calloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD, sizeof(uint64_t));
+	/* A campaign lends one buffer to all its trials; the rows need no
+	 * clearing, the per-thread counts start at zero. */
+	if (t->samples == NULL)
+		t->samples = malloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD * sizeof(uint64_t));
 	if (t->samples == NULL)
 		rh_die("out of memory for samples");
 	state = s->setup(&t->params, t->variant, t);
@@ -315,8 +318,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 	rh_explorer *x = NULL;
 	rh_rng reservoir_rng;
 	rh_trial *t = malloc(sizeof(*t));
+	uint64_t *samples = malloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD *
+				   sizeof(uint64_t));
 
-	if (t == NULL)
+	if (t == NULL || samples == NULL)
 		rh_die("out of memory for a trial");
 	bool searching = c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0;
 
@@ -334,6 +339,7 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		 * other strategies vary the workload with the trial too. */
 		rh_trial_init(t, c->scenario, c->variant, &c->params, c->seed,
 			      searching ? c->first_trial : i);
+		t->samples = samples;
 		atomic_store(&r->current_trial, i);
 		atomic_store(&r->trial_started_ms, (uint64_t)rh_now_ms());
 		atomic_store(&r->in_trial, 1);
@@ -343,10 +349,8 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		 * the process down, that is still this trial's doing. */
 		if (c->mode == RH_MODE_STRESS && atomic_load(&t->kind_counts[RH_HANG]))
 			r->abandoned_trial = i + 1;
-		if (!ran) {
-			rh_trial_fini(t);
+		if (!ran)
 			break;
-		}
 		if (sanitizer_reports() != reports) {
 			r->sanitizer_trials++;
 			rh_violation(t, RH_SANITIZER,
@@ -366,7 +370,6 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 				print_first(c, r, t);
 			}
 		}
-		rh_trial_fini(t);
 		progress(c, r, start_ms, false);
 		if (c->stop_on_first && r->have_first)
 			break;
@@ -376,6 +379,7 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		r->exhausted = rh_explorer_exhausted(x);
 		rh_explorer_free(x);
 	}
+	free(samples);
 	free(t);
 }
 

@@ -23,7 +23,7 @@ typedef struct rh_stress_opts {
 	unsigned watchdog_ms; /* per round, before RH_TIMEOUT_MULTIPLIER */
 } rh_stress_opts;
 
-#define RH_SCHEDULE_MAX 16384
+#define RH_SCHEDULE_MAX 65536
 #define RH_RESERVOIR 4096
 
 /* A campaign: trials of one scenario x variant under one detector. */

@@ -35,7 +35,8 @@ static const char run_help[] =
 	"  --strategy S           stress: noise:P (default " RH_DEFAULT_NOISE ");\n"
 	"                         controlled: random | pct:D | dfs:K (default " RH_DEFAULT_CONTROLLED ")\n"
 	"  --threads N --ops N --rounds N --size N   workload (defaults per scenario)\n"
-	"  --trials N | --time SEC                   budget (default 100 trials)\n"
+	"  --trials N | --time SEC                   budget (default 100 trials; dfs: until\n"
+	"                                            the bounded space is exhausted)\n"
 	"  --seed N               campaign seed (default 1)\n"
 	"  --first-trial N        number of the first trial (replays one stress trial)\n"
 	"  --stop-on-first        stop at the first violating trial\n"
@@ -171,7 +172,7 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 {
 	const rh_scenario *s;
 	const char *variant = NULL;
-	bool strategy_given = false;
+	bool strategy_given = false, budget_given = false;
 	int rc;
 
 	if (argc < 3 || argv[2][0] == '-')
@@ -234,6 +235,7 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 		} else if (strcmp(opt, "--trials") == 0) {
 			NUMBER(1, UINT64_MAX / 2);
 			c->trials = n;
+			budget_given = true;
 		} else if (strcmp(opt, "--time") == 0) {
 			NEED_VALUE;
 			if (!rh_parse_seconds(val, &c->time_budget_s))
@@ -241,6 +243,7 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 						      "seconds",
 						      val);
 			c->trials = 0;
+			budget_given = true;
 		} else if (strcmp(opt, "--seed") == 0) {
 			NUMBER(0, UINT64_MAX);
 			c->seed = n;
@@ -274,6 +277,10 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 #undef NEED_VALUE
 	}
 	rc = rh_campaign_finish(c, strategy_given);
+	/* A bounded search runs until its space is exhausted unless told
+	 * otherwise. */
+	if (!budget_given && c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0)
+		c->trials = 0;
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	if (c->trace && c->mode != RH_MODE_CONTROLLED)
