@@ -100,33 +100,3 @@ void rh_trial_sample(rh_trial *t, unsigned tid, uint64_t value)
 	t->samples[(size_t)(tid % RH_MAX_THREADS) * RH_SAMPLES_PER_THREAD + *n] = value;
 	(*n)++;
 }
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t rh_trial_sample_permille(rh_trial *t, unsigned permille)
-{
-	size_t total = 0, at = 0;
-	uint64_t *all, result;
-
-	for (unsigned i = 0; i < RH_MAX_THREADS; i++)
-		total += t->sample_count[i];
-	if (total == 0)
-		return 0;
-	all = malloc(total * sizeof(*all));
-	if (all == NULL)
-		rh_die("out of memory sorting %zu samples", total);
-	for (unsigned i = 0; i < RH_MAX_THREADS; i++) {
-		memcpy(all + at, t->samples + (size_t)i * RH_SAMPLES_PER_THREAD,
-		       t->sample_count[i] * sizeof(*all));
-		at += t->sample_count[i];
-	}
-	qsort(all, total, sizeof(*all), cmp_u64);
-	result = all[(total - 1) * permille / 1000];
-	free(all);
-	return result;
-}

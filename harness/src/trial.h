@@ -42,7 +42,5 @@ void rh_trial_fini(rh_trial *t);
 /* Only after every scenario thread has ended. */
 rh_kind rh_trial_first_kind(const rh_trial *t);
 const char *rh_trial_first_msg(const rh_trial *t);
-/* Percentile (0..1000 permille) over all samples, 0 when there are none. */
-uint64_t rh_trial_sample_permille(rh_trial *t, unsigned permille);
 
 #endif
