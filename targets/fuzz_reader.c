@@ -60,6 +60,8 @@ void fuzz_reader_check_image(const hdr_image *img)
 	uint64_t hi = img->closed ? img->h.file_size : img->len;
 	hdr_entity found;
 
+	if (img->closed && img->n_torn)
+		fuzz_reader_fail("closed file accepted with %zu torn WAL writes", img->n_torn);
 	if (img->closed && img->n_index != img->h.entity_count)
 		fuzz_reader_fail("closed file accepted with %zu index entries, EntityCount %llu",
 				 img->n_index, (unsigned long long)img->h.entity_count);

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_reader_check_err("hdr_validate_bytes", st, &err);
 	if (st == HDR_OK) {
 		img = (hdr_image){.bytes = f.bytes, .len = f.len, .h = img.h};
-		st = hdr_wal_replay_bytes(&img.h, f.bytes, f.len, &img.wal, &img.n_wal, &err);
+		st = hdr_wal_replay_bytes(&img.h, f.bytes, f.len, &img.wal, &img.n_wal, &img.n_torn,
+					  &err);
 		fuzz_reader_check_err("hdr_wal_replay_bytes", st, &err);
 		if (st != HDR_OK && (img.wal != NULL || img.n_wal != 0))
 			fuzz_reader_fail("hdr_wal_replay_bytes failed but returned %zu entries",

@@ -351,9 +351,14 @@ static void check(void *state, rh_trial *t)
 			     err.msg, r->n_acks);
 		return;
 	}
-	char whence[224];
-	snprintf(whence, sizeof whence, "%s (file %s)", when,
-		 img.closed ? "closed, read from its index" : "left open, replayed from its WAL");
+	char whence[288];
+	if (img.closed)
+		snprintf(whence, sizeof whence, "%s (file closed, read from its index)", when);
+	else
+		snprintf(whence, sizeof whence,
+			 "%s (file left open, replayed from its WAL; %zu unfinished WAL writes "
+			 "dropped)",
+			 when, img.n_torn);
 	hs_check_wal(&img, r->acks, r->n_acks, "", t);
 	hs_check_readback(&img, r->acks, r->n_acks, whence, "", t);
 	hdr_image_free(&img);

@@ -230,11 +230,21 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* A slot whose write a killed process left unfinished: the kernel copies a
+ * write page by page and stops at a fatal signal, so a slot straddling a page
+ * boundary can hold its leading bytes and the zeros it had before, the
+ * checksum among them. */
+static bool torn_write(const uint8_t *slot)
+{
+	return all_zero(slot + 40, 8);
+}
+
 hdr_status hdr_wal_replay_bytes(const hdr_header *h, const uint8_t *file, size_t file_len,
-				hdr_wal_entry **out, size_t *n, hdr_err *err)
+				hdr_wal_entry **out, size_t *n, size_t *n_torn, hdr_err *err)
 {
 	*out = NULL;
 	*n = 0;
+	*n_torn = 0;
 	if (h->wal_offset < HDR_SIZE || h->data_offset < h->wal_offset || h->data_offset > file_len)
 		return fail(err, HDR_E_WAL, "WAL area [%llu, %llu) is not inside the file",
 			    (unsigned long long)h->wal_offset, (unsigned long long)h->data_offset);
@@ -251,9 +261,14 @@ hdr_status hdr_wal_replay_bytes(const hdr_header *h, const uint8_t *file, size_t
 		if (all_zero(p, HDR_WAL_ENTRY_SIZE))
 			continue;
 		if (hdr_get64(p + 40) != hdr_checksum(p, 40)) {
-			st = fail(err, HDR_E_WAL, "WAL slot %llu at %llu: entry checksum mismatch",
+			if (!h->tagdict_offset && torn_write(p)) {
+				(*n_torn)++;
+				continue;
+			}
+			st = fail(err, HDR_E_WAL, "WAL slot %llu at %llu: entry checksum mismatch%s",
 				  (unsigned long long)s,
-				  (unsigned long long)(h->wal_offset + s * HDR_WAL_ENTRY_SIZE));
+				  (unsigned long long)(h->wal_offset + s * HDR_WAL_ENTRY_SIZE),
+				  torn_write(p) ? " (torn write in a file closed cleanly)" : "");
 			goto out;
 		}
 		hdr_wal_entry e = {.slot = s,
@@ -285,6 +300,7 @@ hdr_status hdr_wal_replay_bytes(const hdr_header *h, const uint8_t *file, size_t
 out:
 	if (st != HDR_OK) {
 		free(v);
+		*n_torn = 0;
 		return st;
 	}
 	*out = v;
@@ -304,7 +320,8 @@ hdr_status hdr_open_bytes(const uint8_t *buf, size_t len, hdr_image *img, hdr_er
 	if (img->closed)
 		st = hdr_index_load_bytes(&img->h, buf, len, &img->index, &img->n_index, err);
 	if (st == HDR_OK)
-		st = hdr_wal_replay_bytes(&img->h, buf, len, &img->wal, &img->n_wal, err);
+		st = hdr_wal_replay_bytes(&img->h, buf, len, &img->wal, &img->n_wal, &img->n_torn,
+					  err);
 	if (st != HDR_OK)
 		hdr_image_free(img);
 	return st;

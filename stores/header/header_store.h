@@ -135,9 +135,15 @@ hdr_status hdr_index_load_bytes(const hdr_header *h, const uint8_t *file, size_t
  * must carry a well-formed entry pointing inside the data region (up to
  * FileSize for a closed file, the end of the file otherwise). Entries whose
  * sequence does not match their slot are returned as found: judging file
- * order is the caller's property. *out is malloc'd (NULL when empty). */
+ * order is the caller's property. *out is malloc'd (NULL when empty).
+ *
+ * Crash recovery: in a file left open (TagDictOffset 0) a slot whose
+ * checksum field is still zero is a write the dead writer never finished,
+ * so never acknowledged; it is skipped and counted in *n_torn. Any other
+ * checksum mismatch, and a torn slot in a cleanly closed file, is
+ * corruption (HDR_E_WAL). */
 hdr_status hdr_wal_replay_bytes(const hdr_header *h, const uint8_t *file, size_t file_len,
-				hdr_wal_entry **out, size_t *n, hdr_err *err);
+				hdr_wal_entry **out, size_t *n, size_t *n_torn, hdr_err *err);
 
 /* A reader's view of a file: validated header, index (closed file) and WAL. */
 typedef struct hdr_image {
@@ -150,6 +156,7 @@ typedef struct hdr_image {
 	size_t n_index;
 	hdr_wal_entry *wal;
 	size_t n_wal;
+	size_t n_torn; /* unfinished WAL writes dropped from a file left open */
 } hdr_image;
 
 /* Validates and loads bytes it does not copy (they must outlive img). On

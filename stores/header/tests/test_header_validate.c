@@ -158,7 +158,7 @@ static void index_entry_outside(file *f)
 	hdr_put64(ix + 8, 5); /* entity 0x101 now "at" byte 5, inside the header */
 	hdr_tagdict_encode(f->b + f->h.tagdict_offset, 2, ix, 2 * HDR_INDEX_ENTRY_SIZE);
 }
-static void wal_entry_torn(file *f)
+static void wal_entry_corrupt(file *f)
 {
 	f->b[HDR_SIZE + HDR_WAL_ENTRY_SIZE + 3] ^= 0x40;
 }
@@ -176,7 +176,7 @@ static const bad_case cases[] = {
 	{"FileSize != DataOffset + DataSize", file_size_wrong, HDR_E_FILE_SIZE},
 	{"EntityCount != index entries", index_count_wrong, HDR_E_INDEX_COUNT},
 	{"index entry outside the data area", index_entry_outside, HDR_E_INDEX},
-	{"torn WAL entry", wal_entry_torn, HDR_E_WAL},
+	{"corrupt WAL entry", wal_entry_corrupt, HDR_E_WAL},
 };
 
 static void test_header_validate_rejects_bad_files(void **state)
@@ -240,6 +240,63 @@ static void test_header_validate_open_file_uses_wal(void **state)
 	hdr_image_free(&img);
 }
 
+/* What a SIGKILL leaves of a slot straddling a page boundary: the leading
+ * bytes written, the rest (checksum included) still zero. */
+static void tear_second_wal_slot(file *f, size_t written)
+{
+	memset(f->b + HDR_SIZE + HDR_WAL_ENTRY_SIZE + written, 0, HDR_WAL_ENTRY_SIZE - written);
+}
+
+/* img points into f, which must outlive it. */
+static hdr_status open_torn(file *f, bool closed, size_t written, hdr_image *img, hdr_err *err)
+{
+	good_file(f);
+	if (!closed) {
+		f->h.tagdict_offset = 0;
+		reseal(f);
+	}
+	tear_second_wal_slot(f, written);
+	return hdr_open_bytes(f->b, f->len, img, err);
+}
+
+/* Crash recovery drops a torn (never acknowledged) WAL write from a file left
+ * open and keeps everything else. */
+static void test_header_validate_open_file_drops_torn_wal_write(void **state)
+{
+	for (size_t written = 16; written <= 32; written += 16) {
+		file f;
+		hdr_image img;
+		hdr_err err = {0};
+		assert_int_equal(open_torn(&f, false, written, &img, &err), HDR_OK);
+		assert_int_equal(img.n_torn, 1);
+		assert_int_equal(img.n_wal, 1);
+		assert_int_equal(img.wal[0].slot, 0);
+		hdr_entity e;
+		assert_true(hdr_image_find(&img, 0x101, &e));
+		assert_false(hdr_image_find(&img, 0x202, &e));
+		hdr_image_free(&img);
+	}
+}
+
+/* A clean close promises every write finished: a torn slot there is
+ * corruption, and so is a damaged slot whose checksum field is not zero. */
+static void test_header_validate_torn_wal_write_in_closed_file_rejected(void **state)
+{
+	file f;
+	hdr_image img;
+	hdr_err err = {0};
+	assert_int_equal(open_torn(&f, true, 32, &img, &err), HDR_E_WAL);
+	assert_non_null(strstr(err.msg, "torn write in a file closed cleanly"));
+	assert_int_equal(img.n_torn, 0);
+
+	good_file(&f);
+	f.h.tagdict_offset = 0;
+	reseal(&f);
+	wal_entry_corrupt(&f);
+	assert_int_equal(hdr_open_bytes(f.b, f.len, &img, &err), HDR_E_WAL);
+	assert_null(strstr(err.msg, "torn"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +304,8 @@ int main(void)
 		cmocka_unit_test(test_header_validate_rejects_bad_files),
 		cmocka_unit_test(test_header_validate_rejects_every_truncation),
 		cmocka_unit_test(test_header_validate_open_file_uses_wal),
+		cmocka_unit_test(test_header_validate_open_file_drops_torn_wal_write),
+		cmocka_unit_test(test_header_validate_torn_wal_write_in_closed_file_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
