@@ -35,6 +35,27 @@ static uint64_t sanitizer_reports(void)
 	return atomic_load(&tsan_reports);
 }
 
+/* Reports that became a SANITIZER verdict of a trial run in this process. */
+static _Atomic uint64_t tsan_claimed;
+
+static void claim_reports(uint64_t n)
+{
+	atomic_fetch_add(&tsan_claimed, n);
+}
+
+int rh_sanitizer_settle(int status)
+{
+	uint64_t n = sanitizer_reports();
+
+	/* At exit TSan turns any status into 66 once it has reported; when every
+	 * report already is a trial's verdict, status says more. */
+	if (n != 0 && n == atomic_load(&tsan_claimed)) {
+		fflush(NULL);
+		_exit(status);
+	}
+	return status;
+}
+
 /* Fibers count as threads to ThreadSanitizer, so a scenario that forks from
  * controlled mode (header.crash) looks like a fork of a multi-threaded
  * process, which TSan kills by default. There is one OS thread then. */
@@ -47,6 +68,15 @@ const char *__tsan_default_options(void)
 static uint64_t sanitizer_reports(void)
 {
 	return 0;
+}
+
+static void claim_reports(uint64_t n)
+{
+}
+
+int rh_sanitizer_settle(int status)
+{
+	return status;
 }
 #endif
 
@@ -66,6 +96,7 @@ static void abandon(void *state)
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
 {
 	const rh_scenario *s = t->scenario;
+	uint64_t reports = sanitizer_reports();
 	void *state;
 	bool finished = true;
 
@@ -93,6 +124,14 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 		s->teardown(state);
 	else
 		abandon(state);
+	reports = sanitizer_reports() - reports;
+	if (reports != 0) {
+		claim_reports(reports);
+		rh_violation(t, RH_SANITIZER,
+			     "ThreadSanitizer reported %llu data race(s) during this trial (report "
+			     "printed above)",
+			     (unsigned long long)reports);
+	}
 	return true;
 }
 
@@ -332,7 +371,6 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			rh_die("%s", err);
 	}
 	for (uint64_t i = start_trial; budget_left(c, i, start_ms); i++) {
-		uint64_t reports = sanitizer_reports();
 		bool ran;
 
 		/* A bounded search must see one workload under every schedule; the
@@ -351,15 +389,13 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			r->abandoned_trial = i + 1;
 		if (!ran)
 			break;
-		if (sanitizer_reports() != reports) {
+		if (atomic_load(&t->kind_counts[RH_SANITIZER]))
 			r->sanitizer_trials++;
-			rh_violation(t, RH_SANITIZER,
-				     "ThreadSanitizer reported %llu data race(s) during this trial "
-				     "(report printed above)",
-				     (unsigned long long)(sanitizer_reports() - reports));
-		}
-		if (c->trace && x != NULL && !rh_trial_failed(t))
+		if (c->trace && x != NULL && !rh_trial_failed(t)) {
 			rh_explorer_print_trace(x, stdout);
+			printf("replay: %s replay '%s'\n", rh_program,
+			       rh_explorer_schedule(x, c->scenario, c->variant, &t->params));
+		}
 		r->trials_run++;
 		keep_samples(r, t, &reservoir_rng);
 		if (rh_trial_failed(t)) {

@@ -118,8 +118,14 @@ const rh_scenario *rh_scenario_at(unsigned i);
 
 /* One trial end to end in this process: setup, the threads (a stress team or
  * the explorer's fibers), check, teardown. t comes from rh_trial_init.
+ * ThreadSanitizer reports printed meanwhile become a SANITIZER violation.
  * Returns false, running nothing, when the explorer's space is exhausted. */
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x);
+
+/* The process's exit status: under ThreadSanitizer, when every report it
+ * printed is a trial's SANITIZER verdict, exits with status at once, before
+ * TSan's exit handler replaces it with 66; otherwise returns status. */
+int rh_sanitizer_settle(int status);
 
 /* Timeouts scale by RH_TIMEOUT_MULTIPLIER (default 1; TSan builds set more). */
 unsigned rh_timeout_ms(unsigned base_ms);

@@ -40,7 +40,7 @@ static const char run_help[] =
 	"  --seed N               campaign seed (default 1)\n"
 	"  --first-trial N        number of the first trial (replays one stress trial)\n"
 	"  --stop-on-first        stop at the first violating trial\n"
-	"  --trace                controlled: print every trial's interleaving\n"
+	"  --trace                controlled: print every trial's interleaving and replay command\n"
 	"  --json FILE|-          JSON summary (with -, the report goes to stderr)\n"
 	"  --pin                  pin thread i to CPU i mod ncpu\n"
 	"  --watchdog MS          per-round hang limit (default 1000, times RH_TIMEOUT_MULTIPLIER)\n"
@@ -347,6 +347,6 @@ int rh_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc, argv);
+			return rh_sanitizer_settle(commands[i].run(argc, argv));
 	return rh_usage_error("unknown command '%s'", argv[1]);
 }
