@@ -131,5 +131,8 @@ int rh_sanitizer_settle(int status);
 unsigned rh_timeout_ms(unsigned base_ms);
 
 RH_NORETURN void rh_die(const char *fmt, ...) RH_PRINTF(1, 2);
+/* items (*cap elements of size bytes) grown to twice *cap, or to first when
+ * empty; *cap is updated. Dies naming what when memory is out. */
+void *rh_grow(void *items, size_t *cap, size_t size, size_t first, const char *what);
 
 #endif

@@ -13,15 +13,8 @@ void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign
 {
 	rh_hunt_cell *cell;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		rh_hunt_cell *grown = realloc(l->items, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			rh_die("out of memory keeping %zu hunt results for --html", l->n);
-		l->items = grown;
-		l->cap = cap;
-	}
+	if (l->n == l->cap)
+		l->items = rh_grow(l->items, &l->cap, sizeof(*l->items), 64, "hunt results");
 	cell = &l->items[l->n];
 	cell->detector = detector;
 	cell->campaign = *c;

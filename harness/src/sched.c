@@ -89,6 +89,10 @@ struct run {
 	bool stop;     /* the fiber ended the run (step limit) */
 };
 
+/* The pieces of one scheduling step: a fiber's fast path runs them all at
+ * every sync point, so calls between them would be a good part of its cost. */
+#define RH_STEP_INLINE static inline __attribute__((always_inline))
+
 /* Set before any fiber of a run starts, cleared after all have stopped. */
 static struct run *g_run;
 
@@ -129,6 +133,18 @@ static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t valu
 	int id = running(r);
 
 	if (id >= 0) {
+		REP_SET(r->rep[id].value, value);
+		REP_SET(r->rep[id].has_value, true);
+	}
+}
+
+static void ctl_point(const char *label, uint64_t value)
+{
+	struct run *r = g_run;
+	int id = running(r);
+
+	if (id >= 0) {
+		yield_at(r, id, RH_OP_POINT, NULL, label);
 		REP_SET(r->rep[id].value, value);
 		REP_SET(r->rep[id].has_value, true);
 	}
@@ -237,6 +253,7 @@ static const struct rh_runtime ctl_runtime = {
 	.name = "controlled",
 	.before = ctl_before,
 	.after = ctl_after,
+	.point = ctl_point,
 	.mutex_lock = ctl_mutex_lock,
 	.mutex_unlock = ctl_mutex_unlock,
 	.rwlock_rdlock = ctl_rwlock_rdlock,
@@ -315,36 +332,25 @@ RH_SCHEDULER_ONLY static const struct rh_name_slot *intern(rh_explorer *x, const
 	return &x->names[i];
 }
 
-RH_SCHEDULER_ONLY static void push_event(rh_explorer *x, rh_event ev)
+/* Growing the trace buffers is rare (they are kept across a campaign's
+ * runs): out of line, so the per-step pushes stay a compare and a store. */
+RH_SCHEDULER_ONLY static inline void push_event(rh_explorer *x, rh_event ev)
 {
-	if (x->n_events == x->cap_events) {
-		size_t cap = x->cap_events ? x->cap_events * 2 : 256;
-		rh_event *e = realloc(x->events, cap * sizeof(*e));
-
-		if (e == NULL)
-			rh_die("out of memory recording a trace of %zu steps", x->n_events);
-		x->events = e;
-		x->cap_events = cap;
-	}
+	if (__builtin_expect(x->n_events == x->cap_events, 0))
+		x->events = rh_grow(x->events, &x->cap_events, sizeof(*x->events), 256, "the trace");
 	x->events[x->n_events++] = ev;
 }
 
-RH_SCHEDULER_ONLY static void push_choice(rh_explorer *x, rh_choice c)
+RH_SCHEDULER_ONLY static inline void push_choice(rh_explorer *x, rh_choice c)
 {
-	if (x->n_choices == x->cap_choices) {
-		size_t cap = x->cap_choices ? x->cap_choices * 2 : 256;
-		rh_choice *p = realloc(x->choices, cap * sizeof(*p));
-
-		if (p == NULL)
-			rh_die("out of memory recording %zu choices", x->n_choices);
-		x->choices = p;
-		x->cap_choices = cap;
-	}
+	if (__builtin_expect(x->n_choices == x->cap_choices, 0))
+		x->choices = rh_grow(x->choices, &x->cap_choices, sizeof(*x->choices), 256,
+				     "the choices");
 	x->choices[x->n_choices++] = c;
 }
 
 /* The thread holding what sl waits for, -1 when none does. */
-RH_SCHEDULER_ONLY static int holder(const struct run *r, const struct slot *sl)
+RH_SCHEDULER_ONLY static inline int holder(const struct run *r, const struct slot *sl)
 {
 	switch (sl->op) {
 	case RH_OP_LOCK: {
@@ -368,7 +374,7 @@ RH_SCHEDULER_ONLY static int holder(const struct run *r, const struct slot *sl)
 	}
 }
 
-RH_SCHEDULER_ONLY static bool can_proceed(const struct run *r, const struct slot *sl)
+RH_SCHEDULER_ONLY static inline bool can_proceed(const struct run *r, const struct slot *sl)
 {
 	int h;
 
@@ -387,7 +393,7 @@ RH_SCHEDULER_ONLY static bool can_proceed(const struct run *r, const struct slot
 	}
 }
 
-RH_SCHEDULER_ONLY static uint64_t runnable(const struct run *r)
+RH_SCHEDULER_ONLY RH_STEP_INLINE uint64_t runnable(const struct run *r)
 {
 	uint64_t e = 0;
 
@@ -495,7 +501,7 @@ RH_SCHEDULER_ONLY static inline void fp_mix(rh_explorer *x, uint64_t word)
 }
 
 /* Before fiber c runs a step: the event it is about to perform. */
-RH_SCHEDULER_ONLY static void begin_step(struct run *r, unsigned c)
+RH_SCHEDULER_ONLY RH_STEP_INLINE void begin_step(struct run *r, unsigned c)
 {
 	rh_explorer *x = r->x;
 	struct slot *sl = &r->slot[c];
@@ -520,7 +526,7 @@ RH_SCHEDULER_ONLY static void begin_step(struct run *r, unsigned c)
 
 /* After fiber c ran its step: the event with its value, and what c reports
  * it stopped at. */
-RH_SCHEDULER_ONLY static void end_step(struct run *r, unsigned c)
+RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 {
 	rh_explorer *x = r->x;
 	struct slot *sl = &r->slot[c];
@@ -559,7 +565,7 @@ RH_SCHEDULER_ONLY static void end_step(struct run *r, unsigned c)
 
 /* The thread to run next among e (not 0), recorded as a choice when there was
  * one; -1 when the run hit the step limit (reported as a HANG). */
-RH_SCHEDULER_ONLY static int decide(struct run *r, uint64_t e)
+RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
 {
 	rh_explorer *x = r->x;
 	unsigned cur = r->last, c;
@@ -599,7 +605,7 @@ RH_SCHEDULER_ONLY static int decide(struct run *r, uint64_t e)
  * maybe the next thread chosen) for the scheduler. Not under ThreadSanitizer:
  * the buffers this may grow would be allocated by one fiber and freed by
  * another, which TSan reports; there every step goes through the scheduler. */
-RH_SCHEDULER_ONLY static bool fast_step(struct run *r, unsigned id)
+RH_SCHEDULER_ONLY RH_STEP_INLINE bool fast_step(struct run *r, unsigned id)
 {
 	uint64_t e;
 	int c;

@@ -271,14 +271,8 @@ RH_SCHEDULER_ONLY static unsigned dfs_choose(rh_explorer *x, uint64_t enabled, u
 		}
 		x->dfs_len = x->dfs_prefix = j;
 	}
-	if (x->dfs_len == x->dfs_cap) {
-		size_t cap = x->dfs_cap ? x->dfs_cap * 2 : 256;
-		rh_dfs_node *d = realloc(x->dfs, cap * sizeof(*d));
-		if (d == NULL)
-			rh_die("out of memory for the dfs stack (%zu choices)", cap);
-		x->dfs = d;
-		x->dfs_cap = cap;
-	}
+	if (x->dfs_len == x->dfs_cap)
+		x->dfs = rh_grow(x->dfs, &x->dfs_cap, sizeof(*x->dfs), 256, "the dfs stack");
 	c = rh_default_choice(enabled, cur);
 	x->dfs[x->dfs_len++] = (rh_dfs_node){.enabled = enabled, .tried = 1ull << c,
 					     .cur = (uint8_t)cur, .chosen = (uint8_t)c,

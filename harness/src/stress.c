@@ -139,6 +139,16 @@ static void stress_after(rh_op op, const void *obj, const char *name, uint64_t v
 		note(self, op, name, value);
 }
 
+static void stress_point(const char *label, uint64_t value)
+{
+	struct stress_thread *me = self;
+
+	if (me != NULL) {
+		noise(me);
+		note(me, RH_OP_POINT, label, value);
+	}
+}
+
 static RH_NORETURN void leave_aborted(void)
 {
 	pthread_exit(NULL);
@@ -281,6 +291,7 @@ static const struct rh_runtime stress_runtime = {
 	.name = "stress",
 	.before = stress_before,
 	.after = stress_after,
+	.point = stress_point,
 	.mutex_lock = stress_mutex_lock,
 	.mutex_unlock = stress_mutex_unlock,
 	.rwlock_rdlock = stress_rdlock,

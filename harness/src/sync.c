@@ -161,10 +161,7 @@ bool rh__atomic_cas_slow(rh_atomic_u64 *a, uint64_t *expected, uint64_t desired,
 
 void rh__point_slow(const char *label, uint64_t value)
 {
-	const struct rh_runtime *rt = rh__attached();
-
-	rt->before(RH_OP_POINT, NULL, label);
-	rt->after(RH_OP_POINT, NULL, label, value);
+	rh__attached()->point(label, value);
 }
 
 void rh_thread_die(void)

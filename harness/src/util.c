@@ -1,6 +1,7 @@
 /* Small pieces every part of the harness uses: fatal errors, clocks,
  * timeouts. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,6 +22,17 @@ void rh_die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(RH_EXIT_HARNESS);
+}
+
+void *rh_grow(void *items, size_t *cap, size_t size, size_t first, const char *what)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *grown = n > SIZE_MAX / size ? NULL : realloc(items, n * size);
+
+	if (grown == NULL)
+		rh_die("out of memory for %zu entries of %s", n, what);
+	*cap = n;
+	return grown;
 }
 
 double rh_now_ms(void)
