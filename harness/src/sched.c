@@ -85,7 +85,6 @@ struct run {
 	rh_event inflight; /* the step being run, waiting for its value */
 	bool inflight_op;
 	bool absorbed; /* the fiber already took in its own report */
-	int decided;   /* the fiber already chose the next thread, else -1 */
 	bool stop;     /* the fiber ended the run (step limit) */
 };
 
@@ -103,18 +102,27 @@ static int running(struct run *r)
 
 /* ---- fiber side ---------------------------------------------------------- */
 
-static bool fast_step(struct run *r, unsigned id);
+static int fast_step(struct run *r, unsigned id);
+static void start_step(struct run *r, unsigned c);
 
 static void yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
 {
 	struct fiber_rep *p = &r->rep[id];
+	int next;
 
 	REP_SET(p->status, REP_POINT);
 	REP_SET(p->op, (int)op);
 	REP_SET(p->obj, obj);
 	REP_SET(p->name, name);
-	if (!fast_step(r, (unsigned)id))
+	next = fast_step(r, (unsigned)id);
+	if (next < 0) {
 		rh_fiber_switch(&r->x->fibers[id], &r->main, true);
+	} else if (next != id) {
+		/* Straight to the chosen fiber: one switch instead of two. */
+		r->absorbed = false;
+		start_step(r, (unsigned)next);
+		rh_fiber_switch(&r->x->fibers[id], &r->x->fibers[next], false);
+	}
 	REP_SET(p->has_value, false);
 }
 
@@ -599,36 +607,44 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
 	return (int)c;
 }
 
-/* A fiber at a sync point does the scheduler's work itself, and when the
- * decision is to keep it running, carries on without any switch: most steps
- * of dfs and pct runs. Otherwise it leaves what it did (its report taken in,
- * maybe the next thread chosen) for the scheduler. Not under ThreadSanitizer:
- * the buffers this may grow would be allocated by one fiber and freed by
- * another, which TSan reports; there every step goes through the scheduler. */
-RH_SCHEDULER_ONLY RH_STEP_INLINE bool fast_step(struct run *r, unsigned id)
+/* Fiber c runs the next step. */
+RH_SCHEDULER_ONLY RH_STEP_INLINE void start_step(struct run *r, unsigned c)
+{
+	r->last = c;
+	begin_step(r, c);
+	atomic_store_explicit(&r->cur, (int)c, memory_order_relaxed);
+}
+
+/* A fiber at a sync point does the scheduler's work itself: it returns its
+ * own id to carry on without any switch (most steps of dfs and pct runs),
+ * another runnable fiber's id to hand over to it directly, or -1 to leave
+ * what it did (its report taken in) to the scheduler: when it cannot run
+ * itself, at the step limit, or with no fast path. Not under
+ * ThreadSanitizer: the buffers this may grow would be allocated by one fiber
+ * and freed by another, which TSan reports; there every step goes through
+ * the scheduler. */
+RH_SCHEDULER_ONLY RH_STEP_INLINE int fast_step(struct run *r, unsigned id)
 {
 	uint64_t e;
 	int c;
 
 	if (RH_TSAN || r->x->no_fast_path)
-		return false;
+		return -1;
 	end_step(r, id);
 	r->absorbed = true;
 	e = runnable(r);
 	if (!(e >> id & 1))
-		return false;
+		return -1;
 	c = decide(r, e);
 	if (c < 0) {
 		r->stop = true;
-		return false;
+		return -1;
 	}
-	if ((unsigned)c != id) {
-		r->decided = c;
-		return false;
+	if ((unsigned)c == id) {
+		r->absorbed = false;
+		begin_step(r, id);
 	}
-	r->absorbed = false;
-	begin_step(r, id);
-	return true;
+	return c;
 }
 
 RH_SCHEDULER_ONLY static void schedule(struct run *r)
@@ -636,41 +652,37 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 	rh_explorer *x = r->x;
 
 	for (;;) {
-		int c = r->decided;
+		uint64_t e = runnable(r);
+		unsigned live = 0, waiting = 0;
+		int c;
 
-		if (c < 0) {
-			uint64_t e = runnable(r);
-			unsigned live = 0, waiting = 0;
-
-			if (e == 0) {
-				for (unsigned i = 0; i < r->n; i++) {
-					live += r->slot[i].st == S_POINT || r->slot[i].st == S_BARRIER;
-					waiting += r->slot[i].st == S_BARRIER;
-				}
-				if (live == 0)
-					return;
-				if (waiting < live) {
-					report_stuck(r);
-					return;
-				}
-				/* Everyone alive reached the barrier: next round. */
-				for (unsigned i = 0; i < r->n; i++)
-					if (r->slot[i].st == S_BARRIER) {
-						r->slot[i].st = S_READY;
-						r->slot[i].round++;
-					}
-				continue;
+		if (e == 0) {
+			for (unsigned i = 0; i < r->n; i++) {
+				live += r->slot[i].st == S_POINT || r->slot[i].st == S_BARRIER;
+				waiting += r->slot[i].st == S_BARRIER;
 			}
-			c = decide(r, e);
-			if (c < 0)
+			if (live == 0)
 				return;
+			if (waiting < live) {
+				report_stuck(r);
+				return;
+			}
+			/* Everyone alive reached the barrier: next round. */
+			for (unsigned i = 0; i < r->n; i++)
+				if (r->slot[i].st == S_BARRIER) {
+					r->slot[i].st = S_READY;
+					r->slot[i].round++;
+				}
+			continue;
 		}
-		r->decided = -1;
-		r->last = (unsigned)c;
-		begin_step(r, (unsigned)c);
-		atomic_store_explicit(&r->cur, c, memory_order_relaxed);
-		/* c runs until it needs the scheduler: its fast steps keep it. */
+		c = decide(r, e);
+		if (c < 0)
+			return;
+		start_step(r, (unsigned)c);
+		/* Fibers run until one needs the scheduler: fast steps keep a
+		 * fiber running or hand over to another. */
 		rh_fiber_switch(&r->main, &x->fibers[c], false);
+		c = running(r);
 		atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
 		if (!r->absorbed)
 			end_step(r, (unsigned)c);
@@ -711,7 +723,6 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	r->n = n;
 	r->rounds = t->params.rounds ? t->params.rounds : 1;
 	r->last = RH_NO_THREAD;
-	r->decided = -1;
 	rh_fiber_init_thread(&r->main);
 	atomic_init(&r->cur, -1);
 	g_run = r;
