@@ -36,6 +36,10 @@ struct rh_runtime {
 void rh_runtime_attach(const struct rh_runtime *rt);
 void rh_runtime_detach(void);
 
+/* What a thread blocked in op waits for, as reports name it: "mutex",
+ * "rwlock (to read)", "rwlock (to write)". */
+const char *rh__wait_what(rh_op op);
+
 /* The raw primitives, for runtimes that wrap them. */
 int rh__mutex_lock_raw(rh_mutex *m);
 void rh__mutex_unlock_raw(rh_mutex *m);

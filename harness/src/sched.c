@@ -414,20 +414,6 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE uint64_t runnable(const struct run *r)
 	return e;
 }
 
-static const char *wait_what(rh_op op)
-{
-	switch (op) {
-	case RH_OP_LOCK:
-		return "mutex";
-	case RH_OP_RDLOCK:
-		return "rwlock (to read)";
-	case RH_OP_WRLOCK:
-		return "rwlock (to write)";
-	default:
-		return "object";
-	}
-}
-
 /* Nobody can run, somebody waits: follow who waits for whom from the first
  * waiter. A cycle (possibly through the round barrier) is a DEADLOCK; a wait
  * on a thread that died or returned holding the lock is a HANG, as stress
@@ -466,7 +452,7 @@ static void report_stuck(struct run *r)
 		int h = holder(r, sl);
 
 		seen |= 1ull << f;
-		ADD("T%d waits for %s %s", f, wait_what(sl->op), sl->name ? sl->name : "?");
+		ADD("T%d waits for %s %s", f, rh__wait_what(sl->op), sl->name ? sl->name : "?");
 		if (h < 0 || h >= (int)r->n) {
 			ADD(" that nobody holds");
 			kind = RH_HANG;

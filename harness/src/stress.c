@@ -21,9 +21,20 @@
 #define RH_SLOW_ROUND_PERIODS 20
 /* How long threads get to leave a hung trial after the watchdog fired. */
 #define RH_ABANDON_GRACE_MS 500
-/* Blocking lock calls wake this often to notice an aborted trial. */
+/* Blocking lock calls wake this often to notice an aborted trial, and to
+ * look for a lock cycle. */
 #define RH_LOCK_POLL_NS 5000000L
+/* A robust lock is polled with trylock; after this many attempts (about
+ * one RH_LOCK_POLL_NS of naps) its waiter looks for a lock cycle again. */
+#define RH_ROBUST_POLLS_PER_CHECK 256u
 #define RH_HELD_MAX 4
+
+/* A lock a thread holds, or waits for (op says how: mutex, read, write). */
+struct lock_ref {
+	_Atomic(const void *) obj;
+	_Atomic(const char *) name;
+	_Atomic int op;
+};
 
 struct stress_team;
 
@@ -36,13 +47,15 @@ struct stress_thread {
 	_Atomic(const char *) last_name;
 	_Atomic int last_op;
 	_Atomic uint64_t last_value;
-	_Atomic(const char *) waiting_for;
+	struct lock_ref waiting; /* obj NULL when not blocked on a lock */
 	/* Locks held, most recent last, so a HANG report can say who holds
-	 * what the others wait for. */
-	_Atomic(const char *) holding[RH_HELD_MAX];
+	 * what the others wait for, and a blocked thread can find a cycle. */
+	struct lock_ref holding[RH_HELD_MAX];
 	_Atomic unsigned n_holding;
 	_Atomic bool dead;
 	_Atomic bool finished;
+	/* The lock whose wait showed a cycle at this thread's last poll. */
+	const void *cycle_suspect;
 };
 
 struct stress_team {
@@ -64,6 +77,7 @@ struct stress_team {
 	/* Sync points passed by any thread: the watchdog's sign of life. */
 	_Atomic uint64_t progress;
 	_Atomic bool aborted;
+	_Atomic bool deadlocked; /* a lock cycle was reported: the round is over */
 };
 
 static _Thread_local struct stress_thread *self;
@@ -99,28 +113,36 @@ static void note(struct stress_thread *me, rh_op op, const char *name, uint64_t 
 	atomic_store_explicit(&me->last_value, value, memory_order_relaxed);
 }
 
-static void held(struct stress_thread *me, const char *name)
+static void set_ref(struct lock_ref *ref, const void *obj, const char *name, rh_op op)
+{
+	atomic_store_explicit(&ref->name, name, memory_order_relaxed);
+	atomic_store_explicit(&ref->op, (int)op, memory_order_relaxed);
+	atomic_store_explicit(&ref->obj, obj, memory_order_relaxed);
+}
+
+static void held(struct stress_thread *me, const void *obj, const char *name, rh_op op)
 {
 	unsigned n = atomic_load_explicit(&me->n_holding, memory_order_relaxed);
 
 	if (n < RH_HELD_MAX)
-		atomic_store_explicit(&me->holding[n], name, memory_order_relaxed);
+		set_ref(&me->holding[n], obj, name, op);
 	atomic_store_explicit(&me->n_holding, n + 1, memory_order_relaxed);
 }
 
-static void released(struct stress_thread *me, const char *name)
+static void released(struct stress_thread *me, const void *obj)
 {
 	unsigned n = atomic_load_explicit(&me->n_holding, memory_order_relaxed);
 	unsigned top = n < RH_HELD_MAX ? n : RH_HELD_MAX;
 
 	/* Locks are usually released in reverse order; search from the top. */
 	for (unsigned i = top; i-- > 0;)
-		if (atomic_load_explicit(&me->holding[i], memory_order_relaxed) == name) {
-			for (unsigned j = i; j + 1 < top; j++)
-				atomic_store_explicit(&me->holding[j],
-						      atomic_load_explicit(&me->holding[j + 1],
-									   memory_order_relaxed),
-						      memory_order_relaxed);
+		if (atomic_load_explicit(&me->holding[i].obj, memory_order_relaxed) == obj) {
+			for (unsigned j = i; j + 1 < top; j++) {
+				struct lock_ref *up = &me->holding[j + 1];
+
+				set_ref(&me->holding[j], atomic_load(&up->obj),
+					atomic_load(&up->name), (rh_op)atomic_load(&up->op));
+			}
 			break;
 		}
 	if (n > 0)
@@ -164,14 +186,116 @@ static void deadline_in(struct timespec *ts, long ns)
 	}
 }
 
+/* The threads that keep th waiting: every holder of the lock it waits for
+ * when it wants it exclusively, the writer when it wants to read (readers
+ * do not block readers). A bit per thread. */
+static uint64_t blockers(const struct stress_team *team, const struct stress_thread *th)
+{
+	const void *obj = atomic_load(&th->waiting.obj);
+	bool shared = atomic_load(&th->waiting.op) == RH_OP_RDLOCK;
+	uint64_t set = 0;
+
+	if (obj == NULL)
+		return 0;
+	for (unsigned i = 0; i < team->n; i++) {
+		const struct stress_thread *h = &team->threads[i];
+		unsigned n = atomic_load(&h->n_holding);
+
+		for (unsigned j = 0; j < n && j < RH_HELD_MAX; j++)
+			if (atomic_load(&h->holding[j].obj) == obj &&
+			    !(shared && atomic_load(&h->holding[j].op) == RH_OP_RDLOCK))
+				set |= 1ull << i;
+	}
+	return set;
+}
+
+/* Depth-first along "waits for a lock held by" from thread at; true when the
+ * path gets back to target, with path[0..*len) the threads on the cycle. */
+static bool find_cycle(const struct stress_team *team, unsigned at, unsigned target,
+		       uint64_t *seen, unsigned *path, unsigned depth, unsigned *len)
+{
+	uint64_t next = blockers(team, &team->threads[at]);
+
+	path[depth] = at;
+	if (next >> target & 1) {
+		*len = depth + 1;
+		return true;
+	}
+	for (next &= ~*seen; next != 0; next &= next - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(next);
+
+		*seen |= 1ull << i;
+		if (find_cycle(team, i, target, seen, path, depth + 1, len))
+			return true;
+	}
+	return false;
+}
+
+static void describe_cycle(const struct stress_team *team, const unsigned *path, unsigned len,
+			   char *msg, size_t cap)
+{
+	size_t at = 0;
+
+	for (unsigned k = 0; k < len && at < cap; k++) {
+		const struct stress_thread *th = &team->threads[path[k]];
+		const char *name = atomic_load(&th->waiting.name);
+		unsigned holder = path[(k + 1) % len];
+
+		at += (size_t)snprintf(msg + at, cap - at, "%sT%u waits for %s %s held by T%u",
+				       k ? "; " : "", th->tid,
+				       rh__wait_what((rh_op)atomic_load(&th->waiting.op)),
+				       name ? name : "?", holder);
+	}
+}
+
+/* A blocked thread's periodic look at who holds what. Its own wait state is
+ * exact, the others' are read while they may move, so a cycle counts only
+ * when the next poll, RH_LOCK_POLL_NS later, finds it again: a real
+ * deadlock never dissolves. The first thread to confirm one reports it and
+ * ends the round; the watchdog then clears the trial as it does a hang. */
+static void poll_deadlock(struct stress_thread *me)
+{
+	struct stress_team *team = me->team;
+	const void *waiting = atomic_load(&me->waiting.obj);
+	unsigned path[RH_MAX_THREADS], len = 0;
+	uint64_t seen = 1ull << me->tid;
+	char msg[RH_MSG_MAX];
+
+	if (!find_cycle(team, me->tid, me->tid, &seen, path, 0, &len)) {
+		me->cycle_suspect = NULL;
+		return;
+	}
+	if (me->cycle_suspect != waiting) {
+		me->cycle_suspect = waiting;
+		return;
+	}
+	if (atomic_exchange(&team->deadlocked, true))
+		return;
+	describe_cycle(team, path, len, msg, sizeof(msg));
+	rh_violation(team->trial, RH_DEADLOCK,
+		     "lock cycle: %s (seen by T%u at two lock polls %ld ms apart)", msg, me->tid,
+		     RH_LOCK_POLL_NS / 1000000L);
+	pthread_mutex_lock(&team->mu);
+	pthread_cond_signal(&team->done_cv);
+	pthread_mutex_unlock(&team->mu);
+}
+
+static void end_wait(struct stress_thread *me)
+{
+	atomic_store_explicit(&me->waiting.obj, NULL, memory_order_relaxed);
+	atomic_store_explicit(&me->waiting.name, NULL, memory_order_relaxed);
+	me->cycle_suspect = NULL;
+}
+
 /* Block on a lock without ever blocking the watchdog's clean-up: wake
- * periodically and leave the thread if the trial was abandoned. */
-#define WAIT_ABORTABLE(me, lockname, try_call, timed_call, rc)                               \
+ * periodically, leave the thread if the trial was abandoned, and look for a
+ * lock cycle. */
+#define WAIT_ABORTABLE(me, lock, op, try_call, timed_call, rc)                                 \
 	do {                                                                                 \
 		(rc) = (try_call);                                                           \
 		if ((rc) != EBUSY)                                                           \
 			break;                                                               \
-		atomic_store_explicit(&(me)->waiting_for, (lockname), memory_order_relaxed); \
+		set_ref(&(me)->waiting, (lock), (lock)->name, (op));                         \
 		for (;;) {                                                                   \
 			struct timespec ts;                                                  \
 			deadline_in(&ts, RH_LOCK_POLL_NS);                                   \
@@ -180,8 +304,9 @@ static void deadline_in(struct timespec *ts, long ns)
 				break;                                                       \
 			if (atomic_load(&(me)->team->aborted))                               \
 				leave_aborted();                                             \
+			poll_deadlock(me);                                                   \
 		}                                                                            \
-		atomic_store_explicit(&(me)->waiting_for, NULL, memory_order_relaxed);       \
+		end_wait(me);                                                                \
 	} while (0)
 
 /* A robust mutex is polled with trylock: ThreadSanitizer records an
@@ -193,13 +318,15 @@ static int lock_robust_polling(struct stress_thread *me, rh_mutex *m)
 		int rc = pthread_mutex_trylock(&m->impl);
 
 		if (rc != EBUSY) {
-			atomic_store_explicit(&me->waiting_for, NULL, memory_order_relaxed);
+			end_wait(me);
 			return rc;
 		}
 		if (attempt == 0)
-			atomic_store_explicit(&me->waiting_for, m->name, memory_order_relaxed);
+			set_ref(&me->waiting, m, m->name, RH_OP_LOCK);
 		if (atomic_load(&me->team->aborted))
 			leave_aborted();
+		if (attempt % RH_ROBUST_POLLS_PER_CHECK == RH_ROBUST_POLLS_PER_CHECK - 1)
+			poll_deadlock(me);
 		if (attempt < 64) {
 			sched_yield();
 		} else {
@@ -221,10 +348,10 @@ static int stress_mutex_lock(rh_mutex *m)
 	if (m->flags & RH_MUTEX_ROBUST)
 		rc = lock_robust_polling(me, m);
 	else
-		WAIT_ABORTABLE(me, m->name, pthread_mutex_trylock(&m->impl),
+		WAIT_ABORTABLE(me, m, RH_OP_LOCK, pthread_mutex_trylock(&m->impl),
 			       pthread_mutex_timedlock(&m->impl, &ts), rc);
 	note(me, RH_OP_LOCK, m->name, rc == EOWNERDEAD);
-	held(me, m->name);
+	held(me, m, m->name, RH_OP_LOCK);
 	return rc == EOWNERDEAD ? RH_OWNER_DIED : 0;
 }
 
@@ -233,7 +360,7 @@ static void stress_mutex_unlock(rh_mutex *m)
 	if (self != NULL) {
 		noise(self);
 		note(self, RH_OP_UNLOCK, m->name, 0);
-		released(self, m->name);
+		released(self, m);
 	}
 	pthread_mutex_unlock(&m->impl);
 }
@@ -248,10 +375,10 @@ static void stress_rdlock(rh_rwlock *l)
 		return;
 	}
 	noise(me);
-	WAIT_ABORTABLE(me, l->name, pthread_rwlock_tryrdlock(&l->impl),
+	WAIT_ABORTABLE(me, l, RH_OP_RDLOCK, pthread_rwlock_tryrdlock(&l->impl),
 		       pthread_rwlock_timedrdlock(&l->impl, &ts), rc);
 	note(me, RH_OP_RDLOCK, l->name, 0);
-	held(me, l->name);
+	held(me, l, l->name, RH_OP_RDLOCK);
 }
 
 static void stress_wrlock(rh_rwlock *l)
@@ -264,10 +391,10 @@ static void stress_wrlock(rh_rwlock *l)
 		return;
 	}
 	noise(me);
-	WAIT_ABORTABLE(me, l->name, pthread_rwlock_trywrlock(&l->impl),
+	WAIT_ABORTABLE(me, l, RH_OP_WRLOCK, pthread_rwlock_trywrlock(&l->impl),
 		       pthread_rwlock_timedwrlock(&l->impl, &ts), rc);
 	note(me, RH_OP_WRLOCK, l->name, 0);
-	held(me, l->name);
+	held(me, l, l->name, RH_OP_WRLOCK);
 }
 
 static void stress_rwunlock(rh_rwlock *l)
@@ -275,7 +402,7 @@ static void stress_rwunlock(rh_rwlock *l)
 	if (self != NULL) {
 		noise(self);
 		note(self, RH_OP_RWUNLOCK, l->name, 0);
-		released(self, l->name);
+		released(self, l);
 	}
 	pthread_rwlock_unlock(&l->impl);
 }
@@ -359,7 +486,7 @@ static void *thread_main(void *arg)
 static void describe_thread(const struct stress_thread *th, char *buf, size_t cap)
 {
 	const char *name = atomic_load(&th->last_name);
-	const char *waiting = atomic_load(&th->waiting_for);
+	const char *waiting = atomic_load(&th->waiting.obj) ? atomic_load(&th->waiting.name) : NULL;
 	int op = atomic_load(&th->last_op);
 	uint64_t value = atomic_load(&th->last_value);
 	unsigned held_n;
@@ -383,7 +510,7 @@ static void describe_thread(const struct stress_thread *th, char *buf, size_t ca
 	held_n = atomic_load(&th->n_holding);
 	for (unsigned i = 0; i < held_n && i < RH_HELD_MAX && (size_t)n < cap; i++)
 		n += snprintf(buf + n, cap - (size_t)n, "%s%s", i ? ", " : ", holding ",
-			      atomic_load(&th->holding[i]));
+			      atomic_load(&th->holding[i].name));
 }
 
 static void report_hang(struct stress_team *team, unsigned round, unsigned ms)
@@ -418,10 +545,12 @@ static bool wait_round(struct stress_team *team, unsigned started, unsigned ms)
 		uint64_t now_seen;
 
 		deadline_in(&deadline, (long)ms * 1000000L);
-		while (team->done < started &&
+		while (team->done < started && !atomic_load(&team->deadlocked) &&
 		       pthread_cond_timedwait(&team->done_cv, &team->mu, &deadline) != ETIMEDOUT)
 			;
 		done = team->done >= started;
+		if (atomic_load(&team->deadlocked))
+			break;
 		now_seen = atomic_load(&team->progress);
 		if (!done && (now_seen == seen || ++periods >= RH_SLOW_ROUND_PERIODS))
 			break;
@@ -486,7 +615,8 @@ bool rh_stress_run(const rh_scenario *s, void *state, rh_trial *t, const rh_stre
 		pthread_cond_broadcast(&team->go_cv);
 		pthread_mutex_unlock(&team->mu);
 		if (!wait_round(team, started, ms)) {
-			report_hang(team, round, ms);
+			if (!atomic_load(&team->deadlocked))
+				report_hang(team, round, ms);
 			completed = false;
 		}
 	}

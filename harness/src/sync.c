@@ -19,6 +19,20 @@ const char *rh_op_name(rh_op op)
 	return (unsigned)op < RH_OP_COUNT_ ? op_names[op] : "?";
 }
 
+const char *rh__wait_what(rh_op op)
+{
+	switch (op) {
+	case RH_OP_LOCK:
+		return "mutex";
+	case RH_OP_RDLOCK:
+		return "rwlock (to read)";
+	case RH_OP_WRLOCK:
+		return "rwlock (to write)";
+	default:
+		return "object";
+	}
+}
+
 void rh_runtime_attach(const struct rh_runtime *rt)
 {
 	atomic_store_explicit(&rh__runtime, rt, memory_order_relaxed);

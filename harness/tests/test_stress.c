@@ -1,12 +1,17 @@
 /* Stress mode: rounds run every live thread once, and the watchdog turns a
  * thread that dies holding a plain lock into a HANG report instead of a hung
- * run, while a robust lock lets the others go on. */
+ * run, while a robust lock lets the others go on. A lock cycle is a
+ * DEADLOCK naming it, found by the blocked threads long before the
+ * watchdog; a long wait that is no cycle is nothing. */
 #include <setjmp.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -109,6 +114,140 @@ static void test_stress_robust_lock_survives_dead_owner(void **state)
 	rh_trial_fini(&t);
 }
 
+/* Lock rings: thread i holds lock i, then takes lock i + 1 (mod n) once
+ * every thread holds its first, so the ring always closes. The hand-shake
+ * is a plain atomic, not a sync point: it must not add noise or steps. */
+enum { RING_MAX = 3 };
+
+typedef struct ring_state {
+	rh_mutex lock[RING_MAX];
+	unsigned n;
+	atomic_uint holding_first;
+} ring_state;
+
+static void ring_body(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	ring_state *s = state;
+
+	rh_mutex_lock(&s->lock[tid]);
+	atomic_fetch_add(&s->holding_first, 1);
+	while (atomic_load(&s->holding_first) < s->n)
+		sched_yield();
+	rh_mutex_lock(&s->lock[(tid + 1) % s->n]);
+	rh_mutex_unlock(&s->lock[(tid + 1) % s->n]);
+	rh_mutex_unlock(&s->lock[tid]);
+}
+
+static const rh_scenario ring_scenario = {
+	.name = "test.ring", .variants = variants, .n_variants = 1, .thread = ring_body};
+/* A watchdog far beyond the test's time: only the cycle detector can end
+ * these runs in time, and a HANG report would say it did not. */
+static const rh_stress_opts patient = {.noise = 0, .watchdog_ms = 60000};
+
+static void run_ring(unsigned n)
+{
+	static const char *names[RING_MAX] = {"lock A", "lock B", "lock C"};
+	static rh_trial t;
+	rh_params p = {.threads = n, .ops = 1, .rounds = 1};
+	ring_state *s = calloc(1, sizeof(*s));
+	char want[64];
+
+	s->n = n;
+	for (unsigned i = 0; i < n; i++)
+		rh_mutex_init(&s->lock[i], names[i], 0);
+	rh_trial_init(&t, &ring_scenario, 0, &p, 1, 0);
+	assert_false(rh_stress_run(&ring_scenario, s, &t, &patient));
+	assert_int_equal(rh_trial_first_kind(&t), RH_DEADLOCK);
+	assert_non_null(strstr(rh_trial_first_msg(&t), "lock cycle: "));
+	/* Every thread of the ring, waiting for the next one's lock. */
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "T%u waits for mutex %s held by T%u", i,
+			 names[(i + 1) % n], (i + 1) % n);
+		if (strstr(rh_trial_first_msg(&t), want) == NULL)
+			fail_msg("no \"%s\" in: %s", want, rh_trial_first_msg(&t));
+	}
+	assert_null(strstr(rh_trial_first_msg(&t), "hung"));
+	/* Reported once, by one thread, though each of them sees the cycle. */
+	assert_int_equal(atomic_load(&t.kind_counts[RH_DEADLOCK]), 1);
+	/* The locks stay held by the threads that left: the state is abandoned. */
+	free(s);
+	rh_trial_fini(&t);
+}
+
+static void test_stress_abba_is_a_deadlock(void **state)
+{
+	run_ring(2);
+}
+
+static void test_stress_three_lock_ring_is_a_deadlock(void **state)
+{
+	run_ring(3);
+}
+
+/* A chain, not a cycle: T0 holds A for a while, T1 waits for A holding B,
+ * T2 waits for B. Both waiters poll several times; nobody is deadlocked. */
+typedef struct chain_state {
+	rh_mutex a, b;
+	atomic_uint stage;
+} chain_state;
+
+static void wait_stage(chain_state *s, unsigned stage)
+{
+	while (atomic_load(&s->stage) < stage)
+		sched_yield();
+}
+
+static void chain_body(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	chain_state *s = state;
+	struct timespec held_for = {0, 40000000L}; /* 8 lock polls */
+
+	switch (tid) {
+	case 0:
+		rh_mutex_lock(&s->a);
+		atomic_store(&s->stage, 1);
+		nanosleep(&held_for, NULL);
+		rh_mutex_unlock(&s->a);
+		break;
+	case 1:
+		wait_stage(s, 1);
+		rh_mutex_lock(&s->b);
+		atomic_store(&s->stage, 2);
+		rh_mutex_lock(&s->a);
+		rh_mutex_unlock(&s->a);
+		rh_mutex_unlock(&s->b);
+		break;
+	default:
+		wait_stage(s, 2);
+		rh_mutex_lock(&s->b);
+		rh_mutex_unlock(&s->b);
+	}
+}
+
+static const rh_scenario chain_scenario = {
+	.name = "test.chain", .variants = variants, .n_variants = 1, .thread = chain_body};
+
+static void test_stress_wait_chain_is_no_deadlock(void **state)
+{
+	static rh_trial t;
+	rh_params p = {.threads = 3, .ops = 1, .rounds = 1};
+
+	for (unsigned run = 0; run < 5; run++) {
+		chain_state *s = calloc(1, sizeof(*s));
+
+		rh_mutex_init(&s->a, "lock A", 0);
+		rh_mutex_init(&s->b, "lock B", 0);
+		rh_trial_init(&t, &chain_scenario, 0, &p, 1, run);
+		assert_true(rh_stress_run(&chain_scenario, s, &t, &patient));
+		if (rh_trial_failed(&t))
+			fail_msg("run %u: %s", run, rh_trial_first_msg(&t));
+		rh_mutex_destroy(&s->a);
+		rh_mutex_destroy(&s->b);
+		free(s);
+		rh_trial_fini(&t);
+	}
+}
+
 static void test_stress_parse_strategy(void **state)
 {
 	char err[128];
@@ -131,6 +270,9 @@ int main(void)
 		cmocka_unit_test(test_stress_every_thread_runs_every_round),
 		cmocka_unit_test(test_stress_watchdog_reports_dead_owner_as_hang),
 		cmocka_unit_test(test_stress_robust_lock_survives_dead_owner),
+		cmocka_unit_test(test_stress_abba_is_a_deadlock),
+		cmocka_unit_test(test_stress_three_lock_ring_is_a_deadlock),
+		cmocka_unit_test(test_stress_wait_chain_is_no_deadlock),
 		cmocka_unit_test(test_stress_parse_strategy),
 	};
 
