@@ -76,6 +76,11 @@ struct run {
 	_Atomic int cur; /* running fiber, -1 while the scheduler runs */
 	struct slot slot[RH_MAX_THREADS];
 	struct fiber_rep rep[RH_MAX_THREADS];
+	/* Kept by end_step and the round barrier, so a step need not look at
+	 * every slot: a bit per fiber that can run whatever locks are held
+	 * (S_READY, or S_POINT at an op taking no lock), and one per fiber at a
+	 * lock op, which can run when the lock is free. */
+	uint64_t free_mask, lock_mask;
 	char barrier; /* its address is the round barrier for TSan */
 
 	/* Decision state, shared by the scheduler's loop and the fast path a
@@ -382,33 +387,31 @@ RH_SCHEDULER_ONLY static inline int holder(const struct run *r, const struct slo
 	}
 }
 
-RH_SCHEDULER_ONLY static inline bool can_proceed(const struct run *r, const struct slot *sl)
+static inline bool takes_lock(rh_op op)
 {
-	int h;
+	return op == RH_OP_LOCK || op == RH_OP_RDLOCK || op == RH_OP_WRLOCK;
+}
 
-	switch (sl->op) {
-	case RH_OP_LOCK:
-	case RH_OP_RDLOCK:
-	case RH_OP_WRLOCK:
-		h = holder(r, sl);
-		if (h < 0)
-			return true;
-		/* A robust mutex outlives its dead owner; nothing else does. */
-		return sl->op == RH_OP_LOCK && (((rh_mutex *)sl->obj)->flags & RH_MUTEX_ROBUST) &&
-		       h < (int)r->n && r->slot[h].st == S_DEAD;
-	default:
+/* sl is at a lock op: whether it gets the lock now. */
+RH_SCHEDULER_ONLY static inline bool lock_free_for(const struct run *r, const struct slot *sl)
+{
+	int h = holder(r, sl);
+
+	if (h < 0)
 		return true;
-	}
+	/* A robust mutex outlives its dead owner; nothing else does. */
+	return sl->op == RH_OP_LOCK && (((rh_mutex *)sl->obj)->flags & RH_MUTEX_ROBUST) &&
+	       h < (int)r->n && r->slot[h].st == S_DEAD;
 }
 
 RH_SCHEDULER_ONLY RH_STEP_INLINE uint64_t runnable(const struct run *r)
 {
-	uint64_t e = 0;
+	uint64_t e = r->free_mask;
 
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct slot *sl = &r->slot[i];
+	for (uint64_t m = r->lock_mask; m != 0; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
 
-		if (sl->st == S_READY || (sl->st == S_POINT && can_proceed(r, sl)))
+		if (lock_free_for(r, &r->slot[i]))
 			e |= 1ull << i;
 	}
 	return e;
@@ -527,6 +530,8 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 	struct fiber_rep *p = &r->rep[c];
 	rh_event ev = {.tid = (uint8_t)c, .round = sl->round};
 
+	r->free_mask &= ~(1ull << c);
+	r->lock_mask &= ~(1ull << c);
 	if (r->inflight_op) {
 		r->inflight.has_value = REP_GET(p->has_value);
 		r->inflight.value = REP_GET(p->value);
@@ -538,6 +543,10 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 		sl->op = (rh_op)REP_GET(p->op);
 		sl->obj = REP_GET(p->obj);
 		sl->name = REP_GET(p->name);
+		if (takes_lock(sl->op))
+			r->lock_mask |= 1ull << c;
+		else
+			r->free_mask |= 1ull << c;
 		break;
 	case REP_BARRIER:
 		sl->st = S_BARRIER;
@@ -657,6 +666,7 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 			for (unsigned i = 0; i < r->n; i++)
 				if (r->slot[i].st == S_BARRIER) {
 					r->slot[i].st = S_READY;
+					r->free_mask |= 1ull << i;
 					r->slot[i].round++;
 				}
 			continue;
@@ -709,6 +719,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	r->n = n;
 	r->rounds = t->params.rounds ? t->params.rounds : 1;
 	r->last = RH_NO_THREAD;
+	r->free_mask = n == 64 ? ~0ull : (1ull << n) - 1;
 	rh_fiber_init_thread(&r->main);
 	atomic_init(&r->cur, -1);
 	g_run = r;
