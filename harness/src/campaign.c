@@ -301,10 +301,15 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
 		r->have_first = true;
 		atomic_store(&r->following_up, 1);
-		/* Shrinking prints the shrunk trace; the raw one is noise then. */
-		if (!c->quiet && !c->shrink)
+		/* Shrinking prints the shrunk trace; the raw one is noise then. A
+		 * race TSan already reported here would not be reported again. */
+		bool shrink = c->shrink && f->kind != RH_SANITIZER;
+
+		if (!c->quiet && !shrink)
 			rh_explorer_print_trace(x, stdout);
-		if (c->shrink) {
+		if (!c->quiet && c->shrink && !shrink)
+			printf("%s\n", rh_sanitizer_unshrinkable);
+		if (shrink) {
 			if (!c->quiet)
 				printf("shrinking the failing schedule...\n");
 			shrunk = rh_controlled_shrink(sched, c->quiet ? NULL : stdout);

@@ -62,4 +62,7 @@ int rh_cmd_shrink(int argc, char **argv);
  * a malloc'd schedule string, or NULL when the run does not fail at all. */
 char *rh_controlled_shrink(const char *schedule, FILE *out);
 
+/* Why a finding that only ThreadSanitizer made is left as found. */
+extern const char rh_sanitizer_unshrinkable[];
+
 #endif

@@ -371,10 +371,18 @@ static char *shrink(const char *schedule, FILE *out, int *status, char *err, siz
 	} else {
 		*status = failed ? EXIT_VIOLATION : EXIT_CLEAN;
 	}
+	sh.kind = rh_trial_first_kind(sh.t);
+	if (*status == EXIT_VIOLATION && sh.kind == RH_SANITIZER) {
+		if (out != NULL) {
+			rh_explorer_print_trace(x, out);
+			fprintf(out, "%s\n", rh_sanitizer_unshrinkable);
+		}
+		rh_explorer_free(x);
+		goto format;
+	}
 	rh_explorer_free(x);
 	if (*status != EXIT_VIOLATION)
 		goto out;
-	sh.kind = rh_trial_first_kind(sh.t);
 	shrink_param(&sh, &best, offsetof(rh_params, threads));
 	shrink_param(&sh, &best, offsetof(rh_params, ops));
 	shrink_param(&sh, &best, offsetof(rh_params, rounds));
@@ -394,6 +402,7 @@ static char *shrink(const char *schedule, FILE *out, int *status, char *err, siz
 			rh_trial_first_msg(sh.t));
 	}
 	rh_explorer_free(x);
+format:
 	str = rh_schedule_format(&best, err, errcap);
 	if (str == NULL)
 		*status = EXIT_USAGE;
@@ -403,6 +412,10 @@ out:
 	free(sh.t);
 	return str;
 }
+
+const char rh_sanitizer_unshrinkable[] =
+	"not shrunk: ThreadSanitizer reports a race once per process, and shrink candidates run "
+	"in forks of it, so none could fail again; the trace above is the run as found";
 
 char *rh_controlled_shrink(const char *schedule, FILE *out)
 {
