@@ -15,6 +15,7 @@ static const char *const kind_names[RH_KIND_COUNT_] = {
 	[RH_OUT_OF_BOUNDS] = "OUT_OF_BOUNDS", [RH_INVARIANT] = "INVARIANT",
 	[RH_HANG] = "HANG",		    [RH_DEADLOCK] = "DEADLOCK",
 	[RH_CRASH] = "CRASH",		    [RH_SANITIZER] = "SANITIZER",
+	[RH_NOT_LINEARIZABLE] = "NOT_LINEARIZABLE",
 };
 
 const char *rh_kind_name(rh_kind kind)

@@ -10,7 +10,10 @@
  * op = version). A committed entity is never "not found". The integrity
  * check and the orphan finder must report what is there: no bad entries (the
  * index is consistent at every locked moment), every entity committed before
- * the walk, and exactly the orphans planted at setup. */
+ * the walk, and exactly the orphans planted at setup. Where threads both put
+ * and get, the whole history (setup included) must also be linearizable,
+ * each entity a register holding its version. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +52,13 @@ typedef struct ixstate {
 	uint64_t n_new[IX_MAX_THREADS]; /* entities a writer created; its own */
 	uint8_t *buf[IX_MAX_THREADS];	/* per-thread payload scratch */
 	uint64_t orphan_ids[IX_ORPHANS];
+	/* The put/get history for the linearizability check, one log per
+	 * thread (index IX_MAX_THREADS: setup's puts), NULL when the workload
+	 * has no reads. The clock only orders calls and returns: a plain
+	 * atomic, not a sync point, so it adds no scheduling step. */
+	rh_lin_op *hist[IX_MAX_THREADS + 1];
+	size_t n_hist[IX_MAX_THREADS + 1];
+	_Atomic uint64_t clock;
 } ixstate;
 
 static const rh_variant index_variants[] = {
@@ -72,6 +82,22 @@ static uint64_t now_ns(void)
 static uint32_t payload_len(const ixstate *s, uint64_t id, uint64_t version)
 {
 	return RH_PAYLOAD_MIN + (uint32_t)(rh_seed_mix(0x1de8, id, version) % (s->len_span + 1u));
+}
+
+static uint64_t tick(ixstate *s)
+{
+	return atomic_fetch_add(&s->clock, 1) + 1;
+}
+
+/* Logs one operation of thread `log` (IX_MAX_THREADS: setup). */
+static void record(ixstate *s, unsigned log, rh_lin_kind kind, uint64_t id, uint64_t value,
+		   uint64_t call, unsigned op)
+{
+	if (s->hist[log] == NULL)
+		return;
+	s->hist[log][s->n_hist[log]++] =
+		(rh_lin_op){.key = id, .value = value, .call = call, .ret = tick(s), .kind = kind,
+			    .thread = log, .op = op};
 }
 
 #define ENTRY_FMT "{EntityID %llu, offset %llu, size %u, flags %#x}"
@@ -133,21 +159,25 @@ static uint64_t pick_read(const ixstate *s, rh_rng *r)
 	return 1 + rh_rng_below(r, s->max_ids);
 }
 
-static void write_one(ixstate *s, rh_trial *t, unsigned tid, rh_rng *r)
+static void write_one(ixstate *s, rh_trial *t, unsigned tid, rh_rng *r, unsigned op)
 {
-	uint64_t id = pick_own(s, tid, r), v;
+	uint64_t id = pick_own(s, tid, r), v, call = tick(s);
 
-	if (write_version(s, t, tid, id, false, &v))
-		commit_version(s, id, v);
+	if (!write_version(s, t, tid, id, false, &v))
+		return;
+	commit_version(s, id, v);
+	record(s, tid, RH_LIN_PUT, id, v, call, op);
 }
 
 /* GetEntity(id) and the record it points at, checked against the versions
  * committed before (lo) and begun after (hi). `when` prefixes messages;
  * tid < 0: not a scenario thread, no latency sample. */
-static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *when)
+static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *when,
+		     unsigned op)
 {
 	uint8_t *buf = s->buf[tid < 0 ? 0 : tid];
 	uint64_t lo = rh_atomic_load(&s->committed[id], RH_ACQUIRE);
+	uint64_t call = tick(s);
 	uint64_t t0 = now_ns();
 	ix_entry e;
 	ix_record h;
@@ -164,6 +194,8 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 	case IX_OK:
 		break;
 	case IX_NOT_FOUND:
+		if (tid >= 0)
+			record(s, (unsigned)tid, RH_LIN_GET, id, RH_LIN_ABSENT, call, op);
 		if (lo > 0)
 			rh_violation(t, RH_NOT_FOUND,
 				     "%sGetEntity(%llu): entity not found in index, though its "
@@ -200,6 +232,8 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 			     uid, ENTRY_ARGS(e));
 		return;
 	}
+	if (tid >= 0)
+		record(s, (unsigned)tid, RH_LIN_GET, id, h.version, call, op);
 	if (h.version < lo) {
 		rh_violation(t, RH_MONOTONICITY,
 			     "%sGetEntity(%llu) returned version %llu after version %llu had been "
@@ -296,9 +330,9 @@ static void orphans_once(ixstate *s, rh_trial *t, const char *when)
 
 /* Thread 0 of index.replay: a round's writes go through the WAL, then one
  * replay applies them while the other threads read. */
-static void replay_round(ixstate *s, rh_trial *t, rh_rng *r)
+static void replay_round(ixstate *s, rh_trial *t, rh_rng *r, unsigned round_op0)
 {
-	uint64_t *ids = malloc(((size_t)s->p.ops + 1) * 2 * sizeof *ids);
+	uint64_t *ids = malloc(((size_t)s->p.ops + 1) * 3 * sizeof *ids);
 	unsigned n = 0;
 	size_t applied;
 
@@ -307,11 +341,12 @@ static void replay_round(ixstate *s, rh_trial *t, rh_rng *r)
 		return;
 	}
 	for (unsigned k = 0; k < s->p.ops; k++) {
-		uint64_t id = pick_own(s, 0, r), v;
+		uint64_t id = pick_own(s, 0, r), v, call = tick(s);
 		if (!write_version(s, t, 0, id, true, &v))
 			break;
-		ids[2 * n] = id;
-		ids[2 * n + 1] = v;
+		ids[3 * n] = id;
+		ids[3 * n + 1] = v;
+		ids[3 * n + 2] = call;
 		n++;
 	}
 	ix_status st = ix_wal_replay(s->store, &applied);
@@ -319,8 +354,12 @@ static void replay_round(ixstate *s, rh_trial *t, rh_rng *r)
 		rh_violation(t, RH_INVARIANT, "WAL replay of %u records applied %zu: %s", n, applied,
 			     ix_status_name(st));
 	else
-		for (unsigned k = 0; k < n; k++)
-			commit_version(s, ids[2 * k], ids[2 * k + 1]);
+		for (unsigned k = 0; k < n; k++) {
+			/* Logged at call, visible from the replay on: both inside. */
+			commit_version(s, ids[3 * k], ids[3 * k + 1]);
+			record(s, 0, RH_LIN_PUT, ids[3 * k], ids[3 * k + 1], ids[3 * k + 2],
+			       round_op0 + k);
+		}
 	free(ids);
 }
 
@@ -329,15 +368,16 @@ static void index_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
 	ixstate *s = state;
 	rh_rng *r = rh_trial_rng(t, tid);
 	bool writer = tid >= s->first_writer && tid - s->first_writer < s->n_writers;
+	unsigned op0 = round * s->p.ops;
 
 	switch (s->w) {
 	case W_READERS:
 	case W_INTEGRITY:
 		for (unsigned k = 0; k < s->p.ops; k++) {
 			if (writer)
-				write_one(s, t, tid, r);
+				write_one(s, t, tid, r, op0 + k);
 			else if (s->w == W_READERS)
-				read_one(s, t, (int)tid, pick_read(s, r), "");
+				read_one(s, t, (int)tid, pick_read(s, r), "", op0 + k);
 			else {
 				integrity_once(s, t, "");
 				orphans_once(s, t, "");
@@ -348,20 +388,48 @@ static void index_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
 	case W_PROPS:
 		for (unsigned k = 0; k < s->p.ops; k++) {
 			if (rh_rng_below(r, 1000) < s->write_permille)
-				write_one(s, t, tid, r);
+				write_one(s, t, tid, r, op0 + k);
 			else
-				read_one(s, t, (int)tid, pick_read(s, r), "");
+				read_one(s, t, (int)tid, pick_read(s, r), "", op0 + k);
 		}
 		return;
 	case W_REPLAY:
 		if (writer) {
-			replay_round(s, t, r);
+			replay_round(s, t, r, op0);
 			return;
 		}
 		for (unsigned k = 0; k < s->p.ops; k++)
-			read_one(s, t, (int)tid, pick_read(s, r), "");
+			read_one(s, t, (int)tid, pick_read(s, r), "", op0 + k);
 		return;
 	}
+}
+
+/* Every thread's puts and gets, and setup's puts, as one history: each
+ * entity a register of versions, absent until its first put. */
+static void check_history(ixstate *s, rh_trial *t)
+{
+	size_t n = 0;
+	rh_lin_op *all;
+	rh_prop_result pr;
+
+	if (s->hist[IX_MAX_THREADS] == NULL)
+		return;
+	for (unsigned i = 0; i <= IX_MAX_THREADS; i++)
+		n += s->n_hist[i];
+	all = malloc((n ? n : 1) * sizeof *all);
+	if (all == NULL) {
+		rh_violation(t, RH_INVARIANT, "no memory to check a history of %zu operations", n);
+		return;
+	}
+	n = 0;
+	for (unsigned i = 0; i <= IX_MAX_THREADS; i++)
+		for (size_t j = 0; j < s->n_hist[i]; j++)
+			all[n++] = s->hist[i][j];
+	if (!rh_prop_linearizable(all, n, RH_LIN_ABSENT, &pr))
+		rh_violation(t, pr.kind, "history of %zu puts and gets (entity = key, version = "
+				       "value, T%u = setup): %s",
+			     n, IX_MAX_THREADS, pr.msg);
+	free(all);
 }
 
 /* After the run: every committed entity is found at its last version, the
@@ -376,7 +444,7 @@ static void index_check(void *state, rh_trial *t)
 		if (rh_atomic_load(&s->committed[id], RH_ACQUIRE) == 0)
 			continue;
 		n++;
-		read_one(s, t, -1, id, "after the run: ");
+		read_one(s, t, -1, id, "after the run: ", 0);
 	}
 	ix_integrity r;
 	ix_status st = ix_check_integrity(s->store, &r);
@@ -386,6 +454,7 @@ static void index_check(void *state, rh_trial *t)
 	else
 		check_integrity(s, t, "after the run: ", n, n, &r);
 	orphans_once(s, t, "after the run: ");
+	check_history(s, t);
 }
 
 static void index_teardown(void *state)
@@ -397,6 +466,8 @@ static void index_teardown(void *state)
 	free(s->committed);
 	for (unsigned i = 0; i < IX_MAX_THREADS; i++)
 		free(s->buf[i]);
+	for (unsigned i = 0; i <= IX_MAX_THREADS; i++)
+		free(s->hist[i]);
 	free(s);
 }
 
@@ -451,6 +522,15 @@ static void *index_setup(enum workload w, const rh_params *p, unsigned variant, 
 	for (unsigned i = 0; i < p->threads; i++)
 		if ((s->buf[i] = malloc(RH_PAYLOAD_MIN + s->len_span)) == NULL)
 			goto fail;
+	/* The integrity workload has no gets: nothing to linearize. */
+	if (w != W_INTEGRITY) {
+		for (unsigned i = 0; i < p->threads; i++)
+			if ((s->hist[i] = malloc(((size_t)p->ops * p->rounds + 1) *
+						 sizeof(rh_lin_op))) == NULL)
+				goto fail;
+		if ((s->hist[IX_MAX_THREADS] = malloc((s->keys + 1) * sizeof(rh_lin_op))) == NULL)
+			goto fail;
+	}
 
 	uint64_t records = s->keys + IX_ORPHANS + (uint64_t)p->threads * p->ops * p->rounds;
 	s->store = ix_open((ix_variant)variant,
@@ -460,10 +540,11 @@ static void *index_setup(enum workload w, const rh_params *p, unsigned variant, 
 
 	/* Entities 1..keys, each owned by writer (id - 1) % n_writers. */
 	for (uint64_t id = 1; id <= s->keys; id++) {
-		uint64_t v;
+		uint64_t v, call = tick(s);
 		if (!write_version(s, t, 0, id, false, &v))
 			goto fail;
 		commit_version(s, id, v);
+		record(s, IX_MAX_THREADS, RH_LIN_PUT, id, v, call, (unsigned)id);
 	}
 	for (unsigned k = 0; k < IX_ORPHANS; k++) {
 		uint64_t id = s->max_ids + 1 + k;

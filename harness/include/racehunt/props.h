@@ -132,6 +132,34 @@ void rh_once_record(rh_once *o, uint64_t key, unsigned who);
  * often (an event never expected counts as expected 0). */
 bool rh_prop_once(const rh_once *o, rh_prop_result *r);
 
+/* ---- linearizability --------------------------------------------------- */
+
+/* One operation on a key-value store seen as one register per key: a put of
+ * value, or a get that returned value (RH_LIN_ABSENT: found nothing). call
+ * and ret are when it was invoked and when it returned, read from one clock
+ * shared by all threads (a counter is enough: only their order matters);
+ * call < ret. */
+typedef enum rh_lin_kind { RH_LIN_PUT, RH_LIN_GET } rh_lin_kind;
+#define RH_LIN_ABSENT UINT64_MAX
+
+typedef struct rh_lin_op {
+	uint64_t key, value;
+	uint64_t call, ret;
+	rh_lin_kind kind;
+	unsigned thread, op;
+} rh_lin_op;
+
+/* Some order of all operations, each placed between its call and its return,
+ * makes every get return the value of the latest put on its key before it,
+ * or `initial` when there is none (Wing & Gong's search with Lowe's cache,
+ * key by key). Reports the smallest key without such an order and where the
+ * deepest attempt got stuck:
+ *   "key 3: no order of its 6 operations is a register history: at most 4
+ *    fit before T1 op 2 get -> 7"
+ * RH_NOT_LINEARIZABLE; RH_INVARIANT for an entry with ret <= call, or a key
+ * whose search outgrows its step budget (then the message says undecided). */
+bool rh_prop_linearizable(const rh_lin_op *v, size_t n, uint64_t initial, rh_prop_result *r);
+
 /* ---- latency ----------------------------------------------------------- */
 
 /* Nearest-rank q-quantile (q in [0, 1], clamped) of v[0..n); 0 when n == 0.

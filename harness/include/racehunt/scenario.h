@@ -45,6 +45,7 @@ typedef enum rh_kind {
 	RH_DEADLOCK,	 /* controlled mode: nobody can run, somebody waits */
 	RH_CRASH,	 /* the trial died on a signal (sanitizer abort, SIGSEGV, ...) */
 	RH_SANITIZER,	 /* ThreadSanitizer reported a data race during the trial */
+	RH_NOT_LINEARIZABLE, /* no sequential order of a put/get history explains it */
 	RH_KIND_COUNT_
 } rh_kind;
 
