@@ -15,6 +15,7 @@
 
 #include "campaign.h"
 #include "racehunt/cli.h"
+#include "sched.h"
 #include "stress.h"
 
 /* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
@@ -394,6 +395,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			r->abandoned_trial = i + 1;
 		if (!ran)
 			break;
+		if (x != NULL && rh_explorer_diverged(x) != NULL) {
+			snprintf(r->diverged, sizeof(r->diverged), "%s", rh_explorer_diverged(x));
+			break;
+		}
 		if (atomic_load(&t->kind_counts[RH_SANITIZER]))
 			r->sanitizer_trials++;
 		if (c->trace && x != NULL && !rh_trial_failed(t)) {

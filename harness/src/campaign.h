@@ -96,6 +96,9 @@ typedef struct rh_result {
 	_Atomic int following_up; /* shrinking or tracing the first violation */
 	int harness_failed; /* exit 3: an internal error, not a verdict */
 	char harness_error[256];
+	/* --strategy replay: why the run left the recorded schedule (the code
+	 * changed), else empty; the run then proves nothing either way. */
+	char diverged[256];
 } rh_result;
 
 /* Run a campaign; returns the exit status of `racehunt run`: 0 clean,

@@ -8,6 +8,7 @@
 #include "cli_private.h"
 #include "options.h"
 #include "racehunt/cli.h"
+#include "sched.h"
 #include "stress.h"
 
 #define RH_DEFAULT_NOISE "noise:0.1"
@@ -34,6 +35,7 @@ static const char run_help[] =
 	"  --mode M               stress (OS threads, default) | controlled (fibers)\n"
 	"  --strategy S           stress: noise:P (default " RH_DEFAULT_NOISE ");\n"
 	"                         controlled: random | pct:D | dfs:K (default " RH_DEFAULT_CONTROLLED ")\n"
+	"                         or replay:SCHEDULE (the one run a schedule string recorded)\n"
 	"  --threads N --ops N --rounds N --size N   workload (defaults per scenario)\n"
 	"  --trials N | --time SEC                   budget (default 100 trials; dfs: until\n"
 	"                                            the bounded space is exhausted)\n"
@@ -168,10 +170,46 @@ void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 		fprintf(out, "  harness failure: the trial process %s\n", r->harness_error);
 }
 
+/* `--strategy replay:SCHEDULE`: the schedule names the scenario, variant,
+ * workload, seed and trial, so none of them may be given otherwise (given:
+ * the first such option); it runs once, in controlled mode, and its trace is
+ * the one printed (no shrinking). */
+static int take_replay(rh_campaign *c, const char *variant, const char *given)
+{
+	rh_sched_spec sp;
+	char err[256];
+	int v;
+
+	if (!rh_schedule_parse(c->strategy + strlen(RH_REPLAY_PREFIX), &sp, err, sizeof(err)))
+		return rh_usage_error("--strategy replay: %s", err);
+	v = rh_variant_find(c->scenario, sp.variant);
+	if (strcmp(sp.scenario, c->scenario->name) != 0 || v < 0)
+		snprintf(err, sizeof(err), "the schedule is for %s [%s], not %s", sp.scenario,
+			 sp.variant, c->scenario->name);
+	else if (variant != NULL && strcmp(variant, sp.variant) != 0)
+		snprintf(err, sizeof(err), "the schedule is for variant %s, not %s", sp.variant,
+			 variant);
+	else if (given != NULL)
+		snprintf(err, sizeof(err), "%s: the schedule sets the workload, seed and trial itself",
+			 given);
+	else
+		err[0] = 0;
+	if (err[0] == 0) {
+		c->variant = (unsigned)v;
+		c->params = sp.params;
+		c->seed = sp.seed;
+		c->first_trial = sp.index;
+		c->trials = 1;
+		c->shrink = false;
+	}
+	rh_schedule_spec_free(&sp);
+	return err[0] ? rh_usage_error("--strategy replay: %s", err) : RH_EXIT_CLEAN;
+}
+
 static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_path)
 {
 	const rh_scenario *s;
-	const char *variant = NULL;
+	const char *variant = NULL, *fixed_by_replay = NULL;
 	bool strategy_given = false, budget_given = false;
 	int rc;
 
@@ -205,6 +243,12 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 					      val, (unsigned long long)(lo),                 \
 					      (unsigned long long)(hi));                     \
 	} while (0)
+		if (strcmp(opt, "--threads") == 0 || strcmp(opt, "--ops") == 0 ||
+		    strcmp(opt, "--rounds") == 0 || strcmp(opt, "--size") == 0 ||
+		    strcmp(opt, "--seed") == 0 || strcmp(opt, "--first-trial") == 0 ||
+		    strcmp(opt, "--trials") == 0 || strcmp(opt, "--time") == 0 ||
+		    (strcmp(opt, "--mode") == 0 && val != NULL && strcmp(val, "controlled") != 0))
+			fixed_by_replay = opt;
 		if (strcmp(opt, "--variant") == 0) {
 			NEED_VALUE;
 		} else if (strcmp(opt, "--mode") == 0) {
@@ -276,6 +320,14 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 #undef NUMBER
 #undef NEED_VALUE
 	}
+	if (strategy_given &&
+	    strncmp(c->strategy, RH_REPLAY_PREFIX, strlen(RH_REPLAY_PREFIX)) == 0) {
+		c->mode = RH_MODE_CONTROLLED;
+		rc = take_replay(c, variant, fixed_by_replay);
+		if (rc != RH_EXIT_CLEAN)
+			return rc;
+		budget_given = true;
+	}
 	rc = rh_campaign_finish(c, strategy_given);
 	/* A bounded search runs until its space is exhausted unless told
 	 * otherwise. */
@@ -318,6 +370,14 @@ static int cmd_run(int argc, char **argv)
 	if (r == NULL)
 		rh_die("out of memory for results");
 	rc = rh_campaign_run(&c, r);
+	if (r->diverged[0]) {
+		fprintf(stderr, "racehunt run: schedule does not replay on this build: %s\n",
+			r->diverged);
+		free(r);
+		if (json != NULL)
+			fclose(json);
+		return RH_EXIT_USAGE;
+	}
 	rh_print_summary(stdout, &c, r);
 	if (json != NULL) {
 		rh_result_json(json, &c, r);

@@ -17,8 +17,11 @@
 
 typedef struct rh_explorer rh_explorer;
 
-/* spec: "random", "pct:D", "dfs:K". NULL with a one-line reason in err for a
- * bad spec. */
+#define RH_REPLAY_PREFIX "replay:"
+
+/* spec: "random", "pct:D", "dfs:K", or "replay:SCHEDULE" (the one run a
+ * schedule string recorded, replayed strictly). NULL with a one-line reason
+ * in err for a bad spec. */
 rh_explorer *rh_explorer_new(const char *spec, uint64_t seed, char *err, size_t errcap);
 void rh_explorer_free(rh_explorer *x);
 

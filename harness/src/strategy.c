@@ -48,6 +48,22 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	return true;
 }
 
+/* One recorded schedule, replayed strictly: a run that leaves it is flagged
+ * (rh_explorer_diverged), never passed off as the recorded one. */
+static rh_explorer *schedule_explorer(const char *schedule, char *err, size_t errcap)
+{
+	rh_sched_spec sp;
+	rh_explorer *x;
+
+	if (!rh_schedule_parse(schedule, &sp, err, errcap))
+		return NULL;
+	x = rh_explorer_choices(&sp, true);
+	rh_schedule_spec_free(&sp);
+	if (x == NULL)
+		snprintf(err, errcap, "out of memory for an explorer");
+	return x;
+}
+
 rh_explorer *rh_explorer_new(const char *spec, uint64_t seed, char *err, size_t errcap)
 {
 	rh_explorer *x;
@@ -70,8 +86,12 @@ rh_explorer *rh_explorer_new(const char *spec, uint64_t seed, char *err, size_t 
 				 spec, RH_DFS_MAX_BOUND);
 			return NULL;
 		}
+	} else if (strncmp(spec, RH_REPLAY_PREFIX, strlen(RH_REPLAY_PREFIX)) == 0) {
+		return schedule_explorer(spec + strlen(RH_REPLAY_PREFIX), err, errcap);
 	} else {
-		snprintf(err, errcap, "unknown controlled strategy '%s' (random, pct:D, dfs:K)", spec);
+		snprintf(err, errcap,
+			 "unknown controlled strategy '%s' (random, pct:D, dfs:K, replay:SCHEDULE)",
+			 spec);
 		return NULL;
 	}
 	x = calloc(1, sizeof(*x));
