@@ -248,6 +248,88 @@ static void test_stress_wait_chain_is_no_deadlock(void **state)
 	}
 }
 
+/* A reader waits only for a writer: T0 holds the rwlock (to write, or to
+ * read) and waits for the mutex, which T1 holds while it takes the rwlock to
+ * read. Against a writer that is a cycle; against a reader T1 gets in
+ * (readers do not block readers), lets the mutex go, and nothing is wrong,
+ * though T0 waits several lock polls for it. */
+typedef struct rw_state {
+	rh_rwlock rw;
+	rh_mutex m;
+	bool t0_writes;
+	atomic_uint stage;
+} rw_state;
+
+static void rw_body(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	rw_state *s = state;
+	struct timespec hold = {0, 20000000L}; /* 4 lock polls */
+
+	if (tid == 0) {
+		if (s->t0_writes)
+			rh_rwlock_wrlock(&s->rw);
+		else
+			rh_rwlock_rdlock(&s->rw);
+		while (atomic_load(&s->stage) < 1)
+			sched_yield();
+		rh_mutex_lock(&s->m);
+		rh_mutex_unlock(&s->m);
+		rh_rwlock_unlock(&s->rw);
+		return;
+	}
+	rh_mutex_lock(&s->m);
+	atomic_store(&s->stage, 1);
+	nanosleep(&hold, NULL);
+	rh_rwlock_rdlock(&s->rw);
+	rh_rwlock_unlock(&s->rw);
+	rh_mutex_unlock(&s->m);
+}
+
+static const rh_scenario rw_scenario = {
+	.name = "test.rw", .variants = variants, .n_variants = 1, .thread = rw_body};
+
+static void run_rw(bool t0_writes, rh_trial *t, bool *completed)
+{
+	rh_params p = {.threads = 2, .ops = 1, .rounds = 1};
+	rw_state *s = calloc(1, sizeof(*s));
+
+	rh_rwlock_init(&s->rw, "table");
+	rh_mutex_init(&s->m, "log", 0);
+	s->t0_writes = t0_writes;
+	rh_trial_init(t, &rw_scenario, 0, &p, 1, 0);
+	*completed = rh_stress_run(&rw_scenario, s, t, &patient);
+	if (*completed) {
+		rh_rwlock_destroy(&s->rw);
+		rh_mutex_destroy(&s->m);
+	}
+	free(s);
+}
+
+static void test_stress_reader_behind_writer_is_a_deadlock(void **state)
+{
+	static rh_trial t;
+	bool completed;
+
+	run_rw(true, &t, &completed);
+	assert_false(completed);
+	assert_int_equal(rh_trial_first_kind(&t), RH_DEADLOCK);
+	assert_non_null(strstr(rh_trial_first_msg(&t), "T1 waits for rwlock (to read) table held by T0"));
+	assert_non_null(strstr(rh_trial_first_msg(&t), "T0 waits for mutex log held by T1"));
+	rh_trial_fini(&t);
+}
+
+static void test_stress_reader_beside_reader_is_no_deadlock(void **state)
+{
+	static rh_trial t;
+	bool completed;
+
+	run_rw(false, &t, &completed);
+	assert_true(completed);
+	if (rh_trial_failed(&t))
+		fail_msg("%s", rh_trial_first_msg(&t));
+	rh_trial_fini(&t);
+}
+
 static void test_stress_parse_strategy(void **state)
 {
 	char err[128];
@@ -273,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_stress_abba_is_a_deadlock),
 		cmocka_unit_test(test_stress_three_lock_ring_is_a_deadlock),
 		cmocka_unit_test(test_stress_wait_chain_is_no_deadlock),
+		cmocka_unit_test(test_stress_reader_behind_writer_is_a_deadlock),
+		cmocka_unit_test(test_stress_reader_beside_reader_is_no_deadlock),
 		cmocka_unit_test(test_stress_parse_strategy),
 	};
 
