@@ -174,6 +174,12 @@ static void run_ring(unsigned n)
 	rh_trial_fini(&t);
 }
 
+/* A ring of one: a thread taking a plain mutex it already holds. */
+static void test_stress_relock_is_a_deadlock(void **state)
+{
+	run_ring(1);
+}
+
 static void test_stress_abba_is_a_deadlock(void **state)
 {
 	run_ring(2);
@@ -352,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_stress_every_thread_runs_every_round),
 		cmocka_unit_test(test_stress_watchdog_reports_dead_owner_as_hang),
 		cmocka_unit_test(test_stress_robust_lock_survives_dead_owner),
+		cmocka_unit_test(test_stress_relock_is_a_deadlock),
 		cmocka_unit_test(test_stress_abba_is_a_deadlock),
 		cmocka_unit_test(test_stress_three_lock_ring_is_a_deadlock),
 		cmocka_unit_test(test_stress_wait_chain_is_no_deadlock),
