@@ -190,7 +190,9 @@ static int take_replay(rh_campaign *c, const char *variant, const char *given)
 		snprintf(err, sizeof(err), "the schedule is for variant %s, not %s", sp.variant,
 			 variant);
 	else if (given != NULL)
-		snprintf(err, sizeof(err), "%s: the schedule sets the workload, seed and trial itself",
+		snprintf(err, sizeof(err),
+			 "%s: a replay runs the schedule's own workload, seed and trial, once, "
+			 "in controlled mode",
 			 given);
 	else
 		err[0] = 0;
