@@ -411,6 +411,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		if (rh_trial_failed(t)) {
 			r->failed_trials++;
 			r->hist[rh_trial_first_kind(t)]++;
+			for (int k = 0; k < RH_KIND_COUNT_; k++)
+				if (k != (int)rh_trial_first_kind(t) &&
+				    atomic_load(&t->kind_counts[k]))
+					r->behind[k]++;
 			if (!r->have_first) {
 				record_first(c, r, t, i, x, start_ms);
 				print_first(c, r, t);

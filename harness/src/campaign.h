@@ -79,6 +79,9 @@ typedef struct rh_result {
 	uint64_t trials_run;
 	uint64_t failed_trials;
 	uint64_t hist[RH_KIND_COUNT_]; /* failed trials by their first violation's kind */
+	/* Failed trials in which a kind fired that was not their first: checks
+	 * that report later (a history check after per-read ones) show here. */
+	uint64_t behind[RH_KIND_COUNT_];
 	uint64_t sanitizer_trials;     /* trials in which a sanitizer reported */
 	uint64_t schedules;	       /* controlled: schedules explored */
 	bool exhausted;		       /* controlled: bounded space fully explored */

@@ -143,6 +143,20 @@ int rh_campaign_finish(rh_campaign *c, bool strategy_given)
 	return rh_check_params(c->scenario, &c->params);
 }
 
+/* "  also fired behind the first: OUT_OF_BOUNDS in 151, NOT_LINEARIZABLE in
+ * 12 trials", or nothing. */
+static void print_behind(FILE *out, const rh_result *r)
+{
+	int n = 0;
+
+	for (int k = 0; k < RH_KIND_COUNT_; k++)
+		if (r->behind[k])
+			fprintf(out, "%s%s in %llu", n++ ? ", " : "  also fired behind the first: ",
+				rh_kind_name((rh_kind)k), (unsigned long long)r->behind[k]);
+	if (n > 0)
+		fputs(" trials\n", out);
+}
+
 void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 {
 	double rate, lo, hi;
@@ -163,6 +177,7 @@ void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 			fprintf(out, ", %s %llu", rh_kind_name((rh_kind)k),
 				(unsigned long long)r->hist[k]);
 	fputc('\n', out);
+	print_behind(out, r);
 	if (c->mode == RH_MODE_CONTROLLED)
 		fprintf(out, "  schedules explored: %llu; bounded space exhausted: %s\n",
 			(unsigned long long)r->schedules, r->exhausted ? "yes" : "no");

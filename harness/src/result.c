@@ -100,6 +100,12 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 			fprintf(out, ",\"%s\":%llu", rh_kind_name((rh_kind)k),
 				(unsigned long long)r->hist[k]);
 	fputc('}', out);
+	fputs(",\"behind_first\":{", out);
+	for (int k = 0, n = 0; k < RH_KIND_COUNT_; k++)
+		if (r->behind[k])
+			fprintf(out, "%s\"%s\":%llu", n++ ? "," : "", rh_kind_name((rh_kind)k),
+				(unsigned long long)r->behind[k]);
+	fputc('}', out);
 	latency_json(out, r);
 	if (r->harness_failed) {
 		fputs(",\"harness_error\":", out);
