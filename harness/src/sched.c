@@ -140,15 +140,20 @@ static void ctl_before(rh_op op, const void *obj, const char *name)
 		yield_at(r, id, op, obj, name);
 }
 
+/* The value the step fiber id just ran produced, for its trace event. */
+static void report_value(struct run *r, int id, uint64_t value)
+{
+	REP_SET(r->rep[id].value, value);
+	REP_SET(r->rep[id].has_value, true);
+}
+
 static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t value)
 {
 	struct run *r = g_run;
 	int id = running(r);
 
-	if (id >= 0) {
-		REP_SET(r->rep[id].value, value);
-		REP_SET(r->rep[id].has_value, true);
-	}
+	if (id >= 0)
+		report_value(r, id, value);
 }
 
 static void ctl_point(const char *label, uint64_t value)
@@ -158,8 +163,7 @@ static void ctl_point(const char *label, uint64_t value)
 
 	if (id >= 0) {
 		yield_at(r, id, RH_OP_POINT, NULL, label);
-		REP_SET(r->rep[id].value, value);
-		REP_SET(r->rep[id].has_value, true);
+		report_value(r, id, value);
 	}
 }
 
