@@ -8,6 +8,7 @@
 #include "cli_private.h"
 #include "options.h"
 #include "racehunt/cli.h"
+#include "racehunt/version.h"
 #include "sched.h"
 #include "stress.h"
 
@@ -25,6 +26,7 @@ static const char main_help[] =
 	"  shrink SCHEDULE           smallest schedule that still fails the same way\n"
 	"  hunt [SCENARIO...]        every scenario x variant x detector, observed vs expected\n"
 	"  compare A.json B.json     two hunt/run result files side by side\n"
+	"  --version                 this racehunt's version\n"
 	"\n"
 	"Exit status: 0 clean (hunt: all as declared), 1 violation (hunt: not as declared),\n"
 	"2 usage or input error, 3 harness failure. 'racehunt COMMAND --help' for details.\n";
@@ -421,6 +423,12 @@ int rh_main(int argc, char **argv)
 	    strcmp(argv[1], "help") == 0) {
 		fputs(main_help, stdout);
 		return argc < 2 ? RH_EXIT_USAGE : RH_EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		if (argc > 2)
+			return rh_usage_error("--version takes no arguments, got '%s'", argv[2]);
+		puts("racehunt " RH_VERSION);
+		return RH_EXIT_CLEAN;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)

@@ -7,6 +7,7 @@
 
 #include "html.h"
 #include "racehunt/sync.h"
+#include "racehunt/version.h"
 
 void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign *c,
 		       const rh_result *r)
@@ -294,8 +295,8 @@ static void write_header(FILE *out, const report *rep, int argc, char **argv)
 		esc(out, argv[i]);
 		fputc(i + 1 < argc ? ' ' : '\n', out);
 	}
-	fprintf(out, "</code> &middot; build %s &middot; seed %llu &middot; %s</p>",
-		RH_BUILD_FLAVOUR,
+	fprintf(out, "</code> &middot; racehunt %s, build %s &middot; seed %llu &middot; %s</p>",
+		RH_VERSION, RH_BUILD_FLAVOUR,
 		rep->cells->n ? (unsigned long long)rep->cells->items[0].campaign.seed : 0ULL, when);
 	fprintf(out, "<div class=\"banner %s\">%zu of %zu variants behaved as declared</div>",
 		good == rep->n_rows ? "good" : "bad", good, rep->n_rows);

@@ -6,6 +6,7 @@
 
 #include "campaign.h"
 #include "json.h"
+#include "racehunt/version.h"
 
 void rh_json_string(FILE *out, const char *s)
 {
@@ -79,7 +80,8 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 	fprintf(out, ",\"expected\":\"%s\"",
 		c->scenario->variants[c->variant].expect == RH_EXPECT_DETECTED ? "detected"
 										 : "clean");
-	fprintf(out, ",\"build\":\"%s\",\"mode\":\"%s\",\"strategy\":", RH_BUILD_FLAVOUR,
+	fprintf(out, ",\"racehunt_version\":\"%s\",\"build\":\"%s\",\"mode\":\"%s\",\"strategy\":",
+		RH_VERSION, RH_BUILD_FLAVOUR,
 		c->mode == RH_MODE_STRESS ? "stress" : "controlled");
 	rh_json_string(out, c->strategy);
 	fprintf(out,
