@@ -6,6 +6,10 @@
 #ifndef RACEHUNT_CLI_H
 #define RACEHUNT_CLI_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Exit statuses of every command. */
 enum {
 	RH_EXIT_CLEAN = 0,     /* no violation / hunt: every variant as declared */
@@ -15,5 +19,9 @@ enum {
 };
 
 int rh_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct rh_input {
 	const uint8_t *data;
 	size_t size;
@@ -32,5 +36,9 @@ uint32_t rh_input_range(rh_input *in, uint32_t lo, uint32_t hi);
 size_t rh_input_remaining(const rh_input *in);
 /* The unread bytes (possibly none); the reader is exhausted afterwards. */
 void rh_input_rest(rh_input *in, const uint8_t **data, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -29,7 +29,11 @@
 #define RH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#ifdef __cplusplus
+#define RH_NORETURN [[noreturn]]
+#else
 #define RH_NORETURN _Noreturn
+#endif
 
 /* Build flavour as reported in results, so JSON from two builds can be told apart. */
 #if RH_TSAN

@@ -23,6 +23,10 @@
 
 #include "racehunt/scenario.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define RH_PROP_MSG_MAX 512
 
 typedef struct rh_prop_result {
@@ -166,5 +170,9 @@ bool rh_prop_linearizable(const rh_lin_op *v, size_t n, uint64_t initial, rh_pro
  * Sorts v in place unless it is already sorted, so asking p50, p99 and p999
  * in a row sorts once. */
 uint64_t rh_percentile(uint64_t *v, size_t n, double q);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

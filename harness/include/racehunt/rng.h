@@ -6,6 +6,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct rh_rng {
 	uint64_t s[4];
 } rh_rng;
@@ -51,5 +55,9 @@ static inline uint64_t rh_seed_mix(uint64_t seed, uint64_t a, uint64_t b)
 	uint64_t x = seed ^ (a * 0xd1b54a32d192ed03ull) ^ (b * 0x8cb92ba72f3d8dd7ull);
 	return rh_splitmix64(&x);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "racehunt/platform.h"
 #include "racehunt/rng.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum rh_expect {
 	RH_EXPECT_CLEAN = 0,
 	RH_EXPECT_DETECTED = 1,
@@ -109,5 +113,9 @@ void rh_trial_sample(rh_trial *t, unsigned tid, uint64_t value);
 /* The calling scenario thread dies here, holding whatever it holds: how
  * scenario kind 6 simulates a thread killed inside a critical section. */
 RH_NORETURN void rh_thread_die(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,11 +14,15 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "racehunt/platform.h"
+#include "racehunt/c11_atomics.h" /* <stdatomic.h>, also in C++ */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum rh_order {
 	RH_RELAXED = memory_order_relaxed,
@@ -199,5 +203,11 @@ static inline void rh_point(const char *label, uint64_t value)
 	if (RH_UNLIKELY(rh__attached() != NULL))
 		rh__point_slow(label, value);
 }
+
+#ifdef __cplusplus
+}
+#endif
+
+#include "racehunt/c11_atomics_end.h"
 
 #endif
