@@ -14,8 +14,11 @@
 #include <time.h>
 
 #include "../stores/offset/offset.h"
-#include "campaign.h"
-#include "cli_private.h"
+#include "campaign/campaign.h"
+#include "core/registry.h"
+#include "core/util.h"
+#include "report/result_json.h"
+#include "cli/campaign_options.h"
 #include "racehunt/props.h"
 #include "racehunt/sync.h"
 

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "campaign.h"
-#include "fiber.h"
+#include "campaign/campaign.h"
+#include "core/registry.h"
+#include "core/util.h"
+#include "controlled/fiber.h"
 #include "racehunt/scenario.h"
 #include "racehunt/sync.h"
 

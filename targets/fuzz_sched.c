@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
+#include "core/registry.h"
+#include "core/util.h"
 #include "fuzz_sched.h"
 #include "racehunt/cli.h"
 #include "racehunt/input.h"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
+#include "cli/compare.h"
 
 /* A result as `racehunt run --json` writes it (the fields compare reads). */
 #define RESULT(variant, trials, violations, rate, lo, hi, first)                             \

@@ -12,10 +12,13 @@
 
 #include <cmocka.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
+#include "campaign/shrink.h"
+#include "core/registry.h"
+#include "core/util.h"
 #include "racehunt/scenario.h"
 #include "racehunt/sync.h"
-#include "sched.h"
+#include "controlled/sched.h"
 
 /* ---- t.abba: two locks, taken in opposite orders (buggy) or one order ---- */
 

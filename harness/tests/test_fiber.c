@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "fiber.h"
+#include "controlled/fiber.h"
 
 static rh_fiber main_ctx, fib;
 static volatile int counter;

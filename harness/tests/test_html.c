@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "html.h"
+#include "report/html.h"
 #include "racehunt/sync.h"
 
 static const rh_variant variants[] = {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "json_read.h"
+#include "report/json_read.h"
 
 static rh_jvalue *parse(const char *text, size_t *at)
 {

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "cli/options.h"
 
 static void test_options_parse_u64_accepts_whole_numbers_in_range(void **state)
 {

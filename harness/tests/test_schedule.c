@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "sched.h"
+#include "controlled/sched.h"
 
 static rh_dev sample_devs[] = {{0, 1}, {7, 0}, {8, 25}, {40, 26}, {41, 51}, {1000, 63}};
 

@@ -16,7 +16,10 @@
 #include <cmocka.h>
 
 #include "racehunt/sync.h"
-#include "stress.h"
+#include <stdio.h>
+
+#include "core/trial.h"
+#include "stress/stress.h"
 
 enum { THREADS = 3, ROUNDS = 3 };
 

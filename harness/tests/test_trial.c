@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "trial.h"
+#include "core/trial.h"
 
 static const rh_variant variants[] = {{"v", RH_EXPECT_CLEAN, "test"}};
 static const rh_scenario scenario = {.name = "test.trial", .variants = variants, .n_variants = 1};

@@ -7,7 +7,7 @@
 
 #include "campaign.h"
 #include "racehunt/sync.h"
-#include "sched.h"
+#include "controlled/sched.h"
 
 static void flatten(rh_first *f, const rh_explorer *x)
 {

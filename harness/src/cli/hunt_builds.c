@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
+#include "core/registry.h"
+#include "core/util.h"
 #include "hunt_builds.h"
-#include "json_read.h"
+#include "report/json_read.h"
 
 struct rh_build {
 	char *name;

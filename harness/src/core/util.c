@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "campaign.h"
+#include "core/util.h"
+#include "core/registry.h"
 #include "racehunt/cli.h"
 
 const char *rh_program = "racehunt";

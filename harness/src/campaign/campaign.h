@@ -1,7 +1,7 @@
 /* This file is private to the racehunt harness.
  *
  * Campaigns: many trials of one scenario x variant under one detector, the
- * results they add up to, and the registry of scenarios. */
+ * results they add up to. */
 #ifndef RH_CAMPAIGN_H
 #define RH_CAMPAIGN_H
 
@@ -9,19 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "controlled.h"
-#include "trial.h"
-
-typedef enum rh_mode {
-	RH_MODE_STRESS,
-	RH_MODE_CONTROLLED,
-} rh_mode;
-
-typedef struct rh_stress_opts {
-	double noise;	      /* probability of a perturbation at a sync point */
-	bool pin;	      /* pin thread i to CPU i % ncpu */
-	unsigned watchdog_ms; /* per round, before RH_TIMEOUT_MULTIPLIER */
-} rh_stress_opts;
+#include "controlled/controlled.h"
+#include "core/trial.h"
+#include "stress/stress.h"
+#include "trial_run.h"
 
 #define RH_SCHEDULE_MAX 65536
 #define RH_RESERVOIR 4096
@@ -107,38 +98,5 @@ typedef struct rh_result {
 /* Run a campaign; returns the exit status of `racehunt run`: 0 clean,
  * 1 violation found, 3 harness failure. */
 int rh_campaign_run(const rh_campaign *c, rh_result *r);
-void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r);
-/* Detection rate with a 95% Wilson interval. */
-void rh_result_rate(const rh_result *r, double *rate, double *lo, double *hi);
-/* The argv[0] replay commands start with. */
-extern const char *rh_program;
-double rh_now_ms(void);
-
-/* Registry. */
-const rh_scenario *rh_scenario_find(const char *name);
-/* -1 when the scenario has no such variant. */
-int rh_variant_find(const rh_scenario *s, const char *name);
-unsigned rh_scenario_count(void);
-/* Sorted by name. */
-const rh_scenario *rh_scenario_at(unsigned i);
-
-/* One trial end to end in this process: setup, the threads (a stress team or
- * the explorer's fibers), check, teardown. t comes from rh_trial_init.
- * ThreadSanitizer reports printed meanwhile become a SANITIZER violation.
- * Returns false, running nothing, when the explorer's space is exhausted. */
-bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x);
-
-/* The process's exit status: under ThreadSanitizer, when every report it
- * printed is a trial's SANITIZER verdict, exits with status at once, before
- * TSan's exit handler replaces it with 66; otherwise returns status. */
-int rh_sanitizer_settle(int status);
-
-/* Timeouts scale by RH_TIMEOUT_MULTIPLIER (default 1; TSan builds set more). */
-unsigned rh_timeout_ms(unsigned base_ms);
-
-RH_NORETURN void rh_die(const char *fmt, ...) RH_PRINTF(1, 2);
-/* items (*cap elements of size bytes) grown to twice *cap, or to first when
- * empty; *cap is updated. Dies naming what when memory is out. */
-void *rh_grow(void *items, size_t *cap, size_t size, size_t first, const char *what);
 
 #endif

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
 #include "json.h"
+#include "core/util.h"
 #include "racehunt/version.h"
+#include "result_json.h"
 
 void rh_json_string(FILE *out, const char *s)
 {

@@ -14,127 +14,15 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "core/util.h"
+#include "shrink.h"
 #include "racehunt/cli.h"
-#include "sched.h"
-#include "stress.h"
+#include "controlled/sched.h"
+#include "stress/stress.h"
 
 /* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
  * last resort against a hang no watchdog sees (a loop without sync points). */
 #define RH_TRIAL_LIMIT_MS 60000
-
-#if RH_TSAN
-/* ThreadSanitizer calls this for every report it prints. It may touch only
- * atomics: it runs inside the runtime's report machinery. */
-static _Atomic uint64_t tsan_reports;
-void __tsan_on_report(const void *report);
-void __tsan_on_report(const void *report)
-{
-	atomic_fetch_add_explicit(&tsan_reports, 1, memory_order_relaxed);
-}
-static uint64_t sanitizer_reports(void)
-{
-	return atomic_load(&tsan_reports);
-}
-
-/* Reports that became a SANITIZER verdict of a trial run in this process. */
-static _Atomic uint64_t tsan_claimed;
-
-static void claim_reports(uint64_t n)
-{
-	atomic_fetch_add(&tsan_claimed, n);
-}
-
-int rh_sanitizer_settle(int status)
-{
-	uint64_t n = sanitizer_reports();
-
-	/* At exit TSan turns any status into 66 once it has reported; when every
-	 * report already is a trial's verdict, status says more. */
-	if (n != 0 && n == atomic_load(&tsan_claimed)) {
-		fflush(NULL);
-		_exit(status);
-	}
-	return status;
-}
-
-/* Fibers count as threads to ThreadSanitizer, so a scenario that forks from
- * controlled mode (header.crash) looks like a fork of a multi-threaded
- * process, which TSan kills by default. There is one OS thread then. */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-	return "die_after_fork=0";
-}
-#else
-static uint64_t sanitizer_reports(void)
-{
-	return 0;
-}
-
-static void claim_reports(uint64_t n)
-{
-}
-
-int rh_sanitizer_settle(int status)
-{
-	return status;
-}
-#endif
-
-/* States of hung trials: threads may still hold their locks, so they are
- * never freed, but kept reachable so leak checkers see a decision, not a
- * leak. */
-#define RH_ABANDONED_MAX 4096
-static void *abandoned[RH_ABANDONED_MAX];
-static unsigned n_abandoned;
-
-static void abandon(void *state)
-{
-	if (n_abandoned < RH_ABANDONED_MAX)
-		abandoned[n_abandoned++] = state;
-}
-
-bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
-{
-	const rh_scenario *s = t->scenario;
-	uint64_t reports = sanitizer_reports();
-	void *state;
-	bool finished = true;
-
-	/* A campaign lends one buffer to all its trials; the rows need no
-	 * clearing, the per-thread counts start at zero. */
-	if (t->samples == NULL)
-		t->samples = malloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD * sizeof(uint64_t));
-	if (t->samples == NULL)
-		rh_die("out of memory for samples");
-	state = s->setup(&t->params, t->variant, t);
-	if (state == NULL)
-		rh_die("%s: setup failed (threads %u, ops %u, size %u)", s->name, t->params.threads,
-		       t->params.ops, t->params.size);
-	if (mode == RH_MODE_STRESS) {
-		finished = rh_stress_run(s, state, t, so);
-	} else if (!rh_explorer_run(x, s, state, t)) {
-		s->teardown(state);
-		return false;
-	}
-	/* Properties over a hung or deadlocked run would only add noise. */
-	if (finished && !atomic_load(&t->kind_counts[RH_HANG]) &&
-	    !atomic_load(&t->kind_counts[RH_DEADLOCK]))
-		s->check(state, t);
-	if (finished)
-		s->teardown(state);
-	else
-		abandon(state);
-	reports = sanitizer_reports() - reports;
-	if (reports != 0) {
-		claim_reports(reports);
-		rh_violation(t, RH_SANITIZER,
-			     "ThreadSanitizer reported %llu data race(s) during this trial (report "
-			     "printed above)",
-			     (unsigned long long)reports);
-	}
-	return true;
-}
 
 static void strategy_of(const rh_campaign *c, char *buf, size_t cap)
 {

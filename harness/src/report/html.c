@@ -7,7 +7,9 @@
 
 #include "html.h"
 #include "racehunt/sync.h"
+#include "core/util.h"
 #include "racehunt/version.h"
+#include "result_json.h"
 
 void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign *c,
 		       const rh_result *r)

@@ -18,7 +18,10 @@
 #include <unistd.h>
 
 #include "campaign.h"
-#include "sched.h"
+#include "core/registry.h"
+#include "core/util.h"
+#include "shrink.h"
+#include "controlled/sched.h"
 
 /* Runs one shrink may spend; each is a whole trial of a small workload. */
 #define RH_SHRINK_BUDGET 4000

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_read.h"
+#include "report/json_read.h"
 
 typedef struct rh_build rh_build;
 

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
+#include "core/util.h"
+#include "core/registry.h"
 #include "sched.h"
 
 RH_SCHEDULER_ONLY unsigned rh_default_choice(uint64_t enabled, unsigned cur)

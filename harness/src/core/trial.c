@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
+#include "core/util.h"
+#include "core/registry.h"
 #include "trial.h"
 
 static const char *const kind_names[RH_KIND_COUNT_] = {

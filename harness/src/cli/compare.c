@@ -6,6 +6,7 @@
 
 #include "cli_private.h"
 #include "compare.h"
+#include "core/util.h"
 #include "options.h"
 #include "racehunt/cli.h"
 

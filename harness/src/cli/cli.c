@@ -4,18 +4,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
+#include "campaign/shrink.h"
+#include "campaign_options.h"
 #include "cli_private.h"
+#include "core/registry.h"
+#include "core/sanitizer.h"
+#include "core/util.h"
+#include "report/result_json.h"
+#include "report/summary.h"
 #include "options.h"
 #include "racehunt/cli.h"
+#include "controlled/sched.h"
 #include "racehunt/version.h"
-#include "sched.h"
-#include "stress.h"
+#include "stress/stress.h"
 
-#define RH_DEFAULT_NOISE "noise:0.1"
-#define RH_DEFAULT_CONTROLLED "pct:3"
-#define RH_DEFAULT_TRIALS 100
-#define RH_DEFAULT_WATCHDOG_MS 1000
 
 static const char main_help[] =
 	"usage: racehunt COMMAND [ARGS]\n"
@@ -76,115 +79,6 @@ static int cmd_list(int argc, char **argv)
 			       s->variants[v].what);
 	}
 	return RH_EXIT_CLEAN;
-}
-
-int rh_validate_strategy(rh_mode mode, const char *spec)
-{
-	char err[256];
-
-	if (mode == RH_MODE_STRESS) {
-		double p;
-
-		if (!rh_stress_parse_strategy(spec, &p, err, sizeof(err)))
-			return rh_usage_error("%s", err);
-	} else {
-		rh_explorer *x = rh_explorer_new(spec, 1, err, sizeof(err));
-
-		if (x == NULL)
-			return rh_usage_error("%s", err);
-		rh_explorer_free(x);
-	}
-	return RH_EXIT_CLEAN;
-}
-
-int rh_check_params(const rh_scenario *s, const rh_params *p)
-{
-	unsigned max = s->max_threads ? s->max_threads : RH_MAX_THREADS;
-
-	if (max > RH_MAX_THREADS)
-		max = RH_MAX_THREADS;
-	if (p->threads < 1 || p->threads > max)
-		return rh_usage_error("--threads must be between 1 and %u for %s, got %u", max,
-				      s->name, p->threads);
-	if (p->ops < 1 || p->rounds < 1)
-		return rh_usage_error("--ops and --rounds must be at least 1");
-	return RH_EXIT_CLEAN;
-}
-
-void rh_campaign_defaults(rh_campaign *c, const rh_scenario *s, unsigned variant)
-{
-	memset(c, 0, sizeof(*c));
-	c->scenario = s;
-	c->variant = variant;
-	c->params = s->defaults;
-	c->mode = RH_MODE_STRESS;
-	c->strategy = RH_DEFAULT_NOISE;
-	c->seed = 1;
-	c->trials = RH_DEFAULT_TRIALS;
-	c->isolate = true;
-	c->shrink = true;
-	c->stress.noise = 0.1;
-	c->stress.watchdog_ms = RH_DEFAULT_WATCHDOG_MS;
-}
-
-/* Fill in what depends on the mode once all options are read. */
-int rh_campaign_finish(rh_campaign *c, bool strategy_given)
-{
-	int rc;
-
-	if (!strategy_given)
-		c->strategy = c->mode == RH_MODE_STRESS ? RH_DEFAULT_NOISE : RH_DEFAULT_CONTROLLED;
-	rc = rh_validate_strategy(c->mode, c->strategy);
-	if (rc != RH_EXIT_CLEAN)
-		return rc;
-	if (c->mode == RH_MODE_STRESS) {
-		char err[256];
-
-		rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
-	}
-	return rh_check_params(c->scenario, &c->params);
-}
-
-/* "  also fired behind the first: OUT_OF_BOUNDS in 151, NOT_LINEARIZABLE in
- * 12 trials", or nothing. */
-static void print_behind(FILE *out, const rh_result *r)
-{
-	int n = 0;
-
-	for (int k = 0; k < RH_KIND_COUNT_; k++)
-		if (r->behind[k])
-			fprintf(out, "%s%s in %llu", n++ ? ", " : "  also fired behind the first: ",
-				rh_kind_name((rh_kind)k), (unsigned long long)r->behind[k]);
-	if (n > 0)
-		fputs(" trials\n", out);
-}
-
-void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
-{
-	double rate, lo, hi;
-
-	rh_result_rate(r, &rate, &lo, &hi);
-	fprintf(out, "%s [%s] %s %s: %llu trials, %llu with violations (%.1f%%, 95%% CI %.1f-%.1f%%)",
-		c->scenario->name, c->scenario->variants[c->variant].name,
-		c->mode == RH_MODE_STRESS ? "stress" : "controlled", c->strategy,
-		(unsigned long long)r->trials_run, (unsigned long long)r->failed_trials, rate * 100,
-		lo * 100, hi * 100);
-	if (r->have_first)
-		fprintf(out, ", first at trial %llu after %.1f ms",
-			(unsigned long long)r->first.trial, r->first.at_ms);
-	fprintf(out, "; outcomes: clean %llu",
-		(unsigned long long)(r->trials_run - r->failed_trials));
-	for (int k = 0; k < RH_KIND_COUNT_; k++)
-		if (r->hist[k])
-			fprintf(out, ", %s %llu", rh_kind_name((rh_kind)k),
-				(unsigned long long)r->hist[k]);
-	fputc('\n', out);
-	print_behind(out, r);
-	if (c->mode == RH_MODE_CONTROLLED)
-		fprintf(out, "  schedules explored: %llu; bounded space exhausted: %s\n",
-			(unsigned long long)r->schedules, r->exhausted ? "yes" : "no");
-	if (r->harness_failed)
-		fprintf(out, "  harness failure: the trial process %s\n", r->harness_error);
 }
 
 /* `--strategy replay:SCHEDULE`: the schedule names the scenario, variant,

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "campaign.h"
+#include "campaign/campaign.h"
 #include "json_read.h"
 
 /* One hunt cell: a scenario x variant under one detector. */

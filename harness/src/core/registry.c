@@ -2,7 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
+#include "core/util.h"
+#include "core/registry.h"
 
 #define RH_MAX_SCENARIOS 256
 

@@ -5,10 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "campaign_options.h"
 #include "cli_private.h"
-#include "html.h"
+#include "core/registry.h"
+#include "core/util.h"
 #include "hunt_builds.h"
 #include "options.h"
+#include "report/html.h"
+#include "report/result_json.h"
+#include "report/summary.h"
 #include "racehunt/cli.h"
 
 typedef struct detector {

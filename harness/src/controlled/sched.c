@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "runtime.h"
+#include "core/util.h"
+#include "core/registry.h"
+#include "runtime/runtime.h"
 #include "sched.h"
 
 #if RH_TSAN

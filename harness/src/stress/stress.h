@@ -7,7 +7,13 @@
 
 #include <stdbool.h>
 
-#include "campaign.h"
+#include "racehunt/scenario.h"
+
+typedef struct rh_stress_opts {
+	double noise;	      /* probability of a perturbation at a sync point */
+	bool pin;	      /* pin thread i to CPU i % ncpu */
+	unsigned watchdog_ms; /* per round, before RH_TIMEOUT_MULTIPLIER */
+} rh_stress_opts;
 
 /* Run every round of a trial. Returns false when the watchdog expired and the
  * trial's state was abandoned: threads still in it may hold its locks, so it

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "json_read.h"
+#include "report/json_read.h"
 
 typedef enum rh_verdict {
 	RH_VERDICT_CLEAN,

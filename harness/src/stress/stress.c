@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime.h"
+#include "core/trial.h"
+#include "core/util.h"
+#include "runtime/runtime.h"
 #include "stress.h"
 
 /* A round still passing sync points is slow, not hung: the watchdog waits

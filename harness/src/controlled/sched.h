@@ -21,7 +21,7 @@
 
 #include "controlled.h"
 #include "fiber.h"
-#include "trial.h"
+#include "core/trial.h"
 
 /* For the scheduler's bookkeeping between steps (choices, trace, strategy
  * state): memory no fiber ever touches, yet under ThreadSanitizer every

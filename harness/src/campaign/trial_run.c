@@ -1,0 +1,66 @@
+/* One trial end to end in this process: setup, the threads (a stress team
+ * or the explorer's fibers), check, teardown. */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "controlled/controlled.h"
+#include "core/sanitizer.h"
+#include "core/util.h"
+#include "stress/stress.h"
+#include "trial_run.h"
+
+/* States of hung trials: threads may still hold their locks, so they are
+ * never freed, but kept reachable so leak checkers see a decision, not a
+ * leak. */
+#define RH_ABANDONED_MAX 4096
+static void *abandoned[RH_ABANDONED_MAX];
+static unsigned n_abandoned;
+
+static void abandon(void *state)
+{
+	if (n_abandoned < RH_ABANDONED_MAX)
+		abandoned[n_abandoned++] = state;
+}
+
+bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
+{
+	const rh_scenario *s = t->scenario;
+	uint64_t reports = rh__sanitizer_reports();
+	void *state;
+	bool finished = true;
+
+	/* A campaign lends one buffer to all its trials; the rows need no
+	 * clearing, the per-thread counts start at zero. */
+	if (t->samples == NULL)
+		t->samples = malloc((size_t)RH_MAX_THREADS * RH_SAMPLES_PER_THREAD * sizeof(uint64_t));
+	if (t->samples == NULL)
+		rh_die("out of memory for samples");
+	state = s->setup(&t->params, t->variant, t);
+	if (state == NULL)
+		rh_die("%s: setup failed (threads %u, ops %u, size %u)", s->name, t->params.threads,
+		       t->params.ops, t->params.size);
+	if (mode == RH_MODE_STRESS) {
+		finished = rh_stress_run(s, state, t, so);
+	} else if (!rh_explorer_run(x, s, state, t)) {
+		s->teardown(state);
+		return false;
+	}
+	/* Properties over a hung or deadlocked run would only add noise. */
+	if (finished && !atomic_load(&t->kind_counts[RH_HANG]) &&
+	    !atomic_load(&t->kind_counts[RH_DEADLOCK]))
+		s->check(state, t);
+	if (finished)
+		s->teardown(state);
+	else
+		abandon(state);
+	reports = rh__sanitizer_reports() - reports;
+	if (reports != 0) {
+		rh__sanitizer_claim(reports);
+		rh_violation(t, RH_SANITIZER,
+			     "ThreadSanitizer reported %llu data race(s) during this trial (report "
+			     "printed above)",
+			     (unsigned long long)reports);
+	}
+	return true;
+}
+

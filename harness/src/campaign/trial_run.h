@@ -1,0 +1,25 @@
+/* This file is private to the racehunt harness.
+ *
+ * One trial end to end in this process, in either mode: what the campaign
+ * loop, shrinking and the first violation's trace all run. */
+#ifndef RH_CAMPAIGN_TRIAL_RUN_H
+#define RH_CAMPAIGN_TRIAL_RUN_H
+
+#include <stdbool.h>
+
+#include "controlled/controlled.h"
+#include "core/trial.h"
+#include "stress/stress.h"
+
+typedef enum rh_mode {
+	RH_MODE_STRESS,
+	RH_MODE_CONTROLLED,
+} rh_mode;
+
+/* Setup, the threads (a stress team or the explorer's fibers), check,
+ * teardown. t comes from rh_trial_init. ThreadSanitizer reports printed
+ * meanwhile become a SANITIZER violation. Returns false, running nothing,
+ * when the explorer's space is exhausted. */
+bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x);
+
+#endif
