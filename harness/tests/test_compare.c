@@ -1,14 +1,10 @@
 /* racehunt compare: rows of two result files matched by key, and each row's
  * change named in both directions; malformed files refused. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "cli/compare.h"
 
@@ -38,7 +34,7 @@ static rh_change classify_texts(const char *a, const char *b)
 
 	load(&ta, a, false);
 	load(&tb, b, false);
-	assert_int_equal(ta.n, 1);
+	RH_ASSERT_EQ(ta.n, 1);
 	c = rh_cmp_classify(&ta.rows[0], rh_cmp_find(&tb, &ta.rows[0]));
 	rh_cmp_free(&ta);
 	rh_cmp_free(&tb);
@@ -50,24 +46,24 @@ static void test_compare_run_object_is_one_row(void **state)
 	rh_cmp_table t;
 
 	load(&t, buggy_run, false);
-	assert_int_equal(t.n, 1);
-	assert_string_equal(t.rows[0].scenario, "offset.collide");
-	assert_string_equal(t.rows[0].variant, "buggy");
-	assert_string_equal(t.rows[0].detector, "stress noise:0.1");
-	assert_int_equal(t.rows[0].verdict, RH_VERDICT_DETECTED);
-	assert_int_equal(t.rows[0].trials, 100);
-	assert_int_equal(t.rows[0].violations, 50);
-	assert_string_equal(t.rows[0].kind, "OVERLAP");
-	assert_null(t.rows[0].build);
+	RH_ASSERT_EQ(t.n, 1);
+	RH_ASSERT_STR_EQ(t.rows[0].scenario, "offset.collide");
+	RH_ASSERT_STR_EQ(t.rows[0].variant, "buggy");
+	RH_ASSERT_STR_EQ(t.rows[0].detector, "stress noise:0.1");
+	RH_ASSERT_EQ(t.rows[0].verdict, RH_VERDICT_DETECTED);
+	RH_ASSERT_EQ(t.rows[0].trials, 100);
+	RH_ASSERT_EQ(t.rows[0].violations, 50);
+	RH_ASSERT_STR_EQ(t.rows[0].kind, "OVERLAP");
+	RH_ASSERT_NULL(t.rows[0].build);
 	rh_cmp_free(&t);
 }
 
 static void test_compare_unchanged_row_is_same(void **state)
 {
-	assert_int_equal(classify_texts(buggy_run, buggy_run), RH_CHANGE_SAME);
-	assert_int_equal(classify_texts(fixed_run, fixed_run), RH_CHANGE_SAME);
+	RH_ASSERT_EQ(classify_texts(buggy_run, buggy_run), RH_CHANGE_SAME);
+	RH_ASSERT_EQ(classify_texts(fixed_run, fixed_run), RH_CHANGE_SAME);
 	/* Rates that differ within their intervals are sampling noise. */
-	assert_int_equal(classify_texts(buggy_run, RESULT("buggy", 100, 55, 0.55, 0.45, 0.65,
+	RH_ASSERT_EQ(classify_texts(buggy_run, RESULT("buggy", 100, 55, 0.55, 0.45, 0.65,
 							  OVERLAP)),
 			 RH_CHANGE_SAME);
 }
@@ -80,18 +76,18 @@ static void test_compare_verdict_change_is_named_both_ways(void **state)
 			     "\"violations\":0,\"rate\":0,\"rate_ci95\":[0,0.5],"
 			     "\"harness_error\":\"timeout\",\"first\":null}";
 
-	assert_int_equal(classify_texts(buggy_run, b_clean), RH_CHANGE_NEWLY_CLEAN);
-	assert_int_equal(classify_texts(b_clean, buggy_run), RH_CHANGE_NEWLY_DETECTED);
-	assert_int_equal(classify_texts(buggy_run, failed), RH_CHANGE_NEWLY_FAILED);
-	assert_int_equal(classify_texts(failed, buggy_run), RH_CHANGE_NEWLY_DETECTED);
+	RH_ASSERT_EQ(classify_texts(buggy_run, b_clean), RH_CHANGE_NEWLY_CLEAN);
+	RH_ASSERT_EQ(classify_texts(b_clean, buggy_run), RH_CHANGE_NEWLY_DETECTED);
+	RH_ASSERT_EQ(classify_texts(buggy_run, failed), RH_CHANGE_NEWLY_FAILED);
+	RH_ASSERT_EQ(classify_texts(failed, buggy_run), RH_CHANGE_NEWLY_DETECTED);
 }
 
 static void test_compare_rate_change_is_named_both_ways(void **state)
 {
 	const char *high = RESULT("buggy", 100, 90, 0.9, 0.83, 0.95, OVERLAP);
 
-	assert_int_equal(classify_texts(buggy_run, high), RH_CHANGE_RATE_UP);
-	assert_int_equal(classify_texts(high, buggy_run), RH_CHANGE_RATE_DOWN);
+	RH_ASSERT_EQ(classify_texts(buggy_run, high), RH_CHANGE_RATE_UP);
+	RH_ASSERT_EQ(classify_texts(high, buggy_run), RH_CHANGE_RATE_DOWN);
 }
 
 static void test_compare_hunt_rows_match_by_key(void **state)
@@ -111,21 +107,21 @@ static void test_compare_hunt_rows_match_by_key(void **state)
 
 	load(&ta, a, false);
 	load(&tb, b, false);
-	assert_int_equal(ta.n, 2);
-	assert_null(rh_cmp_find(&tb, &ta.rows[0]));
-	assert_int_equal(rh_cmp_classify(&ta.rows[0], NULL), RH_CHANGE_ONLY_A);
-	assert_int_equal(rh_cmp_classify(&ta.rows[1], rh_cmp_find(&tb, &ta.rows[1])),
+	RH_ASSERT_EQ(ta.n, 2);
+	RH_ASSERT_NULL(rh_cmp_find(&tb, &ta.rows[0]));
+	RH_ASSERT_EQ(rh_cmp_classify(&ta.rows[0], NULL), RH_CHANGE_ONLY_A);
+	RH_ASSERT_EQ(rh_cmp_classify(&ta.rows[1], rh_cmp_find(&tb, &ta.rows[1])),
 			 RH_CHANGE_SAME);
-	assert_int_equal(rh_cmp_classify(NULL, &tb.rows[1]), RH_CHANGE_ONLY_B);
+	RH_ASSERT_EQ(rh_cmp_classify(NULL, &tb.rows[1]), RH_CHANGE_ONLY_B);
 
 	f = open_memstream(&out, &len);
-	assert_non_null(f);
+	RH_ASSERT_NOT_NULL(f);
 	changed = rh_cmp_print(f, &ta, &tb);
 	fclose(f);
-	assert_int_equal(changed, 2);
-	assert_non_null(strstr(out, "only in A"));
-	assert_non_null(strstr(out, "only in B"));
-	assert_non_null(strstr(out, "3 rows, 1 same, 1 only in A, 1 only in B"));
+	RH_ASSERT_EQ(changed, 2);
+	RH_ASSERT_CONTAINS(out, "only in A");
+	RH_ASSERT_CONTAINS(out, "only in B");
+	RH_ASSERT_CONTAINS(out, "3 rows, 1 same, 1 only in A, 1 only in B");
 	free(out);
 	rh_cmp_free(&ta);
 	rh_cmp_free(&tb);
@@ -139,8 +135,8 @@ static void test_compare_by_scenario_lines_up_two_variants(void **state)
 	load(&ta, buggy_run, true);
 	load(&tb, fixed_run, true);
 	mate = rh_cmp_find(&tb, &ta.rows[0]);
-	assert_non_null(mate);
-	assert_int_equal(rh_cmp_classify(&ta.rows[0], mate), RH_CHANGE_NEWLY_CLEAN);
+	RH_ASSERT_NOT_NULL(mate);
+	RH_ASSERT_EQ(rh_cmp_classify(&ta.rows[0], mate), RH_CHANGE_NEWLY_CLEAN);
 	rh_cmp_free(&ta);
 	rh_cmp_free(&tb);
 }

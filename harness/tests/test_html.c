@@ -1,15 +1,11 @@
 /* The hunt report page: every part is there, text from results is escaped,
  * a recorded interleaving becomes swimlanes and a seeded bug nobody caught
  * is called out. The browser test (ci/html-check) renders a real one. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "report/html.h"
 #include "racehunt/sync.h"
@@ -76,8 +72,8 @@ static char *page(void)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	assert_non_null(r);
-	assert_non_null(out);
+	RH_ASSERT_NOT_NULL(r);
+	RH_ASSERT_NOT_NULL(out);
 	detected(r, 4, "blocks overlap");
 	add(&cells, &collide, 0, "stress", r);
 	detected(r, 0, "blocks <a> & <b> overlap");
@@ -102,25 +98,19 @@ static char *page(void)
 	return text;
 }
 
-static void expect_in(const char *text, const char *want)
-{
-	if (strstr(text, want) == NULL)
-		fail_msg("page lacks '%s'", want);
-}
-
 static void test_html_page_has_every_part_and_no_script(void **state)
 {
 	char *text = page();
 
-	assert_true(strncmp(text, "<!DOCTYPE html>", 15) == 0);
-	expect_in(text, "Detector matrix");
-	expect_in(text, "Detection rate per detector");
-	expect_in(text, "Outcomes per scenario");
-	expect_in(text, "First failing interleaving");
-	expect_in(text, "</html>");
-	assert_null(strstr(text, "<script"));
-	assert_null(strstr(text, "http:"));
-	assert_null(strstr(text, "https:"));
+	RH_ASSERT_EQ(strncmp(text, "<!DOCTYPE html>", 15), 0);
+	RH_ASSERT_CONTAINS(text, "Detector matrix");
+	RH_ASSERT_CONTAINS(text, "Detection rate per detector");
+	RH_ASSERT_CONTAINS(text, "Outcomes per scenario");
+	RH_ASSERT_CONTAINS(text, "First failing interleaving");
+	RH_ASSERT_CONTAINS(text, "</html>");
+	RH_ASSERT_NOT_CONTAINS(text, "<script");
+	RH_ASSERT_NOT_CONTAINS(text, "http:");
+	RH_ASSERT_NOT_CONTAINS(text, "https:");
 	free(text);
 }
 
@@ -128,9 +118,9 @@ static void test_html_escapes_text_from_results(void **state)
 {
 	char *text = page();
 
-	expect_in(text, "blocks &lt;a&gt; &amp; &lt;b&gt; overlap");
-	expect_in(text, "&lt;out&gt;.html");
-	assert_null(strstr(text, "<a>"));
+	RH_ASSERT_CONTAINS(text, "blocks &lt;a&gt; &amp; &lt;b&gt; overlap");
+	RH_ASSERT_CONTAINS(text, "&lt;out&gt;.html");
+	RH_ASSERT_NOT_CONTAINS(text, "<a>");
 	free(text);
 }
 
@@ -138,12 +128,12 @@ static void test_html_matrix_shows_declared_against_observed(void **state)
 {
 	char *text = page();
 
-	expect_in(text, "detected OVERLAP");
-	expect_in(text, "trial 5 &middot; 2.5 ms");
-	expect_in(text, "all 40 schedules");
-	expect_in(text, "missed a seeded bug");
-	expect_in(text, "2 of 3 variants behaved as declared");
-	expect_in(text, "No detector caught this seeded bug.");
+	RH_ASSERT_CONTAINS(text, "detected OVERLAP");
+	RH_ASSERT_CONTAINS(text, "trial 5 &middot; 2.5 ms");
+	RH_ASSERT_CONTAINS(text, "all 40 schedules");
+	RH_ASSERT_CONTAINS(text, "missed a seeded bug");
+	RH_ASSERT_CONTAINS(text, "2 of 3 variants behaved as declared");
+	RH_ASSERT_CONTAINS(text, "No detector caught this seeded bug.");
 	free(text);
 }
 
@@ -152,14 +142,14 @@ static void test_html_trace_becomes_swimlanes(void **state)
 	char *text = page();
 
 	/* The recorded trace (pct:3) is drawn, not the stress replay. */
-	expect_in(text, "found by pct:3 at trial 1");
-	expect_in(text, ">T0</text>");
-	expect_in(text, ">T1</text>");
-	expect_in(text, "load entry_count=100");
-	expect_in(text, "write block@6528");
-	expect_in(text, "lock index");
-	expect_in(text, "marker-end=\"url(#arrow0)\"");
-	expect_in(text, "rh1:demo.collide:abc");
+	RH_ASSERT_CONTAINS(text, "found by pct:3 at trial 1");
+	RH_ASSERT_CONTAINS(text, ">T0</text>");
+	RH_ASSERT_CONTAINS(text, ">T1</text>");
+	RH_ASSERT_CONTAINS(text, "load entry_count=100");
+	RH_ASSERT_CONTAINS(text, "write block@6528");
+	RH_ASSERT_CONTAINS(text, "lock index");
+	RH_ASSERT_CONTAINS(text, "marker-end=\"url(#arrow0)\"");
+	RH_ASSERT_CONTAINS(text, "rh1:demo.collide:abc");
 	free(text);
 }
 
@@ -176,17 +166,17 @@ static void test_html_folds_another_builds_json_cell(void **state)
 	rh_jvalue *v = rh_json_parse(json, strlen(json), &at, err, sizeof(err));
 	FILE *out = open_memstream(&text, &len);
 
-	assert_non_null(v);
+	RH_ASSERT_NOT_NULL(v);
 	rh_hunt_cells_add_json(&cells, "tsan", &collide, 0, v);
 	rh_hunt_cells_add_json(&cells, "tsan", &collide, 1, NULL);
-	assert_int_equal(cells.n, 1);
-	assert_int_equal(cells.items[0].result->hist[RH_SANITIZER], 3);
+	RH_ASSERT_EQ(cells.n, 1);
+	RH_ASSERT_EQ(cells.items[0].result->hist[RH_SANITIZER], 3);
 	rh_html_write(out, &cells, 1, argv);
 	fclose(out);
-	expect_in(text, "detected SANITIZER");
-	expect_in(text, "trial 3 &middot; 4.0 ms");
-	expect_in(text, "SANITIZER 3");
-	expect_in(text, "tsan/racehunt run");
+	RH_ASSERT_CONTAINS(text, "detected SANITIZER");
+	RH_ASSERT_CONTAINS(text, "trial 3 &middot; 4.0 ms");
+	RH_ASSERT_CONTAINS(text, "SANITIZER 3");
+	RH_ASSERT_CONTAINS(text, "tsan/racehunt run");
 	free(text);
 	rh_hunt_cells_free(&cells);
 	rh_json_free(v);

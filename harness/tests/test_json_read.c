@@ -1,13 +1,9 @@
 /* The strict JSON reader: well-formed text becomes a tree, anything else is
  * refused with the byte offset of the first error, never a crash. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "report/json_read.h"
 
@@ -24,22 +20,22 @@ static void test_json_read_builds_the_tree(void **state)
 	rh_jvalue *v = parse(" {\"a\": [1, -2.5e1, true, false, null], \"s\": \"x\\u00e9\\n\"} ", &at);
 	const rh_jvalue *a, *s;
 
-	assert_non_null(v);
-	assert_int_equal(v->type, RH_JOBJECT);
-	assert_int_equal(v->offset, 1);
+	RH_ASSERT_NOT_NULL(v);
+	RH_ASSERT_EQ(v->type, RH_JOBJECT);
+	RH_ASSERT_EQ(v->offset, 1);
 	a = rh_json_get(v, "a");
-	assert_non_null(a);
-	assert_int_equal(a->type, RH_JARRAY);
-	assert_int_equal(a->n, 5);
-	assert_true(a->items[0].number == 1);
-	assert_true(a->items[1].number == -25);
-	assert_true(a->items[2].boolean);
-	assert_false(a->items[3].boolean);
-	assert_int_equal(a->items[4].type, RH_JNULL);
+	RH_ASSERT_NOT_NULL(a);
+	RH_ASSERT_EQ(a->type, RH_JARRAY);
+	RH_ASSERT_EQ(a->n, 5);
+	RH_ASSERT_DBL_EQ(a->items[0].number, 1);
+	RH_ASSERT_DBL_EQ(a->items[1].number, -25);
+	RH_ASSERT_TRUE(a->items[2].boolean);
+	RH_ASSERT_FALSE(a->items[3].boolean);
+	RH_ASSERT_EQ(a->items[4].type, RH_JNULL);
 	s = rh_json_get(v, "s");
-	assert_string_equal(s->string, "x\xc3\xa9\n");
-	assert_null(rh_json_get(v, "missing"));
-	assert_null(rh_json_get(a, "a"));
+	RH_ASSERT_STR_EQ(s->string, "x\xc3\xa9\n");
+	RH_ASSERT_NULL(rh_json_get(v, "missing"));
+	RH_ASSERT_NULL(rh_json_get(a, "a"));
 	rh_json_free(v);
 }
 
@@ -48,8 +44,8 @@ static void test_json_read_joins_surrogate_pairs(void **state)
 	size_t at;
 	rh_jvalue *v = parse("\"\\ud83d\\ude00\"", &at);
 
-	assert_non_null(v);
-	assert_string_equal(v->string, "\xf0\x9f\x98\x80");
+	RH_ASSERT_NOT_NULL(v);
+	RH_ASSERT_STR_EQ(v->string, "\xf0\x9f\x98\x80");
 	rh_json_free(v);
 }
 
@@ -92,16 +88,16 @@ static void test_json_read_limits_nesting(void **state)
 	memset(deep + RH_JSON_MAX_DEPTH, ']', RH_JSON_MAX_DEPTH);
 	deep[RH_JSON_MAX_DEPTH * 2] = '\0';
 	v = parse(deep, &at);
-	assert_non_null(v);
+	RH_ASSERT_NOT_NULL(v);
 	rh_json_free(v);
 
 	char *deeper = malloc(100001);
 
-	assert_non_null(deeper);
+	RH_ASSERT_NOT_NULL(deeper);
 	memset(deeper, '[', 100000);
 	deeper[100000] = '\0';
-	assert_null(parse(deeper, &at));
-	assert_int_equal(at, RH_JSON_MAX_DEPTH);
+	RH_ASSERT_NULL(parse(deeper, &at));
+	RH_ASSERT_EQ(at, RH_JSON_MAX_DEPTH);
 	free(deeper);
 }
 
@@ -117,7 +113,7 @@ static void test_json_read_survives_truncation_and_corruption(void **state)
 	char err[128], copy[sizeof(doc)];
 
 	for (size_t n = 0; n < len; n++)
-		assert_null(rh_json_parse(doc, n, &at, err, sizeof(err)));
+		RH_ASSERT_NULL(rh_json_parse(doc, n, &at, err, sizeof(err)));
 	for (size_t i = 0; i < len; i++) {
 		for (int b = 0; b < 256; b += 7) {
 			memcpy(copy, doc, len);
@@ -127,7 +123,7 @@ static void test_json_read_survives_truncation_and_corruption(void **state)
 	}
 	rh_jvalue *v = rh_json_parse(doc, len, &at, err, sizeof(err));
 
-	assert_non_null(v);
+	RH_ASSERT_NOT_NULL(v);
 	rh_json_free(v);
 }
 

@@ -1,10 +1,6 @@
 /* Option parsing: numbers are taken whole or refused, never half-read. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "cli/options.h"
 
@@ -12,42 +8,42 @@ static void test_options_parse_u64_accepts_whole_numbers_in_range(void **state)
 {
 	uint64_t v = 0;
 
-	assert_true(rh_parse_u64("0", 0, 10, &v));
-	assert_int_equal(v, 0);
-	assert_true(rh_parse_u64("10", 0, 10, &v));
-	assert_int_equal(v, 10);
-	assert_true(rh_parse_u64("18446744073709551615", 0, UINT64_MAX, &v));
-	assert_true(v == UINT64_MAX);
+	RH_ASSERT_TRUE(rh_parse_u64("0", 0, 10, &v));
+	RH_ASSERT_EQ(v, 0);
+	RH_ASSERT_TRUE(rh_parse_u64("10", 0, 10, &v));
+	RH_ASSERT_EQ(v, 10);
+	RH_ASSERT_TRUE(rh_parse_u64("18446744073709551615", 0, UINT64_MAX, &v));
+	RH_ASSERT_EQ(v, UINT64_MAX);
 }
 
 static void test_options_parse_u64_rejects_everything_else(void **state)
 {
 	uint64_t v = 42;
 
-	assert_false(rh_parse_u64("", 0, 10, &v));
-	assert_false(rh_parse_u64("11", 0, 10, &v));
-	assert_false(rh_parse_u64("0", 1, 10, &v));
-	assert_false(rh_parse_u64("-1", 0, 10, &v));
-	assert_false(rh_parse_u64("+1", 0, 10, &v));
-	assert_false(rh_parse_u64(" 1", 0, 10, &v));
-	assert_false(rh_parse_u64("1x", 0, 10, &v));
-	assert_false(rh_parse_u64("0x10", 0, 100, &v));
-	assert_false(rh_parse_u64("18446744073709551616", 0, UINT64_MAX, &v));
-	assert_false(rh_parse_u64(NULL, 0, 10, &v));
-	assert_int_equal(v, 42);
+	RH_ASSERT_FALSE(rh_parse_u64("", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("11", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("0", 1, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("-1", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("+1", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64(" 1", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("1x", 0, 10, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("0x10", 0, 100, &v));
+	RH_ASSERT_FALSE(rh_parse_u64("18446744073709551616", 0, UINT64_MAX, &v));
+	RH_ASSERT_FALSE(rh_parse_u64(NULL, 0, 10, &v));
+	RH_ASSERT_EQ(v, 42);
 }
 
 static void test_options_parse_seconds(void **state)
 {
 	double s = 0;
 
-	assert_true(rh_parse_seconds("1.5", &s));
-	assert_true(s == 1.5);
-	assert_false(rh_parse_seconds("0", &s));
-	assert_false(rh_parse_seconds("-3", &s));
-	assert_false(rh_parse_seconds("3s", &s));
-	assert_false(rh_parse_seconds("nan", &s));
-	assert_false(rh_parse_seconds("", &s));
+	RH_ASSERT_TRUE(rh_parse_seconds("1.5", &s));
+	RH_ASSERT_DBL_EQ(s, 1.5);
+	RH_ASSERT_FALSE(rh_parse_seconds("0", &s));
+	RH_ASSERT_FALSE(rh_parse_seconds("-3", &s));
+	RH_ASSERT_FALSE(rh_parse_seconds("3s", &s));
+	RH_ASSERT_FALSE(rh_parse_seconds("nan", &s));
+	RH_ASSERT_FALSE(rh_parse_seconds("", &s));
 }
 
 int main(void)
