@@ -14,6 +14,7 @@
 
 #include "campaign/campaign.h"
 #include "campaign/shrink.h"
+#include "cli/replay.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "racehunt/scenario.h"

@@ -72,6 +72,17 @@ typedef struct rh_params {
 
 typedef struct rh_trial rh_trial;
 
+/* The largest workload a scenario holds. Every door into a trial (run,
+ * replay, shrink, run --strategy replay:) refuses a bigger one with exit 2
+ * and the limit named, before setup() does any size arithmetic; setup() may
+ * rely on it. A scenario declares what its memory and time allow; 0 takes
+ * the harness default (racehunt list prints the limits in force). */
+typedef struct rh_limits {
+	uint64_t max_ops;    /* threads * ops * rounds: operations of one trial */
+	unsigned max_rounds; /* barrier-separated rounds of one trial */
+	unsigned max_size;   /* the scenario-defined size (payload bound, keys, ...) */
+} rh_limits;
+
 typedef struct rh_scenario {
 	const char *name; /* "<store>.<kind>" */
 	const char *summary;
@@ -86,6 +97,7 @@ typedef struct rh_scenario {
 	void (*thread)(void *state, unsigned tid, unsigned round, rh_trial *t);
 	void (*check)(void *state, rh_trial *t);
 	void (*teardown)(void *state);
+	rh_limits limits;
 } rh_scenario;
 
 void rh_scenario_register(const rh_scenario *s);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,23 +27,6 @@
 #define RH_SHRINK_SEARCH_RUNS 300
 
 enum { EXIT_CLEAN = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };
-
-static const char replay_help[] =
-	"usage: racehunt replay SCHEDULE\n"
-	"  Re-runs one controlled schedule exactly (the string a violation report\n"
-	"  prints) and prints its trace. Exit 1: the run has a violation; 0: it has\n"
-	"  none; 2: the string is damaged or does not fit this build.\n";
-
-static const char shrink_help[] =
-	"usage: racehunt shrink SCHEDULE\n"
-	"  Finds the fewest threads, ops, rounds and preemptions that still fail the\n"
-	"  same way, and prints that run's trace and schedule string. Exit 1: shrunk;\n"
-	"  0: the schedule does not fail; 2: the string is damaged or does not fit.\n";
-
-static bool wants_help(int argc, char **argv)
-{
-	return argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
-}
 
 struct shrinker {
 	const rh_scenario *s;
@@ -315,45 +297,22 @@ static rh_explorer *replay_explorer(const rh_sched_spec *sp)
 	return x;
 }
 
-/* Parse and look up; false with a one-line reason. */
+/* Parse, look up and check against this build's limits (the one check every
+ * door into a schedule shares); false with a one-line reason. */
 static bool resolve(const char *schedule, rh_sched_spec *sp, struct shrinker *sh, char *err,
 		    size_t errcap)
 {
-	int v;
-
-	if (!rh_schedule_parse(schedule, sp, err, errcap))
+	if (!rh_schedule_resolve(schedule, sp, &sh->s, &sh->variant, err, errcap))
 		return false;
-	sh->s = rh_scenario_find(sp->scenario);
-	if (sh->s == NULL) {
-		snprintf(err, errcap, "schedule names scenario '%s', which this racehunt does not have",
-			 sp->scenario);
-		goto bad;
-	}
-	v = rh_variant_find(sh->s, sp->variant);
-	if (v < 0) {
-		snprintf(err, errcap, "schedule names variant '%s', which %s does not have",
-			 sp->variant, sh->s->name);
-		goto bad;
-	}
-	if (sh->s->max_threads && sp->params.threads > sh->s->max_threads) {
-		snprintf(err, errcap, "schedule asks for %u threads; %s runs at most %u",
-			 sp->params.threads, sh->s->name, sh->s->max_threads);
-		goto bad;
-	}
-	sh->variant = (unsigned)v;
 	sh->seed = sp->seed;
 	sh->index = sp->index;
 	sh->t = malloc(sizeof(*sh->t));
 	if (sh->t == NULL)
 		rh_die("out of memory for a trial");
 	return true;
-bad:
-	rh_schedule_spec_free(sp);
-	return false;
 }
 
-/* *status: EXIT_USAGE (err set), EXIT_CLEAN (does not fail), EXIT_VIOLATION. */
-static char *shrink(const char *schedule, FILE *out, int *status, char *err, size_t errcap)
+char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err, size_t errcap)
 {
 	struct shrinker sh = {0};
 	rh_sched_spec orig, best = {0};
@@ -424,98 +383,9 @@ char *rh_controlled_shrink(const char *schedule, FILE *out)
 {
 	char err[256];
 	int status;
-	char *str = shrink(schedule, out, &status, err, sizeof(err));
+	char *str = rh_shrink_schedule(schedule, out, &status, err, sizeof(err));
 
 	if (status == EXIT_USAGE)
 		fprintf(stderr, "racehunt: cannot shrink: %s\n", err);
 	return str;
-}
-
-int rh_cmd_shrink(int argc, char **argv)
-{
-	char err[256];
-	int status;
-	char *str;
-
-	if (wants_help(argc, argv)) {
-		fputs(shrink_help, stdout);
-		return EXIT_CLEAN;
-	}
-	if (argc != 3) {
-		fprintf(stderr, "racehunt shrink: usage: racehunt shrink SCHEDULE\n");
-		return EXIT_USAGE;
-	}
-	str = shrink(argv[2], stdout, &status, err, sizeof(err));
-	if (status == EXIT_USAGE) {
-		fprintf(stderr, "racehunt shrink: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (status == EXIT_CLEAN) {
-		printf("the schedule runs without a violation: nothing to shrink\n");
-		return EXIT_CLEAN;
-	}
-	printf("schedule: %s\nreplay: %s replay '%s'\n", str, rh_program, str);
-	free(str);
-	return EXIT_VIOLATION;
-}
-
-/* Values in a trace can be addresses (an atomic holding a pointer), which
- * address-space randomisation changes from run to run. A replay runs once
- * more without it, so its trace is the same every time; if the kernel says
- * no, it goes on as it is. */
-static void without_aslr(char **argv)
-{
-	int pers = personality(0xffffffff);
-
-	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE))
-		return;
-	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
-		return;
-	fflush(NULL);
-	execv("/proc/self/exe", argv);
-}
-
-int rh_cmd_replay(int argc, char **argv)
-{
-	struct shrinker sh = {0};
-	rh_sched_spec sp;
-	rh_explorer *x;
-	char err[256];
-	int rc;
-
-	if (wants_help(argc, argv)) {
-		fputs(replay_help, stdout);
-		return EXIT_CLEAN;
-	}
-	if (argc != 3) {
-		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE\n");
-		return EXIT_USAGE;
-	}
-	without_aslr(argv);
-	if (!resolve(argv[2], &sp, &sh, err, sizeof(err))) {
-		fprintf(stderr, "racehunt replay: %s\n", err);
-		return EXIT_USAGE;
-	}
-	x = replay_explorer(&sp);
-	attempt(&sh, &sp.params, x, true, NULL);
-	if (rh_explorer_diverged(x)) {
-		fprintf(stderr, "racehunt replay: schedule does not replay on this build: %s\n",
-			rh_explorer_diverged(x));
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rh_explorer_print_trace(x, stdout);
-	if (rh_trial_failed(sh.t)) {
-		printf("VIOLATION %s: %s\n", rh_kind_name(rh_trial_first_kind(sh.t)),
-		       rh_trial_first_msg(sh.t));
-		rc = EXIT_VIOLATION;
-	} else {
-		printf("no violation\n");
-		rc = EXIT_CLEAN;
-	}
-out:
-	rh_explorer_free(x);
-	rh_schedule_spec_free(&sp);
-	free(sh.t);
-	return rc;
 }

@@ -6,10 +6,11 @@
 
 #include <stdio.h>
 
-/* Commands behind `racehunt replay` and `racehunt shrink`; exit status as the
- * command line documents. */
-int rh_cmd_replay(int argc, char **argv);
-int rh_cmd_shrink(int argc, char **argv);
+/* Shrink a controlled schedule string. *status: 2 (err set: damaged, does
+ * not fit or does not replay), 0 (the run does not fail), 1 (shrunk: the
+ * malloc'd result, its trace printed to out when out is not NULL). */
+char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err,
+			 size_t errcap);
 
 /* Shrink a failing controlled run to the fewest threads, ops and preemptions
  * that still fail with the same kind; print the shrunk trace to out. Returns

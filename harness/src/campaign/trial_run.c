@@ -1,9 +1,12 @@
 /* One trial end to end in this process: setup, the threads (a stress team
  * or the explorer's fibers), check, teardown. */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "controlled/controlled.h"
+#include "core/limits.h"
+#include "core/registry.h"
 #include "core/sanitizer.h"
 #include "core/util.h"
 #include "stress/stress.h"
@@ -64,3 +67,32 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 	return true;
 }
 
+
+bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario **s,
+			 unsigned *variant, char *err, size_t errcap)
+{
+	int v;
+
+	if (!rh_schedule_parse(str, sp, err, errcap))
+		return false;
+	*s = rh_scenario_find(sp->scenario);
+	if (*s == NULL) {
+		snprintf(err, errcap, "schedule names scenario '%s', which this racehunt does not have",
+			 sp->scenario);
+		goto bad;
+	}
+	v = rh_variant_find(*s, sp->variant);
+	if (v < 0) {
+		snprintf(err, errcap, "schedule names variant '%s', which %s does not have",
+			 sp->variant, (*s)->name);
+		goto bad;
+	}
+	*variant = (unsigned)v;
+	if (!rh_params_fit(*s, &sp->params, err, errcap) ||
+	    !rh_trials_fit(sp->index, 1, err, errcap))
+		goto bad;
+	return true;
+bad:
+	rh_schedule_spec_free(sp);
+	return false;
+}

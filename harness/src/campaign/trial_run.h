@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "controlled/controlled.h"
+#include "controlled/sched.h"
 #include "core/trial.h"
 #include "stress/stress.h"
 
@@ -21,5 +22,12 @@ typedef enum rh_mode {
  * meanwhile become a SANITIZER violation. Returns false, running nothing,
  * when the explorer's space is exhausted. */
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x);
+
+/* A schedule string resolved to what a trial runs: parsed, its scenario and
+ * variant looked up, its workload and trial number checked against the
+ * limits run applies (core/limits.h). The one validation replay, shrink and
+ * run --strategy replay: share. false with a one-line reason (sp freed). */
+bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario **s,
+			 unsigned *variant, char *err, size_t errcap);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "campaign_options.h"
 #include "controlled/controlled.h"
+#include "core/limits.h"
 #include "core/trial.h"
 #include "options.h"
 #include "racehunt/cli.h"
@@ -30,15 +31,10 @@ int rh_validate_strategy(rh_mode mode, const char *spec)
 
 int rh_check_params(const rh_scenario *s, const rh_params *p)
 {
-	unsigned max = s->max_threads ? s->max_threads : RH_MAX_THREADS;
+	char err[512];
 
-	if (max > RH_MAX_THREADS)
-		max = RH_MAX_THREADS;
-	if (p->threads < 1 || p->threads > max)
-		return rh_usage_error("--threads must be between 1 and %u for %s, got %u", max,
-				      s->name, p->threads);
-	if (p->ops < 1 || p->rounds < 1)
-		return rh_usage_error("--ops and --rounds must be at least 1");
+	if (!rh_params_fit(s, p, err, sizeof(err)))
+		return rh_usage_error("%s", err);
 	return RH_EXIT_CLEAN;
 }
 
@@ -61,6 +57,7 @@ void rh_campaign_defaults(rh_campaign *c, const rh_scenario *s, unsigned variant
 /* Fill in what depends on the mode once all options are read. */
 int rh_campaign_finish(rh_campaign *c, bool strategy_given)
 {
+	char err[256];
 	int rc;
 
 	if (!strategy_given)
@@ -68,11 +65,13 @@ int rh_campaign_finish(rh_campaign *c, bool strategy_given)
 	rc = rh_validate_strategy(c->mode, c->strategy);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
-	if (c->mode == RH_MODE_STRESS) {
-		char err[256];
-
+	if (c->mode == RH_MODE_STRESS)
 		rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
-	}
-	return rh_check_params(c->scenario, &c->params);
+	rc = rh_check_params(c->scenario, &c->params);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (!rh_trials_fit(c->first_trial, c->trials, err, sizeof(err)))
+		return rh_usage_error("%s", err);
+	return RH_EXIT_CLEAN;
 }
 

@@ -6,6 +6,7 @@
 
 #include "campaign/campaign.h"
 #include "campaign/shrink.h"
+#include "replay.h"
 #include "campaign_options.h"
 #include "cli_private.h"
 #include "core/registry.h"
@@ -89,12 +90,13 @@ static int take_replay(rh_campaign *c, const char *variant, const char *given)
 {
 	rh_sched_spec sp;
 	char err[256];
-	int v;
+	const rh_scenario *s;
+	unsigned v;
 
-	if (!rh_schedule_parse(c->strategy + strlen(RH_REPLAY_PREFIX), &sp, err, sizeof(err)))
+	if (!rh_schedule_resolve(c->strategy + strlen(RH_REPLAY_PREFIX), &sp, &s, &v, err,
+				 sizeof(err)))
 		return rh_usage_error("--strategy replay: %s", err);
-	v = rh_variant_find(c->scenario, sp.variant);
-	if (strcmp(sp.scenario, c->scenario->name) != 0 || v < 0)
+	if (s != c->scenario)
 		snprintf(err, sizeof(err), "the schedule is for %s [%s], not %s", sp.scenario,
 			 sp.variant, c->scenario->name);
 	else if (variant != NULL && strcmp(variant, sp.variant) != 0)
@@ -108,7 +110,7 @@ static int take_replay(rh_campaign *c, const char *variant, const char *given)
 	else
 		err[0] = 0;
 	if (err[0] == 0) {
-		c->variant = (unsigned)v;
+		c->variant = v;
 		c->params = sp.params;
 		c->seed = sp.seed;
 		c->first_trial = sp.index;
