@@ -12,17 +12,28 @@
 
 #define MAX_INPUT (256u << 20) /* far above any real result file */
 
-static const char compare_help[] =
-	"usage: racehunt compare [--by-scenario] A.json B.json\n"
-	"  two result files side by side: each is a 'racehunt run --json' object or a\n"
-	"  'racehunt hunt --json' array. Rows are keyed by scenario, variant and detector\n"
-	"  (a run's detector is '<mode> <strategy>'); each row says what changed from A to B:\n"
-	"  same, newly clean, newly detected, newly failed, rate up, rate down (both\n"
-	"  detected, 95% intervals disjoint), only in A, only in B.\n"
-	"  --by-scenario   key rows by scenario and detector only, so two variants line up\n"
-	"                  (e.g. run --variant buggy vs run --variant fixed-atomic)\n"
-	"Exit status: 0 no row changed, 1 some row changed, 2 usage or input error\n"
-	"(one line on stderr naming the file and the byte offset).\n";
+enum { O_BY_SCENARIO, O_N };
+static const rh_option compare_options[O_N] = {
+	[O_BY_SCENARIO] = {"by-scenario", NULL,
+			   "key rows by scenario and detector only, so two variants\n"
+			   "line up (e.g. run --variant buggy vs run --variant fixed-atomic)"},
+};
+static const rh_command compare_command = {
+	.name = "compare",
+	.usage = "[--by-scenario] A.json B.json",
+	.intro = "  two result files side by side: each is a 'racehunt run --json' object or a\n"
+		 "  'racehunt hunt --json' array. Rows are keyed by scenario, variant and detector\n"
+		 "  (a run's detector is '<mode> <strategy>'); each row says what changed from A to B:\n"
+		 "  same, newly clean, newly detected, newly failed, rate up, rate down (both\n"
+		 "  detected, 95% intervals disjoint), only in A, only in B.\n",
+	.options = compare_options,
+	.n_options = O_N,
+	.outro = "Exit status: 0 no row changed, 1 some row changed, 2 usage or input error\n"
+		 "(one line on stderr naming the file and the byte offset).\n",
+	.min_operands = 2,
+	.max_operands = 2,
+	.missing_operand = "compare needs two result files: A.json B.json",
+};
 
 static const char *const change_names[RH_CHANGE_COUNT_] = {
 	[RH_CHANGE_SAME] = "same",
@@ -458,27 +469,17 @@ static void print_source(const char *label, const char *path, const rh_cmp_table
 int rh_cmd_compare(int argc, char **argv)
 {
 	const char *paths[2];
-	unsigned n_paths = 0;
-	bool by_scenario = false;
+	bool by_scenario;
 	rh_cmp_table a, b;
 	size_t changed;
+	rh_opts o;
+	int rc = rh_options_parse(&compare_command, argc, argv, 2, &o);
 
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0) {
-			fputs(compare_help, stdout);
-			return RH_EXIT_CLEAN;
-		}
-		if (strcmp(argv[i], "--by-scenario") == 0)
-			by_scenario = true;
-		else if (argv[i][0] == '-')
-			return rh_usage_error("compare: unknown option '%s'", argv[i]);
-		else if (n_paths == 2)
-			return rh_usage_error("compare takes two files, got a third: '%s'", argv[i]);
-		else
-			paths[n_paths++] = argv[i];
-	}
-	if (n_paths != 2)
-		return rh_usage_error("compare needs two result files: A.json B.json");
+	if (rc != RH_EXIT_CLEAN)
+		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
+	by_scenario = o.count[O_BY_SCENARIO] > 0;
+	paths[0] = o.operands[0];
+	paths[1] = o.operands[1];
 	if (load_file(paths[0], by_scenario, &a) != RH_EXIT_CLEAN)
 		return RH_EXIT_USAGE;
 	if (load_file(paths[1], by_scenario, &b) != RH_EXIT_CLEAN) {

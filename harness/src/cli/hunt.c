@@ -41,30 +41,44 @@ typedef struct hunt_opts {
 	const char *json_path;
 	const char *html_path;
 	/* Other builds folded in as columns: NAME=PATH. */
-	const char *builds[RH_MAX_BUILDS];
+	const char *builds[RH_MAX_BUILDS + 1];
 	unsigned n_builds;
 	uint64_t build_trials;
 	const char *only;	/* comma list of detector names, NULL = all */
+	char **filters;		/* scenario or store names, none = all */
+	unsigned n_filters;
 } hunt_opts;
 
-static const char hunt_help[] =
-	"usage: racehunt hunt [SCENARIO|STORE...] [options]\n"
-	"  every variant of each scenario (default: all) under every detector:\n"
-	"  stress noise:0.1, controlled pct:3, controlled dfs:2 on 2 threads x 2 ops.\n"
-	"  A variant declared 'detected' must be caught by at least one detector; one\n"
-	"  declared 'clean' must be caught by none.\n"
-	"  --seed N            campaign seed (default 1)\n"
-	"  --trials N          stress trials per variant (default: the scenario's budget)\n"
-	"  --full              run every budget to the end (rates, histograms) instead of\n"
-	"                      stopping a detector at its first detection\n"
-	"  --detectors LIST    comma-separated subset of: stress,pct:3,dfs:2\n"
-	"  --json FILE         every cell's result as a JSON array\n"
-	"  --html FILE         a self-contained report page: matrix, rates, outcomes, traces\n"
-	"  --build NAME=PATH   also run another build's racehunt (e.g. tsan=build/tsan/targets/\n"
-	"                      racehunt) with the stress detector and fold its verdicts, its\n"
-	"                      sanitizer's reports included, into a column; repeatable\n"
-	"  --build-trials N    stress trials per variant in those builds (default 20)\n"
-	"Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness failure.\n";
+enum { O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_N };
+static const rh_option hunt_options[O_N] = {
+	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
+	[O_TRIALS] = {"trials", "N", "stress trials per variant (default: the scenario's budget)"},
+	[O_FULL] = {"full", NULL,
+		    "run every budget to the end (rates, histograms) instead of\n"
+		    "stopping a detector at its first detection"},
+	[O_DETECTORS] = {"detectors", "LIST", "comma-separated subset of: stress,pct:3,dfs:2"},
+	[O_JSON] = {"json", "FILE", "every cell's result as a JSON array"},
+	[O_HTML] = {"html", "FILE", "a self-contained report page: matrix, rates, outcomes, traces"},
+	[O_BUILD] = {"build", "NAME=PATH",
+		     "also run another build's racehunt (e.g. tsan=build/tsan/targets/\n"
+		     "racehunt) with the stress detector and fold its verdicts, its\n"
+		     "sanitizer's reports included, into a column; repeatable",
+		     RH_OPT_REPEAT},
+	[O_BUILD_TRIALS] = {"build-trials", "N", "stress trials per variant in those builds (default 20)"},
+};
+static const rh_command hunt_command = {
+	.name = "hunt",
+	.usage = "[SCENARIO|STORE...] [options]",
+	.intro = "  every variant of each scenario (default: all) under every detector:\n"
+		 "  stress noise:0.1, controlled pct:3, controlled dfs:2 on 2 threads x 2 ops.\n"
+		 "  A variant declared 'detected' must be caught by at least one detector; one\n"
+		 "  declared 'clean' must be caught by none.\n",
+	.options = hunt_options,
+	.n_options = O_N,
+	.outro = "Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness "
+		 "failure.\n",
+	.max_operands = RH_MAX_OPERANDS,
+};
 
 static bool selected(const hunt_opts *o, const char *name)
 {
@@ -81,21 +95,16 @@ static bool selected(const hunt_opts *o, const char *name)
 	return false;
 }
 
-static bool matches_filter(const rh_scenario *s, int argc, char **argv, int first)
+static bool matches_filter(const rh_scenario *s, const hunt_opts *o)
 {
-	bool any = false;
+	for (unsigned i = 0; i < o->n_filters; i++) {
+		size_t len = strlen(o->filters[i]);
 
-	for (int i = first; i < argc; i++) {
-		size_t len = strlen(argv[i]);
-
-		if (argv[i][0] == '-')
-			break;
-		any = true;
-		if (strcmp(s->name, argv[i]) == 0 ||
-		    (strncmp(s->name, argv[i], len) == 0 && s->name[len] == '.'))
+		if (strcmp(s->name, o->filters[i]) == 0 ||
+		    (strncmp(s->name, o->filters[i], len) == 0 && s->name[len] == '.'))
 			return true;
 	}
-	return !any;
+	return o->n_filters == 0;
 }
 
 static void cell_text(const rh_result *r, const detector *d, char *buf, size_t cap)
@@ -111,87 +120,95 @@ static void cell_text(const rh_result *r, const detector *d, char *buf, size_t c
 		snprintf(buf, cap, "clean %llu trials", (unsigned long long)r->trials_run);
 }
 
-static int parse_hunt(int argc, char **argv, hunt_opts *o, int *first_option)
+/* Every name is a scenario or a store (the prefix before a scenario's dot). */
+static int check_filters(const hunt_opts *o)
 {
-	int i = 2;
-
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->build_trials = 20;
-	while (i < argc && argv[i][0] != '-') {
-		bool known = rh_scenario_find(argv[i]) != NULL;
+	for (unsigned i = 0; i < o->n_filters; i++) {
+		const char *f = o->filters[i];
+		bool known = rh_scenario_find(f) != NULL;
 
 		for (unsigned k = 0; k < rh_scenario_count() && !known; k++) {
 			const char *name = rh_scenario_at(k)->name;
-			size_t len = strlen(argv[i]);
+			size_t len = strlen(f);
 
-			known = strncmp(name, argv[i], len) == 0 && name[len] == '.';
+			known = strncmp(name, f, len) == 0 && name[len] == '.';
 		}
 		if (!known)
 			return rh_usage_error("unknown scenario or store '%s'; 'racehunt list' "
 					      "shows them",
-					      argv[i]);
-		i++;
-	}
-	*first_option = i;
-	for (; i < argc; i++) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(opt, "--full") == 0) {
-			o->full = true;
-		} else if (strcmp(opt, "--build") == 0) {
-			if (val == NULL || strchr(val, '=') == NULL || val[0] == '=')
-				return rh_usage_error("--build needs NAME=PATH, got '%s'",
-						      val ? val : "nothing");
-			if (o->n_builds == RH_MAX_BUILDS)
-				return rh_usage_error("at most %d --build options", RH_MAX_BUILDS);
-			if (access(strchr(val, '=') + 1, X_OK) != 0)
-				return rh_usage_error("--build %s: not an executable", val);
-			o->builds[o->n_builds++] = val;
-			i++;
-		} else if (strcmp(opt, "--build-trials") == 0) {
-			if (val == NULL || !rh_parse_u64(val, 1, UINT64_MAX / 2, &o->build_trials))
-				return rh_usage_error("--build-trials needs a number, got '%s'",
-						      val ? val : "nothing");
-			i++;
-		} else if (strcmp(opt, "--seed") == 0 || strcmp(opt, "--trials") == 0) {
-			uint64_t *dst = opt[2] == 's' ? &o->seed : &o->stress_trials;
-
-			if (val == NULL || !rh_parse_u64(val, opt[2] == 's' ? 0 : 1, UINT64_MAX / 2, dst))
-				return rh_usage_error("%s needs a number, got '%s'", opt,
-						      val ? val : "nothing");
-			i++;
-		} else if (strcmp(opt, "--json") == 0 || strcmp(opt, "--detectors") == 0 ||
-			   strcmp(opt, "--html") == 0) {
-			if (val == NULL)
-				return rh_usage_error("%s needs a value", opt);
-			if (opt[2] == 'j')
-				o->json_path = val;
-			else if (opt[2] == 'h')
-				o->html_path = val;
-			else
-				o->only = val;
-			i++;
-		} else {
-			return rh_usage_error("hunt: unknown option '%s'", opt);
-		}
-	}
-	if (o->only != NULL) {
-		/* Every listed name must be a detector. */
-		for (const char *p = o->only; *p;) {
-			size_t len = strcspn(p, ",");
-			bool known = false;
-
-			for (unsigned d = 0; d < N_DETECTORS; d++)
-				known |= strlen(detectors[d].name) == len &&
-					 strncmp(detectors[d].name, p, len) == 0;
-			if (!known)
-				return rh_usage_error("--detectors: unknown detector '%.*s'", (int)len,
-						      p);
-			p += len + (p[len] == ',');
-		}
+					      f);
 	}
 	return RH_EXIT_CLEAN;
+}
+
+/* Every listed name must be a detector, and there must be one. */
+static int check_detectors(const char *only)
+{
+	if (only[0] == '\0')
+		return rh_usage_error("--detectors: empty list; name at least one of "
+				      "stress,pct:3,dfs:2");
+	for (const char *p = only; *p;) {
+		size_t len = strcspn(p, ",");
+		bool known = false;
+
+		for (unsigned d = 0; d < N_DETECTORS; d++)
+			known |= strlen(detectors[d].name) == len &&
+				 strncmp(detectors[d].name, p, len) == 0;
+		if (!known)
+			return rh_usage_error("--detectors: unknown detector '%.*s'", (int)len, p);
+		p += len + (p[len] == ',');
+		if (p[-1] == ',' && *p == '\0')
+			return rh_usage_error("--detectors: '%s' ends with a comma", only);
+	}
+	return RH_EXIT_CLEAN;
+}
+
+static int check_builds(hunt_opts *o, const rh_opts *p)
+{
+	o->n_builds = rh_options_values(p, O_BUILD, o->builds, RH_MAX_BUILDS + 1);
+	if (o->n_builds > RH_MAX_BUILDS)
+		return rh_usage_error("at most %d --build options", RH_MAX_BUILDS);
+	for (unsigned b = 0; b < o->n_builds; b++) {
+		const char *val = o->builds[b];
+
+		if (strchr(val, '=') == NULL || val[0] == '=')
+			return rh_usage_error("--build needs NAME=PATH, got '%s'", val);
+		if (access(strchr(val, '=') + 1, X_OK) != 0)
+			return rh_usage_error("--build %s: not an executable", val);
+	}
+	return RH_EXIT_CLEAN;
+}
+
+static int parse_hunt(int argc, char **argv, hunt_opts *o)
+{
+	rh_opts p;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->build_trials = 20;
+	rc = rh_options_parse(&hunt_command, argc, argv, 2, &p);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	o->filters = p.operands;
+	o->n_filters = p.n_operands;
+	rc = check_filters(o);
+	if (rc == RH_EXIT_CLEAN && p.count[O_SEED])
+		rc = rh_option_u64("seed", p.value[O_SEED], 0, UINT64_MAX / 2, &o->seed);
+	if (rc == RH_EXIT_CLEAN && p.count[O_TRIALS])
+		rc = rh_option_u64("trials", p.value[O_TRIALS], 1, UINT64_MAX / 2,
+				   &o->stress_trials);
+	if (rc == RH_EXIT_CLEAN && p.count[O_BUILD_TRIALS])
+		rc = rh_option_u64("build-trials", p.value[O_BUILD_TRIALS], 1, UINT64_MAX / 2,
+				   &o->build_trials);
+	if (rc == RH_EXIT_CLEAN)
+		rc = check_builds(o, &p);
+	if (rc == RH_EXIT_CLEAN && p.count[O_DETECTORS])
+		rc = check_detectors(o->only = p.value[O_DETECTORS]);
+	o->full = p.count[O_FULL] > 0;
+	o->json_path = p.value[O_JSON];
+	o->html_path = p.value[O_HTML];
+	return rc;
 }
 
 static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const detector *d,
@@ -222,20 +239,16 @@ static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const d
 int rh_cmd_hunt(int argc, char **argv)
 {
 	hunt_opts o;
-	int first_option = 2, rc, status = RH_EXIT_CLEAN;
+	int rc, status = RH_EXIT_CLEAN;
 	unsigned rows = 0, mismatches = 0;
 	FILE *json = NULL, *html = NULL;
 	rh_hunt_cells cells = {0};
 	rh_build *builds[RH_MAX_BUILDS] = {0};
 	rh_result *r = NULL;
 
-	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
-		fputs(hunt_help, stdout);
-		return RH_EXIT_CLEAN;
-	}
-	rc = parse_hunt(argc, argv, &o, &first_option);
+	rc = parse_hunt(argc, argv, &o);
 	if (rc != RH_EXIT_CLEAN)
-		return rc;
+		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
 	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL)
 		return rh_usage_error("cannot write --json file '%s'", o.json_path);
 	if (o.html_path && (html = fopen(o.html_path, "w")) == NULL) {
@@ -249,7 +262,7 @@ int rh_cmd_hunt(int argc, char **argv)
 
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - o.builds[b]), o.builds[b]);
 		printf("running the %s build's hunt (%s)...\n", name, eq + 1);
-		builds[b] = rh_build_hunt(name, eq + 1, argv + 2, first_option - 2, o.seed,
+		builds[b] = rh_build_hunt(name, eq + 1, o.filters, (int)o.n_filters, o.seed,
 					  o.build_trials, err, sizeof(err));
 		if (builds[b] == NULL) {
 			fprintf(stderr, "racehunt: %s\n", err);
@@ -274,7 +287,7 @@ int rh_cmd_hunt(int argc, char **argv)
 	for (unsigned i = 0; i < rh_scenario_count(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
 
-		if (!matches_filter(s, argc, argv, 2))
+		if (!matches_filter(s, &o))
 			continue;
 		for (unsigned v = 0; v < s->n_variants; v++) {
 			bool detected = false, failed = false;

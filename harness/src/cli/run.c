@@ -1,0 +1,284 @@
+/* racehunt run SCENARIO [options]: one campaign against one variant. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "campaign/campaign.h"
+#include "campaign/trial_run.h"
+#include "campaign_options.h"
+#include "cli_private.h"
+#include "controlled/sched.h"
+#include "core/registry.h"
+#include "core/util.h"
+#include "options.h"
+#include "racehunt/cli.h"
+#include "report/result_json.h"
+#include "report/summary.h"
+
+enum {
+	O_VARIANT, O_MODE, O_STRATEGY, O_THREADS, O_OPS, O_ROUNDS, O_SIZE, O_TRIALS, O_TIME,
+	O_SEED, O_FIRST_TRIAL, O_STOP_ON_FIRST, O_TRACE, O_JSON, O_PIN, O_WATCHDOG, O_NO_FORK,
+	O_NO_SHRINK, O_SHRINK, O_QUIET, O_N
+};
+
+static const rh_option run_options[O_N] = {
+	[O_VARIANT] = {"variant", "V", "variant to run (default: the first listed)"},
+	[O_MODE] = {"mode", "M", "stress (OS threads, default) | controlled (fibers)"},
+	[O_STRATEGY] = {"strategy", "S",
+			"stress: noise:P (default " RH_DEFAULT_NOISE ");\n"
+			"controlled: random | pct:D | dfs:K (default " RH_DEFAULT_CONTROLLED ")\n"
+			"or replay:SCHEDULE (the one run a schedule string recorded)"},
+	[O_THREADS] = {"threads", "N", "threads of the workload (defaults per scenario)"},
+	[O_OPS] = {"ops", "N", "operations per thread and round"},
+	[O_ROUNDS] = {"rounds", "N", "rounds per trial"},
+	[O_SIZE] = {"size", "N", "the scenario's size parameter"},
+	[O_TRIALS] = {"trials", "N",
+		      "budget in trials (default 100; dfs: until the bounded\n"
+		      "space is exhausted)"},
+	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials"},
+	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
+	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one stress trial)"},
+	[O_STOP_ON_FIRST] = {"stop-on-first", NULL, "stop at the first violating trial"},
+	[O_TRACE] = {"trace", NULL, "controlled: print every trial's interleaving and replay command"},
+	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)"},
+	[O_PIN] = {"pin", NULL, "pin thread i to CPU i mod ncpu"},
+	[O_WATCHDOG] = {"watchdog", "MS",
+			"per-round hang limit (default 1000, times RH_TIMEOUT_MULTIPLIER)"},
+	[O_NO_FORK] = {"no-fork", NULL, "run trials in this process (a crash ends the run)"},
+	[O_NO_SHRINK] = {"no-shrink", NULL, "controlled: print the first failing schedule as found"},
+	[O_SHRINK] = {"shrink", NULL,
+		      "stress: also find the smallest workload (threads, ops,\n"
+		      "rounds, size) that still fails the same way"},
+	[O_QUIET] = {"quiet", NULL, "only the summary line"},
+};
+
+static const rh_command run_command = {
+	.name = "run",
+	.usage = "SCENARIO [options]",
+	.options = run_options,
+	.n_options = O_N,
+	.outro = "Exit status: 0 no violation, 1 violation found, 2 usage error, 3 harness "
+		 "failure.\n",
+	.min_operands = 1,
+	.max_operands = 1,
+	.missing_operand = "run needs a scenario name; 'racehunt list' shows them",
+};
+
+/* `--strategy replay:SCHEDULE`: the schedule names the scenario, variant,
+ * workload, seed and trial, so none of them may be given otherwise (given:
+ * the first such option); it runs once, in controlled mode, and its trace is
+ * the one printed (no shrinking). */
+static int take_replay(rh_campaign *c, const char *variant, const char *given)
+{
+	rh_sched_spec sp;
+	char err[256];
+	const rh_scenario *s;
+	unsigned v;
+
+	if (!rh_schedule_resolve(c->strategy + strlen(RH_REPLAY_PREFIX), &sp, &s, &v, err,
+				 sizeof(err)))
+		return rh_usage_error("--strategy replay: %s", err);
+	if (s != c->scenario)
+		snprintf(err, sizeof(err), "the schedule is for %s [%s], not %s", sp.scenario,
+			 sp.variant, c->scenario->name);
+	else if (variant != NULL && strcmp(variant, sp.variant) != 0)
+		snprintf(err, sizeof(err), "the schedule is for variant %s, not %s", sp.variant,
+			 variant);
+	else if (given != NULL)
+		snprintf(err, sizeof(err),
+			 "%s: a replay runs the schedule's own workload, seed and trial, once, "
+			 "in controlled mode",
+			 given);
+	else
+		err[0] = 0;
+	if (err[0] == 0) {
+		c->variant = v;
+		c->params = sp.params;
+		c->seed = sp.seed;
+		c->first_trial = sp.index;
+		c->trials = 1;
+		c->shrink = false;
+	}
+	rh_schedule_spec_free(&sp);
+	return err[0] ? rh_usage_error("--strategy replay: %s", err) : RH_EXIT_CLEAN;
+}
+
+/* The first option given that a replay fixes itself, as "--name", or NULL. */
+static const char *fixed_by_replay(const rh_opts *o)
+{
+	static const unsigned fixed[] = {O_THREADS, O_OPS,    O_ROUNDS,	     O_SIZE,
+					 O_SEED,    O_TRIALS, O_FIRST_TRIAL, O_TIME};
+	static char name[32];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (o->count[fixed[i]]) {
+			snprintf(name, sizeof(name), "--%s", run_options[fixed[i]].name);
+			return name;
+		}
+	if (o->count[O_MODE] && strcmp(o->value[O_MODE], "controlled") != 0)
+		return "--mode";
+	return NULL;
+}
+
+/* The numeric options: option, range, where it goes (32 or 64 bits). */
+static int take_numbers(const rh_opts *o, rh_campaign *c)
+{
+	const struct {
+		unsigned opt;
+		uint64_t lo, hi;
+		unsigned *u32;
+		uint64_t *u64;
+	} nums[] = {
+		{O_THREADS, 0, 1000000, &c->params.threads, NULL},
+		{O_OPS, 0, 1000000, &c->params.ops, NULL},
+		{O_ROUNDS, 0, 1000000, &c->params.rounds, NULL},
+		{O_SIZE, 0, 1u << 30, &c->params.size, NULL},
+		{O_TRIALS, 1, UINT64_MAX / 2, NULL, &c->trials},
+		{O_SEED, 0, UINT64_MAX, NULL, &c->seed},
+		{O_FIRST_TRIAL, 0, UINT64_MAX / 2, NULL, &c->first_trial},
+		{O_WATCHDOG, 1, 3600000, &c->stress.watchdog_ms, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		uint64_t n;
+		int rc;
+
+		if (!o->count[nums[i].opt])
+			continue;
+		rc = rh_option_u64(run_options[nums[i].opt].name, o->value[nums[i].opt],
+				   nums[i].lo, nums[i].hi, &n);
+		if (rc != RH_EXIT_CLEAN)
+			return rc;
+		if (nums[i].u32)
+			*nums[i].u32 = (unsigned)n;
+		else
+			*nums[i].u64 = n;
+	}
+	return RH_EXIT_CLEAN;
+}
+
+static int take_options(const rh_opts *o, rh_campaign *c)
+{
+	const char *mode = o->value[O_MODE];
+	int rc;
+
+	if (mode != NULL && strcmp(mode, "stress") == 0)
+		c->mode = RH_MODE_STRESS;
+	else if (mode != NULL && strcmp(mode, "controlled") == 0)
+		c->mode = RH_MODE_CONTROLLED;
+	else if (mode != NULL)
+		return rh_usage_error("--mode: '%s' is neither stress nor controlled", mode);
+	if (o->count[O_STRATEGY])
+		c->strategy = o->value[O_STRATEGY];
+	rc = take_numbers(o, c);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (o->count[O_TIME] && o->count[O_TRIALS])
+		return rh_usage_error("--trials and --time are alternatives; give one");
+	if (o->count[O_TIME]) {
+		if (!rh_parse_seconds(o->value[O_TIME], &c->time_budget_s))
+			return rh_usage_error("--time: '%s' is not a number of seconds from 0.001 "
+					      "to 604800",
+					      o->value[O_TIME]);
+		c->trials = 0;
+	}
+	c->stop_on_first = o->count[O_STOP_ON_FIRST] > 0;
+	c->trace = o->count[O_TRACE] > 0;
+	c->stress.pin = o->count[O_PIN] > 0;
+	c->isolate = o->count[O_NO_FORK] == 0;
+	if (o->count[O_NO_SHRINK])
+		c->shrink = false;
+	c->shrink_workload = o->count[O_SHRINK] > 0;
+	c->quiet = o->count[O_QUIET] > 0;
+	return RH_EXIT_CLEAN;
+}
+
+static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_path)
+{
+	const rh_scenario *s;
+	const char *variant;
+	bool strategy_given, budget_given;
+	rh_opts o;
+	int rc, v = 0;
+
+	rc = rh_options_parse(&run_command, argc, argv, 2, &o);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	s = rh_scenario_find(o.operands[0]);
+	if (s == NULL)
+		return rh_usage_error("unknown scenario '%s'; 'racehunt list' shows them",
+				      o.operands[0]);
+	variant = o.value[O_VARIANT];
+	if (variant != NULL && (v = rh_variant_find(s, variant)) < 0)
+		return rh_usage_error("scenario %s has no variant '%s'", s->name, variant);
+	rh_campaign_defaults(c, s, (unsigned)v);
+	rc = take_options(&o, c);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	*json_path = o.value[O_JSON];
+	strategy_given = o.count[O_STRATEGY] > 0;
+	budget_given = o.count[O_TRIALS] || o.count[O_TIME];
+	if (strategy_given &&
+	    strncmp(c->strategy, RH_REPLAY_PREFIX, strlen(RH_REPLAY_PREFIX)) == 0) {
+		c->mode = RH_MODE_CONTROLLED;
+		rc = take_replay(c, variant, fixed_by_replay(&o));
+		if (rc != RH_EXIT_CLEAN)
+			return rc;
+		budget_given = true;
+	}
+	rc = rh_campaign_finish(c, strategy_given);
+	/* A bounded search runs until its space is exhausted unless told
+	 * otherwise. */
+	if (!budget_given && c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0)
+		c->trials = 0;
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (c->trace && c->mode != RH_MODE_CONTROLLED)
+		return rh_usage_error("--trace needs --mode controlled (stress runs are not "
+				      "replayable step by step)");
+	return RH_EXIT_CLEAN;
+}
+
+int rh_cmd_run(int argc, char **argv)
+{
+	const char *json_path = NULL;
+	FILE *json = NULL;
+	rh_campaign c;
+	rh_result *r;
+	int rc;
+
+	rc = parse_run(argc, argv, &c, &json_path);
+	if (rc != RH_EXIT_CLEAN)
+		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
+	if (json_path != NULL && strcmp(json_path, "-") == 0) {
+		/* Keep stdout for the JSON alone so it can be piped. */
+		int fd = dup(STDOUT_FILENO);
+
+		if (fd < 0 || (json = fdopen(fd, "w")) == NULL)
+			rh_die("cannot duplicate stdout for --json -");
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+		return rh_usage_error("cannot write --json file '%s'", json_path);
+	}
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		rh_die("out of memory for results");
+	rc = rh_campaign_run(&c, r);
+	if (r->diverged[0]) {
+		fprintf(stderr, "racehunt run: schedule does not replay on this build: %s\n",
+			r->diverged);
+		free(r);
+		if (json != NULL)
+			fclose(json);
+		return RH_EXIT_USAGE;
+	}
+	rh_print_summary(stdout, &c, r);
+	if (json != NULL) {
+		rh_result_json(json, &c, r);
+		fputc('\n', json);
+		fclose(json);
+	}
+	free(r);
+	return rc;
+}
