@@ -101,11 +101,14 @@ typedef struct rh_scenario {
 } rh_scenario;
 
 void rh_scenario_register(const rh_scenario *s);
+/* The same, remembering where the scenario is defined: reports (SARIF) point
+ * there. file is kept by pointer. */
+void rh_scenario_register_at(const rh_scenario *s, const char *file, unsigned line);
 
 #define RH_SCENARIO(sym)                                                                   \
 	__attribute__((constructor)) static void rh__register_##sym(void)                  \
 	{                                                                                  \
-		rh_scenario_register(&(sym));                                              \
+		rh_scenario_register_at(&(sym), __FILE__, __LINE__);                        \
 	}
 
 /* Report a violation of the running trial. Thread-safe. The first one of a

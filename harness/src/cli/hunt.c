@@ -14,6 +14,7 @@
 #include "report/html.h"
 #include "report/result_json.h"
 #include "report/summary.h"
+#include "report_files.h"
 #include "racehunt/cli.h"
 
 typedef struct detector {
@@ -40,6 +41,7 @@ typedef struct hunt_opts {
 	bool full;		/* measure rates over the whole budget */
 	const char *json_path;
 	const char *html_path;
+	const char *junit_path, *sarif_path;
 	/* Other builds folded in as columns: NAME=PATH. */
 	const char *builds[RH_MAX_BUILDS + 1];
 	unsigned n_builds;
@@ -49,7 +51,10 @@ typedef struct hunt_opts {
 	unsigned n_filters;
 } hunt_opts;
 
-enum { O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_N };
+enum {
+	O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_JUNIT,
+	O_SARIF, O_N
+};
 static const rh_option hunt_options[O_N] = {
 	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
 	[O_TRIALS] = {"trials", "N", "stress trials per variant (default: the scenario's budget)"},
@@ -65,6 +70,8 @@ static const rh_option hunt_options[O_N] = {
 		     "sanitizer's reports included, into a column; repeatable",
 		     RH_OPT_REPEAT},
 	[O_BUILD_TRIALS] = {"build-trials", "N", "stress trials per variant in those builds (default 20)"},
+	[O_JUNIT] = RH_OPTION_JUNIT,
+	[O_SARIF] = RH_OPTION_SARIF,
 };
 static const rh_command hunt_command = {
 	.name = "hunt",
@@ -208,6 +215,8 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	o->full = p.count[O_FULL] > 0;
 	o->json_path = p.value[O_JSON];
 	o->html_path = p.value[O_HTML];
+	o->junit_path = p.value[O_JUNIT];
+	o->sarif_path = p.value[O_SARIF];
 	return rc;
 }
 
@@ -245,17 +254,26 @@ int rh_cmd_hunt(int argc, char **argv)
 	rh_hunt_cells cells = {0};
 	rh_build *builds[RH_MAX_BUILDS] = {0};
 	rh_result *r = NULL;
+	rh_report_files files;
+	bool keep; /* the cells, for --html, --junit or --sarif */
 
 	rc = parse_hunt(argc, argv, &o);
 	if (rc != RH_EXIT_CLEAN)
 		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
-	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL)
+	rc = rh_report_files_open(&files, o.junit_path, o.sarif_path);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL) {
+		rh_report_files_abandon(&files);
 		return rh_usage_error("cannot write --json file '%s'", o.json_path);
+	}
 	if (o.html_path && (html = fopen(o.html_path, "w")) == NULL) {
 		if (json)
 			fclose(json);
+		rh_report_files_abandon(&files);
 		return rh_usage_error("cannot write --html file '%s'", o.html_path);
 	}
+	keep = html != NULL || rh_report_files_wanted(&files);
 	for (unsigned b = 0; b < o.n_builds; b++) {
 		char err[512], name[64];
 		const char *eq = strchr(o.builds[b], '=');
@@ -316,7 +334,7 @@ int rh_cmd_hunt(int argc, char **argv)
 					rh_result_json(json, &c, r);
 					fputc('}', json);
 				}
-				if (html)
+				if (keep)
 					rh_hunt_cells_add(&cells, detectors[d].name, &c, r);
 			}
 			for (unsigned b = 0; b < o.n_builds; b++) {
@@ -330,7 +348,7 @@ int rh_cmd_hunt(int argc, char **argv)
 				}
 				detected |= found;
 				printf(" %-28s", cell);
-				if (html)
+				if (keep)
 					rh_hunt_cells_add_json(&cells, rh_build_name(builds[b]), s, v,
 							       rh_build_result(builds[b], s->name,
 									       var->name));
@@ -354,14 +372,18 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (html) {
 		rh_html_write(html, &cells, argc, argv);
 		fclose(html);
-		rh_hunt_cells_free(&cells);
 	}
+	if (rh_report_files_wanted(&files) &&
+	    rh_report_files_write(&files, &cells, "racehunt hunt", argc, argv) != RH_EXIT_CLEAN)
+		status = RH_EXIT_HARNESS;
+	rh_hunt_cells_free(&cells);
 	free(r);
 	printf("%s\n", mismatches ? "hunt: some variants did not behave as declared"
 				  : "hunt: every variant behaved as declared");
 	if (status == RH_EXIT_CLEAN && mismatches)
 		status = RH_EXIT_VIOLATION;
 out:
+	rh_report_files_abandon(&files);
 	for (unsigned b = 0; b < o.n_builds; b++)
 		rh_build_free(builds[b]);
 	if (status == RH_EXIT_HARNESS && r == NULL) {

@@ -15,11 +15,12 @@
 #include "racehunt/cli.h"
 #include "report/result_json.h"
 #include "report/summary.h"
+#include "report_files.h"
 
 enum {
 	O_VARIANT, O_MODE, O_STRATEGY, O_THREADS, O_OPS, O_ROUNDS, O_SIZE, O_TRIALS, O_TIME,
 	O_SEED, O_FIRST_TRIAL, O_STOP_ON_FIRST, O_TRACE, O_JSON, O_PIN, O_WATCHDOG, O_NO_FORK,
-	O_NO_SHRINK, O_SHRINK, O_QUIET, O_N
+	O_NO_SHRINK, O_SHRINK, O_QUIET, O_JUNIT, O_SARIF, O_N
 };
 
 static const rh_option run_options[O_N] = {
@@ -51,6 +52,8 @@ static const rh_option run_options[O_N] = {
 		      "stress: also find the smallest workload (threads, ops,\n"
 		      "rounds, size) that still fails the same way"},
 	[O_QUIET] = {"quiet", NULL, "only the summary line"},
+	[O_JUNIT] = RH_OPTION_JUNIT,
+	[O_SARIF] = RH_OPTION_SARIF,
 };
 
 static const rh_command run_command = {
@@ -194,7 +197,9 @@ static int take_options(const rh_opts *o, rh_campaign *c)
 	return RH_EXIT_CLEAN;
 }
 
-static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_path)
+/* report[0], report[1]: the --junit and --sarif paths, or NULL. */
+static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_path,
+		     const char *report[2])
 {
 	const rh_scenario *s;
 	const char *variant;
@@ -217,6 +222,8 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	*json_path = o.value[O_JSON];
+	report[0] = o.value[O_JUNIT];
+	report[1] = o.value[O_SARIF];
 	strategy_given = o.count[O_STRATEGY] > 0;
 	budget_given = o.count[O_TRIALS] || o.count[O_TIME];
 	if (strategy_given &&
@@ -242,15 +249,19 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 
 int rh_cmd_run(int argc, char **argv)
 {
-	const char *json_path = NULL;
+	const char *json_path = NULL, *report[2] = {NULL, NULL};
 	FILE *json = NULL;
 	rh_campaign c;
 	rh_result *r;
+	rh_report_files files;
 	int rc;
 
-	rc = parse_run(argc, argv, &c, &json_path);
+	rc = parse_run(argc, argv, &c, &json_path, report);
 	if (rc != RH_EXIT_CLEAN)
 		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
+	rc = rh_report_files_open(&files, report[0], report[1]);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
 	if (json_path != NULL && strcmp(json_path, "-") == 0) {
 		/* Keep stdout for the JSON alone so it can be piped. */
 		int fd = dup(STDOUT_FILENO);
@@ -259,6 +270,7 @@ int rh_cmd_run(int argc, char **argv)
 			rh_die("cannot duplicate stdout for --json -");
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+		rh_report_files_abandon(&files);
 		return rh_usage_error("cannot write --json file '%s'", json_path);
 	}
 	r = malloc(sizeof(*r));
@@ -271,9 +283,13 @@ int rh_cmd_run(int argc, char **argv)
 		free(r);
 		if (json != NULL)
 			fclose(json);
+		rh_report_files_abandon(&files);
 		return RH_EXIT_USAGE;
 	}
 	rh_print_summary(stdout, &c, r);
+	if (rh_report_files_wanted(&files) &&
+	    rh_report_files_run(&files, &c, r, argc, argv) != RH_EXIT_CLEAN)
+		rc = RH_EXIT_HARNESS;
 	if (json != NULL) {
 		rh_result_json(json, &c, r);
 		fputc('\n', json);

@@ -10,6 +10,12 @@
 static const rh_scenario *registry[RH_MAX_SCENARIOS];
 static unsigned registered;
 static bool sorted;
+static struct {
+	const rh_scenario *s;
+	const char *file;
+	unsigned line;
+} sources[RH_MAX_SCENARIOS];
+static unsigned n_sources;
 
 void rh_scenario_register(const rh_scenario *s)
 {
@@ -17,6 +23,24 @@ void rh_scenario_register(const rh_scenario *s)
 		rh_die("too many scenarios registered (limit %d) at %s", RH_MAX_SCENARIOS, s->name);
 	registry[registered++] = s;
 	sorted = false;
+}
+
+void rh_scenario_register_at(const rh_scenario *s, const char *file, unsigned line)
+{
+	rh_scenario_register(s);
+	sources[n_sources].s = s;
+	sources[n_sources].file = file;
+	sources[n_sources++].line = line;
+}
+
+const char *rh_scenario_source(const rh_scenario *s, unsigned *line)
+{
+	for (unsigned i = 0; i < n_sources; i++)
+		if (sources[i].s == s) {
+			*line = sources[i].line;
+			return sources[i].file;
+		}
+	return NULL;
 }
 
 static int by_name(const void *a, const void *b)

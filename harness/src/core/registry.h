@@ -12,5 +12,7 @@ int rh_variant_find(const rh_scenario *s, const char *name);
 unsigned rh_scenario_count(void);
 /* Sorted by name. */
 const rh_scenario *rh_scenario_at(unsigned i);
+/* Where RH_SCENARIO registered s (its file, *line), or NULL when unknown. */
+const char *rh_scenario_source(const rh_scenario *s, unsigned *line);
 
 #endif

@@ -1,0 +1,42 @@
+/* This file is private to the racehunt harness.
+ *
+ * Reports for CI systems, and for the person reading a red CI run, drawn
+ * from a hunt's cells (a `run` is a hunt of one cell): JUnit XML, SARIF
+ * 2.1.0, and the terminal's account of every result that was not as
+ * declared. */
+#ifndef RH_REPORT_CI_H
+#define RH_REPORT_CI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "html.h"
+
+/* A row is the run of consecutive cells of one scenario x variant. */
+typedef enum rh_row_verdict {
+	RH_ROW_AS_DECLARED,
+	RH_ROW_MISSED,	/* declared detected, no detector caught it */
+	RH_ROW_FLAGGED, /* declared clean, some detector caught something */
+	RH_ROW_HARNESS_FAILED,
+} rh_row_verdict;
+
+/* The verdict of the row that starts at cell first; *end is one past its last
+ * cell. */
+rh_row_verdict rh_hunt_row(const rh_hunt_cells *l, size_t first, size_t *end);
+const char *rh_row_verdict_text(rh_row_verdict v);
+
+/* One <testsuite> per scenario, one <testcase> per cell (classname
+ * "scenario.variant", name the detector). A testcase fails when its cell
+ * contradicts the declaration: it flagged a clean-declared variant, or its
+ * row missed a seeded bug altogether; a harness failure is an <error>. */
+void rh_junit_write(FILE *out, const rh_hunt_cells *l, const char *name);
+
+/* One SARIF 2.1.0 run: a result per cell that found a violation, ruleId the
+ * violation kind, located at the scenario's source. argv: the command. */
+void rh_sarif_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv);
+
+/* XML character data and attribute values: markup escaped, every byte that
+ * is not valid UTF-8 or not an XML 1.0 character written as the text \xHH. */
+void rh_xml_text(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,178 @@
+/* SARIF 2.1.0 (OASIS) for code-scanning tools: one run, a rule per
+ * violation kind, a result per cell that found a violation, located at the
+ * source that registered the scenario (file:line of its RH_SCENARIO) until
+ * traces carry source lines of their own. A finding in a variant declared
+ * clean is an "error" (the regression CI must stop on), one in a variant
+ * declared detected a "note" (the seeded bug, found as declared). */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ci.h"
+#include "core/registry.h"
+#include "json.h"
+#include "racehunt/version.h"
+#include "utf8.h"
+
+static const char *const kind_text[RH_KIND_COUNT_] = {
+	[RH_CORRUPTION] = "content read back is not what was written",
+	[RH_OVERLAP] = "two allocations share bytes",
+	[RH_MONOTONICITY] = "a sequence that must strictly increase did not",
+	[RH_LOST_UPDATE] = "a counter or sum misses acknowledged work",
+	[RH_DUPLICATE] = "something recorded more than once",
+	[RH_NOT_FOUND] = "committed data is missing",
+	[RH_OUT_OF_BOUNDS] = "an offset or length points outside its file or region",
+	[RH_INVARIANT] = "a stated invariant is broken",
+	[RH_HANG] = "the watchdog expired: threads did not finish",
+	[RH_DEADLOCK] = "nobody can run while somebody waits",
+	[RH_CRASH] = "the trial died on a signal (sanitizer abort, SIGSEGV, ...)",
+	[RH_SANITIZER] = "a sanitizer reported during the trial (data race, ...)",
+	[RH_NOT_LINEARIZABLE] = "no sequential order of a put/get history explains it",
+};
+
+/* A JSON string that stays valid UTF-8 whatever bytes s holds. */
+static void json_text(FILE *out, const char *s)
+{
+	char *clean = rh_utf8_clean(s);
+
+	rh_json_string(out, clean);
+	free(clean);
+}
+
+/* The source tree this harness was built from: __FILE__ minus its path
+ * inside the tree; 0 when that is not an absolute path. */
+static size_t source_root_len(void)
+{
+	static const char tail[] = "harness/src/report/sarif.c";
+	const char *me = __FILE__;
+	size_t n = strlen(me), t = sizeof(tail) - 1;
+
+	if (me[0] != '/' || n < t || strcmp(me + n - t, tail) != 0)
+		return 0;
+	return n - t;
+}
+
+/* s percent-encoded for a URI path, inside a JSON string. */
+static void uri_text(FILE *out, const char *s, size_t n)
+{
+	static const char keep[] = "-._~/!$&'()*+,;=:@";
+
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || (ch != 0 && strchr(keep, ch) != NULL))
+			fputc(ch, out);
+		else
+			fprintf(out, "%%%02X", ch);
+	}
+}
+
+static void write_location(FILE *out, const rh_scenario *s)
+{
+	unsigned line = 0;
+	const char *file = rh_scenario_source(s, &line);
+	size_t root = source_root_len();
+
+	if (file == NULL)
+		return;
+	fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
+	if (root > 0 && strncmp(file, __FILE__, root) == 0) {
+		uri_text(out, file + root, strlen(file + root));
+		fputs("\",\"uriBaseId\":\"SRCROOT\"}", out);
+	} else {
+		if (file[0] == '/')
+			fputs("file://", out);
+		uri_text(out, file, strlen(file));
+		fputs("\"}", out);
+	}
+	if (line > 0)
+		fprintf(out, ",\"region\":{\"startLine\":%u}", line);
+	fputs("},\"message\":{\"text\":", out);
+	json_text(out, s->summary ? s->summary : s->name);
+	fputs("}}]", out);
+}
+
+static void write_rules(FILE *out)
+{
+	fputs("\"rules\":[", out);
+	for (int k = 0; k < RH_KIND_COUNT_; k++) {
+		fprintf(out, "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":", k ? "," : "",
+			rh_kind_name((rh_kind)k));
+		json_text(out, kind_text[k] ? kind_text[k] : rh_kind_name((rh_kind)k));
+		fputs("},\"defaultConfiguration\":{\"level\":\"error\"}}", out);
+	}
+	fputc(']', out);
+}
+
+static void write_result(FILE *out, const rh_hunt_cell *c, bool *first)
+{
+	const rh_scenario *s = c->campaign.scenario;
+	const rh_variant *v = &s->variants[c->campaign.variant];
+	const rh_first *f = &c->result->first;
+	bool declared = v->expect == RH_EXPECT_DETECTED;
+	char text[RH_MSG_MAX + 512];
+
+	fprintf(out, "%s\n{\"ruleId\":\"%s\",\"ruleIndex\":%d,\"level\":\"%s\",\"message\":{\"text\":",
+		*first ? "" : ",", rh_kind_name(f->kind), (int)f->kind, declared ? "note" : "error");
+	*first = false;
+	snprintf(text, sizeof(text), "%s in %s [%s] (declared %s) under %s, trial %llu: %s",
+		 rh_kind_name(f->kind), s->name, v->name, declared ? "detected" : "clean",
+		 c->detector, (unsigned long long)f->trial, f->message);
+	json_text(out, text);
+	fputc('}', out);
+	write_location(out, s);
+	fputs(",\"partialFingerprints\":{\"racehuntCell/v1\":", out);
+	snprintf(text, sizeof(text), "%s/%s/%s/%s", s->name, v->name, c->detector,
+		 rh_kind_name(f->kind));
+	json_text(out, text);
+	fputs("},\"properties\":{\"scenario\":", out);
+	json_text(out, s->name);
+	fputs(",\"variant\":", out);
+	json_text(out, v->name);
+	fputs(",\"detector\":", out);
+	json_text(out, c->detector);
+	fprintf(out, ",\"expected\":\"%s\",\"trial\":%llu,\"violations\":%llu,\"trials_run\":%llu",
+		declared ? "detected" : "clean", (unsigned long long)f->trial,
+		(unsigned long long)c->result->failed_trials,
+		(unsigned long long)c->result->trials_run);
+	fputs(",\"schedule\":", out);
+	json_text(out, f->schedule);
+	fputs(",\"replay\":", out);
+	json_text(out, f->replay);
+	fputs("}}", out);
+}
+
+void rh_sarif_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv)
+{
+	size_t root = source_root_len();
+	bool first = true, ok = true;
+	char cmd[4096];
+	size_t used = 0;
+
+	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
+	      "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"racehunt\",\"version\":\"" RH_VERSION
+	      "\",\"semanticVersion\":\"" RH_VERSION "\",",
+	      out);
+	write_rules(out);
+	fputs("}}", out);
+	if (root > 0) {
+		fputs(",\"originalUriBaseIds\":{\"SRCROOT\":{\"uri\":\"file://", out);
+		uri_text(out, __FILE__, root);
+		fputs("\"}}", out);
+	}
+	fputs(",\"results\":[", out);
+	for (size_t i = 0; i < l->n; i++) {
+		ok &= !l->items[i].result->harness_failed;
+		if (l->items[i].result->have_first)
+			write_result(out, &l->items[i], &first);
+	}
+	cmd[0] = '\0';
+	for (int i = 0; i < argc && used < sizeof(cmd); i++)
+		used += (size_t)snprintf(cmd + used, sizeof(cmd) - used, "%s%s", i ? " " : "",
+					 argv[i]);
+	fprintf(out, "],\"invocations\":[{\"executionSuccessful\":%s,\"commandLine\":",
+		ok ? "true" : "false");
+	json_text(out, cmd);
+	fputs("}]}]}\n", out);
+}

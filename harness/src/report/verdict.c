@@ -1,0 +1,36 @@
+/* A hunt row's verdict: observed against declared, over all its cells. */
+#include <stdbool.h>
+
+#include "ci.h"
+
+rh_row_verdict rh_hunt_row(const rh_hunt_cells *l, size_t first, size_t *end)
+{
+	const rh_campaign *c0 = &l->items[first].campaign;
+	bool detected = false, failed = false;
+	size_t i = first;
+
+	for (; i < l->n; i++) {
+		const rh_hunt_cell *c = &l->items[i];
+
+		if (c->campaign.scenario != c0->scenario || c->campaign.variant != c0->variant)
+			break;
+		failed |= c->result->harness_failed != 0;
+		detected |= c->result->failed_trials > 0;
+	}
+	*end = i;
+	if (failed)
+		return RH_ROW_HARNESS_FAILED;
+	if (detected == (c0->scenario->variants[c0->variant].expect == RH_EXPECT_DETECTED))
+		return RH_ROW_AS_DECLARED;
+	return detected ? RH_ROW_FLAGGED : RH_ROW_MISSED;
+}
+
+const char *rh_row_verdict_text(rh_row_verdict v)
+{
+	switch (v) {
+	case RH_ROW_AS_DECLARED: return "as declared";
+	case RH_ROW_MISSED: return "missed a seeded bug";
+	case RH_ROW_FLAGGED: return "flagged a clean variant";
+	default: return "harness failure";
+	}
+}

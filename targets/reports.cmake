@@ -1,0 +1,35 @@
+# Reports CI systems read (issue 17): JUnit, SARIF, the result JSON's schema,
+# and a hunt that must fail the way a regression does. Label report.
+
+# racehunt-testonly: the command line with only the test suite's own store
+# (targets/testonly), whose mis-declared variants make a hunt fail on
+# purpose. Never installed, never in the racehunt binary or its gate.
+add_executable(racehunt-testonly racehunt.c testonly/testonly_scenarios.c)
+target_link_libraries(racehunt-testonly PRIVATE rh_harness rh_props)
+rh_test_program(racehunt-testonly)
+
+find_package(Python3 COMPONENTS Interpreter)
+set(rh_report_dir ${CMAKE_CURRENT_BINARY_DIR}/reports)
+file(MAKE_DIRECTORY ${rh_report_dir})
+set(rh_check_reports ${PROJECT_SOURCE_DIR}/ci/check-reports)
+
+# JUnit from hunt (a testcase per cell, the failures of the mis-declared rows
+# with their message and replay) and from run; parsed with xml.etree.
+add_test(NAME report.junit.hunt
+  COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} junit-hunt
+    $<TARGET_FILE:racehunt-testonly> ${rh_report_dir}/hunt.junit.xml)
+add_test(NAME report.junit.run
+  COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} junit-run
+    $<TARGET_FILE:racehunt> ${rh_report_dir}/run.junit.xml)
+add_test(NAME report.junit.reference
+  COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} junit-reference
+    $<TARGET_FILE:racehunt> ${rh_report_dir}/reference.junit.xml)
+add_test(NAME report.sarif
+  COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} sarif
+    $<TARGET_FILE:racehunt-testonly> ${rh_report_dir}/hunt.sarif)
+set_tests_properties(report.junit.hunt report.junit.run report.junit.reference report.sarif
+  PROPERTIES LABELS report)
+rh_cli_test(report.junit.bad_path STATUS 2 MATCH "^racehunt: --junit: cannot write '/nonexistent/j.xml'"
+  LABELS report cli ARGS run offset.collide --trials 1 --junit /nonexistent/j.xml)
+rh_cli_test(report.junit.no_value STATUS 2 MATCH "^racehunt: hunt: --sarif needs a value"
+  LABELS report cli ARGS hunt offset.collide --sarif)
