@@ -59,22 +59,18 @@ enum {
 /* Returned by rh_mutex_lock when a robust mutex's owner died holding it. */
 #define RH_OWNER_DIED 1
 
+/* The structs hold the real primitive and what traces show; a scheduler
+ * keeps its model of an object (owner, readers, ...) beside it, keyed by the
+ * object's address, so that a raw pthread object can be modelled alike. */
 typedef struct rh_mutex {
 	pthread_mutex_t impl;
 	const char *name;
 	unsigned flags;
-	/* Owned by the controlled scheduler (fiber id + 1, 0 = free). Atomic
-	 * because under TSan every fiber counts as a thread of its own. */
-	_Atomic int ctl_owner;
-	_Atomic int ctl_owner_died;
 } rh_mutex;
 
 typedef struct rh_rwlock {
 	pthread_rwlock_t impl;
 	const char *name;
-	/* Controlled scheduler state: writer fiber id + 1, and a bit per reader. */
-	_Atomic int ctl_writer;
-	_Atomic uint64_t ctl_readers;
 } rh_rwlock;
 
 typedef struct rh_atomic_u64 {

@@ -48,6 +48,11 @@ struct fiber_rep {
 	const char *_Atomic name;
 	_Atomic uint64_t value;
 	_Atomic bool has_value;
+	_Atomic unsigned flags; /* a mutex op: the mutex's RH_MUTEX_* flags */
+	/* Written by whoever starts the fiber's step (lock ops take effect
+	 * there, on the model): what the op returns, RH_OWNER_DIED for a lock,
+	 * 1 for an rwunlock by the writer. */
+	_Atomic int result;
 };
 
 #define REP_SET(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
@@ -58,6 +63,7 @@ struct slot {
 	enum slot_state st;
 	rh_op op;
 	const void *obj;
+	rh_object *object; /* model state of obj for lock ops, NULL otherwise */
 	const char *name;
 	unsigned round;
 	/* The interned copy of the last name seen: a fiber mostly names the
@@ -168,22 +174,19 @@ static void ctl_point(const char *label, uint64_t value)
 	}
 }
 
+/* Lock operations take effect on the model when the scheduler starts the
+ * step (see apply_op): here the fiber only tells ThreadSanitizer about the
+ * hand-over and picks up the result. */
 static int ctl_mutex_lock(rh_mutex *m)
 {
 	struct run *r = g_run;
-	int id = running(r), rc = 0;
+	int id = running(r), rc;
 
 	if (id < 0)
 		return rh__mutex_lock_raw(m);
+	REP_SET(r->rep[id].flags, m->flags);
 	yield_at(r, id, RH_OP_LOCK, m, m->name);
-	/* Resumed only when the mutex is free, or robust with a dead owner. An
-	 * owner-died state not cleared by rh_mutex_consistent() stays. */
-	if (atomic_load_explicit(&m->ctl_owner, memory_order_relaxed) != 0 ||
-	    atomic_load_explicit(&m->ctl_owner_died, memory_order_relaxed)) {
-		atomic_store_explicit(&m->ctl_owner_died, 1, memory_order_relaxed);
-		rc = RH_OWNER_DIED;
-	}
-	atomic_store_explicit(&m->ctl_owner, id + 1, memory_order_relaxed);
+	rc = REP_GET(r->rep[id].result);
 	tsan_acquire(&m->impl);
 	ctl_after(RH_OP_LOCK, m, m->name, (uint64_t)rc);
 	return rc;
@@ -198,14 +201,16 @@ static void ctl_mutex_unlock(rh_mutex *m)
 		rh__mutex_unlock_raw(m);
 		return;
 	}
+	REP_SET(r->rep[id].flags, m->flags);
 	yield_at(r, id, RH_OP_UNLOCK, m, m->name);
 	tsan_release(&m->impl);
-	atomic_store_explicit(&m->ctl_owner, 0, memory_order_relaxed);
 }
 
 /* Readers and writers synchronise on two addresses, as a real rwlock does:
- * readers acquire what writers released (impl) and release into a clock
- * (ctl_readers) that only writers acquire. */
+ * readers acquire what writers released (impl) and release into a second
+ * clock, one byte into the lock, that only writers acquire. */
+#define READERS_CLOCK(l) ((const char *)(l) + 1)
+
 static void ctl_rwlock_rdlock(rh_rwlock *l)
 {
 	struct run *r = g_run;
@@ -216,7 +221,6 @@ static void ctl_rwlock_rdlock(rh_rwlock *l)
 		return;
 	}
 	yield_at(r, id, RH_OP_RDLOCK, l, l->name);
-	atomic_fetch_or_explicit(&l->ctl_readers, 1ull << id, memory_order_relaxed);
 	tsan_acquire(&l->impl);
 }
 
@@ -230,9 +234,8 @@ static void ctl_rwlock_wrlock(rh_rwlock *l)
 		return;
 	}
 	yield_at(r, id, RH_OP_WRLOCK, l, l->name);
-	atomic_store_explicit(&l->ctl_writer, id + 1, memory_order_relaxed);
 	tsan_acquire(&l->impl);
-	tsan_acquire(&l->ctl_readers);
+	tsan_acquire(READERS_CLOCK(l));
 }
 
 static void ctl_rwlock_unlock(rh_rwlock *l)
@@ -245,13 +248,35 @@ static void ctl_rwlock_unlock(rh_rwlock *l)
 		return;
 	}
 	yield_at(r, id, RH_OP_RWUNLOCK, l, l->name);
-	if (atomic_load_explicit(&l->ctl_writer, memory_order_relaxed) == id + 1) {
+	if (REP_GET(r->rep[id].result))
 		tsan_release(&l->impl);
-		atomic_store_explicit(&l->ctl_writer, 0, memory_order_relaxed);
-	} else {
-		tsan_release(&l->ctl_readers);
-		atomic_fetch_and_explicit(&l->ctl_readers, ~(1ull << id), memory_order_relaxed);
-	}
+	else
+		tsan_release(READERS_CLOCK(l));
+}
+
+/* No step: nothing else runs between here and the fiber's next sync point,
+ * and the table is only looked up (no allocation, uninstrumented), so the
+ * fiber may touch the model itself, under TSan too. */
+RH_SCHEDULER_ONLY static bool ctl_mutex_consistent(rh_mutex *m)
+{
+	struct run *r = g_run;
+	rh_object *o;
+
+	if (running(r) < 0)
+		return false;
+	o = rh_object_find(&r->x->objects, m);
+	if (o == NULL || o->kind != RH_OBJ_MUTEX || !o->owner_died)
+		return false;
+	o->owner_died = false;
+	return true;
+}
+
+RH_SCHEDULER_ONLY static void ctl_object_reset(const void *obj)
+{
+	struct run *r = g_run;
+
+	if (running(r) >= 0)
+		rh_object_forget(&r->x->objects, obj);
 }
 
 static void ctl_thread_die(void)
@@ -277,6 +302,8 @@ static const struct rh_runtime ctl_runtime = {
 	.rwlock_rdlock = ctl_rwlock_rdlock,
 	.rwlock_wrlock = ctl_rwlock_wrlock,
 	.rwlock_unlock = ctl_rwlock_unlock,
+	.mutex_consistent = ctl_mutex_consistent,
+	.object_reset = ctl_object_reset,
 	.thread_die = ctl_thread_die,
 };
 
@@ -370,23 +397,18 @@ RH_SCHEDULER_ONLY static inline void push_choice(rh_explorer *x, rh_choice c)
 /* The thread holding what sl waits for, -1 when none does. */
 RH_SCHEDULER_ONLY static inline int holder(const struct run *r, const struct slot *sl)
 {
-	switch (sl->op) {
-	case RH_OP_LOCK: {
-		rh_mutex *m = (rh_mutex *)sl->obj;
-		return atomic_load_explicit(&m->ctl_owner, memory_order_relaxed) - 1;
-	}
-	case RH_OP_RDLOCK:
-	case RH_OP_WRLOCK: {
-		rh_rwlock *l = (rh_rwlock *)sl->obj;
-		int w = atomic_load_explicit(&l->ctl_writer, memory_order_relaxed);
-		uint64_t rd = atomic_load_explicit(&l->ctl_readers, memory_order_relaxed);
+	const rh_object *o = sl->object;
 
-		if (w != 0)
-			return w - 1;
-		if (sl->op == RH_OP_WRLOCK && rd != 0)
-			return __builtin_ctzll(rd);
+	switch (sl->op) {
+	case RH_OP_LOCK:
+		return o->owner - 1;
+	case RH_OP_RDLOCK:
+	case RH_OP_WRLOCK:
+		if (o->owner != 0)
+			return o->owner - 1;
+		if (sl->op == RH_OP_WRLOCK && o->readers != 0)
+			return __builtin_ctzll(o->readers);
 		return -1;
-	}
 	default:
 		return -1;
 	}
@@ -397,6 +419,62 @@ static inline bool takes_lock(rh_op op)
 	return op == RH_OP_LOCK || op == RH_OP_RDLOCK || op == RH_OP_WRLOCK;
 }
 
+/* The kind of object a lock op acts on, RH_OBJ_NONE for other ops. */
+static inline rh_obj_kind lock_kind(rh_op op)
+{
+	switch (op) {
+	case RH_OP_LOCK:
+	case RH_OP_UNLOCK:
+		return RH_OBJ_MUTEX;
+	case RH_OP_RDLOCK:
+	case RH_OP_WRLOCK:
+	case RH_OP_RWUNLOCK:
+		return RH_OBJ_RWLOCK;
+	default:
+		return RH_OBJ_NONE;
+	}
+}
+
+/* Fiber c was started on the lock op it stopped before: the op takes
+ * effect on the model, and the fiber finds its result in its report. A
+ * lock is only started when it is free (or robust with a dead owner). */
+RH_SCHEDULER_ONLY RH_STEP_INLINE void apply_op(struct run *r, unsigned c, struct slot *sl)
+{
+	rh_object *o = sl->object;
+	int result = 0;
+
+	switch (sl->op) {
+	case RH_OP_LOCK:
+		/* An owner-died state not cleared by rh_mutex_consistent() stays. */
+		if (o->owner != 0 || o->owner_died) {
+			o->owner_died = true;
+			result = RH_OWNER_DIED;
+		}
+		o->owner = (int)c + 1;
+		break;
+	case RH_OP_UNLOCK:
+		o->owner = 0;
+		break;
+	case RH_OP_RDLOCK:
+		o->readers |= 1ull << c;
+		break;
+	case RH_OP_WRLOCK:
+		o->owner = (int)c + 1;
+		break;
+	case RH_OP_RWUNLOCK:
+		if (o->owner == (int)c + 1) {
+			o->owner = 0;
+			result = 1;
+		} else {
+			o->readers &= ~(1ull << c);
+		}
+		break;
+	default:
+		return;
+	}
+	REP_SET(r->rep[c].result, result);
+}
+
 /* sl is at a lock op: whether it gets the lock now. */
 RH_SCHEDULER_ONLY static inline bool lock_free_for(const struct run *r, const struct slot *sl)
 {
@@ -405,8 +483,8 @@ RH_SCHEDULER_ONLY static inline bool lock_free_for(const struct run *r, const st
 	if (h < 0)
 		return true;
 	/* A robust mutex outlives its dead owner; nothing else does. */
-	return sl->op == RH_OP_LOCK && (((rh_mutex *)sl->obj)->flags & RH_MUTEX_ROBUST) &&
-	       h < (int)r->n && r->slot[h].st == S_DEAD;
+	return sl->op == RH_OP_LOCK && (sl->object->flags & RH_MUTEX_ROBUST) && h < (int)r->n &&
+	       r->slot[h].st == S_DEAD;
 }
 
 RH_SCHEDULER_ONLY RH_STEP_INLINE uint64_t runnable(const struct run *r)
@@ -521,6 +599,8 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void begin_step(struct run *r, unsigned c)
 		}
 		r->inflight.op = (uint8_t)sl->op;
 		r->inflight.name = sl->name_copy;
+		if (sl->object != NULL)
+			apply_op(r, c, sl);
 	}
 	fp_mix(x, (uint64_t)c | (uint64_t)r->inflight.op << 8 | (uint64_t)had_op << 16 |
 			  (uint64_t)(had_op ? sl->name_hash : 0) << 32);
@@ -548,6 +628,10 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 		sl->op = (rh_op)REP_GET(p->op);
 		sl->obj = REP_GET(p->obj);
 		sl->name = REP_GET(p->name);
+		sl->object = NULL;
+		if (lock_kind(sl->op) != RH_OBJ_NONE)
+			sl->object = rh_object_get(&x->objects, sl->obj, lock_kind(sl->op),
+						   REP_GET(p->flags));
 		if (takes_lock(sl->op))
 			r->lock_mask |= 1ull << c;
 		else
@@ -711,6 +795,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	x->steps = 0;
 	x->preemptions = 0;
 	x->fp = 0xcbf29ce484222325ull;
+	rh_objects_clear(&x->objects);
 	for (; x->n_fibers < n; x->n_fibers++)
 		if (!rh_fiber_create(&x->fibers[x->n_fibers], RH_FIBER_STACK_SIZE))
 			rh_die("cannot map a %u KiB fiber stack: %m", RH_FIBER_STACK_SIZE >> 10);
@@ -762,6 +847,7 @@ void rh_explorer_free(rh_explorer *x)
 	for (size_t i = 0; i < x->cap_names; i++)
 		free(x->names[i].copy);
 	free(x->names);
+	rh_objects_fini(&x->objects);
 	free(x->dfs);
 	free(x->devs);
 	free(x->bytes);

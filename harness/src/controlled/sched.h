@@ -22,6 +22,7 @@
 #include "controlled.h"
 #include "fiber.h"
 #include "core/trial.h"
+#include "runtime/objects.h"
 
 /* For the scheduler's bookkeeping between steps (choices, trace, strategy
  * state): memory no fiber ever touches, yet under ThreadSanitizer every
@@ -166,6 +167,9 @@ struct rh_explorer {
 	/* Every step through the scheduler, as under TSan: tests compare the
 	 * two paths, which must make the same runs. */
 	bool no_fast_path;
+
+	/* model state of the run's sync objects, cleared for each run */
+	rh_objects objects;
 
 	/* fibers, kept from run to run */
 	rh_fiber fibers[RH_MAX_THREADS];

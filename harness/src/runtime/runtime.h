@@ -27,6 +27,14 @@ struct rh_runtime {
 	void (*rwlock_rdlock)(rh_rwlock *l);
 	void (*rwlock_wrlock)(rh_rwlock *l);
 	void (*rwlock_unlock)(rh_rwlock *l);
+	/* rh_mutex_consistent(): true when the runtime's model of m was the
+	 * owner-died state and is now cleared; false sends the call on to the
+	 * real mutex. NULL: always the real one. */
+	bool (*mutex_consistent)(rh_mutex *m);
+	/* A sync object at obj was initialised or destroyed while attached: a
+	 * model of it starts afresh at its next use (heap memory is reused for
+	 * new objects within one run). NULL: nothing to do. */
+	void (*object_reset)(const void *obj);
 	/* rh_thread_die(): the current scenario thread ends where it stands. */
 	void (*thread_die)(void); /* must not return */
 };

@@ -43,11 +43,22 @@ void rh_runtime_detach(void)
 	atomic_store_explicit(&rh__runtime, NULL, memory_order_relaxed);
 }
 
+/* Init and destroy while a runtime is attached (a scenario thread making a
+ * lock for a new item): its model of the address starts afresh. */
+static void reset_model(const void *obj)
+{
+	const struct rh_runtime *rt = rh__attached();
+
+	if (RH_UNLIKELY(rt != NULL) && rt->object_reset != NULL)
+		rt->object_reset(obj);
+}
+
 int rh_mutex_init(rh_mutex *m, const char *name, unsigned flags)
 {
 	pthread_mutexattr_t attr;
 	int rc;
 
+	reset_model(m);
 	memset(m, 0, sizeof(*m));
 	m->name = name;
 	m->flags = flags;
@@ -61,6 +72,7 @@ int rh_mutex_init(rh_mutex *m, const char *name, unsigned flags)
 
 void rh_mutex_destroy(rh_mutex *m)
 {
+	reset_model(m);
 	pthread_mutex_destroy(&m->impl);
 }
 
@@ -105,15 +117,18 @@ void rh__rwlock_unlock_slow(rh_rwlock *l)
 
 void rh_mutex_consistent(rh_mutex *m)
 {
+	const struct rh_runtime *rt = rh__attached();
+
 	/* Controlled mode never hands the real robust mutex to a dead fiber, so
-	 * only its own flag needs clearing there. */
-	if (atomic_exchange_explicit(&m->ctl_owner_died, 0, memory_order_relaxed))
+	 * only its model needs clearing there. */
+	if (rt != NULL && rt->mutex_consistent != NULL && rt->mutex_consistent(m))
 		return;
 	pthread_mutex_consistent(&m->impl);
 }
 
 int rh_rwlock_init(rh_rwlock *l, const char *name)
 {
+	reset_model(l);
 	memset(l, 0, sizeof(*l));
 	l->name = name;
 	return pthread_rwlock_init(&l->impl, NULL);
@@ -121,11 +136,13 @@ int rh_rwlock_init(rh_rwlock *l, const char *name)
 
 void rh_rwlock_destroy(rh_rwlock *l)
 {
+	reset_model(l);
 	pthread_rwlock_destroy(&l->impl);
 }
 
 void rh_atomic_init(rh_atomic_u64 *a, const char *name, uint64_t value)
 {
+	reset_model(a);
 	atomic_init(&a->v, value);
 	a->name = name;
 }
