@@ -23,7 +23,7 @@ cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE= -DCMAKE_C_COMPILER="$CC" \
 targets=()
 while read -r name corpus expect; do
   if [ "$expect" = clean ] || [ "$with_buggy" = 1 ]; then
-    targets+=("$name")
+    targets+=("racehunt_$name")
   fi
 done <"$build/fuzzers.txt"
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"

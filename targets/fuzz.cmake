@@ -24,20 +24,21 @@ set(rh_fuzz_replay_env
   "UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1"
   "TSAN_OPTIONS=abort_on_error=1:halt_on_error=1")
 
-# fuzzer: binary name; CORPUS: corpus/<dir>; SOURCES: everything but a main.
+# fuzzer: binary name (the target is racehunt_<name>); CORPUS: corpus/<dir>;
+# SOURCES: everything but a main.
 function(rh_fuzzer fuzzer)
   cmake_parse_arguments(F "" "CORPUS;VARIANT" "SOURCES;LIBS;DEFINES" ${ARGN})
   foreach(kind replay fuzz)
     if(kind STREQUAL "replay")
       set(bin replay_${fuzzer})
-      add_executable(${bin} ${F_SOURCES} fuzz_replay_main.c)
-      rh_test_program(${bin})
+      add_executable(racehunt_${bin} ${F_SOURCES} fuzz_replay_main.c)
+      rh_test_program(racehunt_${bin})
     elseif(RH_FUZZ)
       set(bin ${fuzzer})
-      add_executable(${bin} ${F_SOURCES})
+      add_executable(racehunt_${bin} ${F_SOURCES})
       separate_arguments(engine UNIX_COMMAND "${RH_FUZZ_ENGINE}")
-      target_link_options(${bin} PRIVATE ${engine})
-      set_property(GLOBAL APPEND PROPERTY RH_FUZZERS ${bin})
+      target_link_options(racehunt_${bin} PRIVATE ${engine})
+      set_property(GLOBAL APPEND PROPERTY RH_FUZZERS racehunt_${bin})
       set(expect clean)
       if(F_VARIANT STREQUAL "buggy")
         set(expect buggy)
@@ -46,9 +47,10 @@ function(rh_fuzzer fuzzer)
     else()
       continue()
     endif()
-    target_link_libraries(${bin} PRIVATE ${F_LIBS})
-    target_compile_definitions(${bin} PRIVATE ${F_DEFINES})
-    target_compile_options(${bin} PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
+    set_target_properties(racehunt_${bin} PROPERTIES OUTPUT_NAME ${bin})
+    target_link_libraries(racehunt_${bin} PRIVATE ${F_LIBS})
+    target_compile_definitions(racehunt_${bin} PRIVATE ${F_DEFINES})
+    target_compile_options(racehunt_${bin} PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
   endforeach()
 
   set(dir ${PROJECT_SOURCE_DIR}/corpus/${F_CORPUS})
@@ -60,6 +62,9 @@ function(rh_fuzzer fuzzer)
   if(F_VARIANT STREQUAL "buggy" AND NOT regressions)
     message(FATAL_ERROR "corpus/${F_CORPUS} has no regress-* input: nothing would show that "
       "${fuzzer} still finds its bug")
+  endif()
+  if(NOT RACEHUNT_BUILD_TESTS)
+    return()
   endif()
   if(F_VARIANT STREQUAL "buggy")
     # Each regression input reproduces its bug: the run must abort with the
@@ -78,7 +83,7 @@ function(rh_fuzzer fuzzer)
       get_filename_component(name ${input} NAME)
       add_test(NAME fuzz.${fuzzer}.${name}
         COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 134 --match "${report}" --match "${line}"
-          -- $<TARGET_FILE:replay_${fuzzer}> ${input})
+          -- $<TARGET_FILE:racehunt_replay_${fuzzer}> ${input})
       set_tests_properties(fuzz.${fuzzer}.${name} PROPERTIES
         LABELS fuzz-replay ENVIRONMENT "${rh_fuzz_replay_env}")
     endforeach()
@@ -88,50 +93,52 @@ function(rh_fuzzer fuzzer)
     add_test(NAME fuzz.${fuzzer}.corpus
       COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 0
         --no-match "VIOLATION|Sanitizer|runtime error|reader fuzz:"
-        -- $<TARGET_FILE:replay_${fuzzer}> ${dir})
+        -- $<TARGET_FILE:racehunt_replay_${fuzzer}> ${dir})
     set_tests_properties(fuzz.${fuzzer}.corpus PROPERTIES
       LABELS fuzz-replay ENVIRONMENT "${rh_fuzz_replay_env}")
   endif()
 endfunction()
 
 foreach(store offset index header queue)
-  if(NOT TARGET rh_store_${store})
+  if(NOT TARGET racehunt_store_${store})
     continue()
   endif()
   foreach(variant IN LISTS rh_fuzz_variants_${store})
     rh_fuzzer(fuzz_${store}_${variant} CORPUS fuzz_${store} VARIANT ${variant}
-      SOURCES fuzz_${store}.c fuzz_sched.c $<TARGET_OBJECTS:rh_store_${store}>
-      LIBS rh_harness rh_props
+      SOURCES fuzz_${store}.c fuzz_sched.c $<TARGET_OBJECTS:racehunt_store_${store}>
+      LIBS racehunt::harness racehunt::props
       DEFINES RH_FUZZ_VARIANT="${variant}")
   endforeach()
 endforeach()
 
-if(TARGET rh_store_header)
+if(TARGET racehunt_store_header)
   # The readers are pure functions over bytes: header_format.c alone.
   foreach(reader header_open wal_replay index_load)
     rh_fuzzer(fuzz_${reader} CORPUS fuzz_${reader}
       SOURCES fuzz_${reader}.c fuzz_reader.c ${PROJECT_SOURCE_DIR}/stores/header/header_format.c
-      LIBS rh_harness)
-    target_include_directories(replay_fuzz_${reader} PRIVATE ${PROJECT_SOURCE_DIR}/stores/header)
+      LIBS racehunt::harness)
+    target_include_directories(racehunt_replay_fuzz_${reader} PRIVATE
+      ${PROJECT_SOURCE_DIR}/stores/header)
     if(RH_FUZZ)
-      target_include_directories(fuzz_${reader} PRIVATE ${PROJECT_SOURCE_DIR}/stores/header)
+      target_include_directories(racehunt_fuzz_${reader} PRIVATE ${PROJECT_SOURCE_DIR}/stores/header)
     endif()
   endforeach()
 endif()
 
 get_property(rh_fuzzers GLOBAL PROPERTY RH_FUZZERS)
 if(rh_fuzzers)
-  add_custom_target(fuzzers DEPENDS ${rh_fuzzers})
-  # What .clusterfuzzlite/build.sh ships: "<fuzzer> <corpus dir> <clean|buggy>".
+  add_custom_target(racehunt_fuzzers DEPENDS ${rh_fuzzers})
+  # What .clusterfuzzlite/build.sh ships: "<fuzzer> <corpus dir> <clean|buggy>"
+  # (<fuzzer> is the binary; its target is racehunt_<fuzzer>).
   get_property(lines GLOBAL PROPERTY RH_FUZZER_LINES)
   string(REPLACE ";" "" lines "${lines}")
-  file(WRITE ${CMAKE_BINARY_DIR}/fuzzers.txt "${lines}")
+  file(WRITE ${PROJECT_BINARY_DIR}/fuzzers.txt "${lines}")
 endif()
 
 # The ClusterFuzzLite build run without docker, as its engine would run it.
 # It compiles everything again with libFuzzer flags, whatever this build's
 # flavour, so only the plain build runs it.
-if(NOT RH_SANITIZE AND NOT RH_FUZZ)
+if(RACEHUNT_BUILD_TESTS AND NOT RH_SANITIZE AND NOT RH_FUZZ)
   add_test(NAME cfl.build COMMAND ${PROJECT_SOURCE_DIR}/ci/cfl-check)
   set_tests_properties(cfl.build PROPERTIES LABELS cfl SKIP_RETURN_CODE 77 TIMEOUT 1200)
 endif()
