@@ -85,20 +85,29 @@ void teardown(void *state)
 	delete c;
 }
 
-// Positional: designated initializers are C++20.
-const rh_scenario cxx_counter = {
-	"cxx.counter",
-	"C++ scenario: threads increment one shared counter",
-	variants,
-	sizeof(variants) / sizeof(variants[0]),
-	{4, 20, 1, 0}, // threads, ops, rounds, size
-	8,
-	20,
-	setup,
-	thread,
-	check,
-	teardown,
-};
+// Designated initializers are C++20; a constexpr builder names the fields
+// instead, leaves the others zero as C would, and constexpr makes it
+// constant initialisation: done before RH_SCENARIO's constructor runs.
+constexpr rh_scenario make_counter()
+{
+	rh_scenario s{};
+	s.name = "cxx.counter";
+	s.summary = "C++ scenario: threads increment one shared counter";
+	s.variants = variants;
+	s.n_variants = sizeof(variants) / sizeof(variants[0]);
+	s.defaults.threads = 4;
+	s.defaults.ops = 20;
+	s.defaults.rounds = 1;
+	s.max_threads = 8;
+	s.stress_trials = 20;
+	s.setup = setup;
+	s.thread = thread;
+	s.check = check;
+	s.teardown = teardown;
+	return s;
+}
+
+constexpr rh_scenario cxx_counter = make_counter();
 
 } // namespace
 
