@@ -5,7 +5,7 @@
 # (targets/testonly), whose mis-declared variants make a hunt fail on
 # purpose. Never installed, never in the racehunt binary or its gate.
 add_executable(racehunt-testonly racehunt.c testonly/testonly_scenarios.c)
-target_link_libraries(racehunt-testonly PRIVATE rh_harness rh_props)
+target_link_libraries(racehunt-testonly PRIVATE racehunt::harness racehunt::props)
 rh_test_program(racehunt-testonly)
 
 find_package(Python3 COMPONENTS Interpreter)
@@ -20,10 +20,10 @@ add_test(NAME report.junit.hunt
     $<TARGET_FILE:racehunt-testonly> ${rh_report_dir}/hunt.junit.xml)
 add_test(NAME report.junit.run
   COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} junit-run
-    $<TARGET_FILE:racehunt> ${rh_report_dir}/run.junit.xml)
+    $<TARGET_FILE:racehunt_exe> ${rh_report_dir}/run.junit.xml)
 add_test(NAME report.junit.reference
   COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} junit-reference
-    $<TARGET_FILE:racehunt> ${rh_report_dir}/reference.junit.xml)
+    $<TARGET_FILE:racehunt_exe> ${rh_report_dir}/reference.junit.xml)
 add_test(NAME report.sarif
   COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} sarif
     $<TARGET_FILE:racehunt-testonly> ${rh_report_dir}/hunt.sarif)
