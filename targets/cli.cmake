@@ -42,3 +42,28 @@ foreach(id hex space plus)
   rh_cli_test(hostile.number.time_${id} STATUS 2 MATCH "^racehunt: --time: '${bad_re}' is not a number"
     LABELS cli hostile ARGS run offset.collide "--time=${bad}")
 endforeach()
+
+# Issue 12 item 13: a result that cannot be written is exit 3 with a line.
+rh_cli_test(hostile.write.run_json_full STATUS 3
+  MATCH "^racehunt: --json: cannot write '/dev/full': No space left on device" LABELS cli hostile
+  ARGS run offset.collide --trials 2 --quiet --json /dev/full)
+rh_cli_test(hostile.write.hunt_json_full STATUS 3
+  MATCH "^racehunt: --json: cannot write '/dev/full': No space left on device" LABELS cli hostile
+  ARGS hunt offset.collide --detectors stress --trials 2 --json /dev/full)
+rh_cli_test(hostile.write.hunt_html_full STATUS 3
+  MATCH "^racehunt: --html: cannot write '/dev/full': No space left on device" LABELS cli hostile
+  ARGS hunt offset.collide --detectors stress --trials 2 --html /dev/full)
+foreach(args "list" "run offset.collide --trials 2" "hunt offset.collide --detectors stress --trials 2")
+  string(REGEX REPLACE " .*" "" command "${args}")
+  add_test(NAME hostile.write.${command}_stdout_full
+    COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 3 --match "^racehunt: cannot write standard output"
+            -- sh -c "\"$0\" ${args} >/dev/full" $<TARGET_FILE:racehunt>)
+  set_tests_properties(hostile.write.${command}_stdout_full PROPERTIES LABELS "cli;hostile")
+endforeach()
+# Issue 12 item 14: one file for both results would interleave them.
+rh_cli_test(hostile.write.same_path STATUS 2
+  MATCH "^racehunt: --json and --html name one file \\('./same.out'\\)" LABELS cli hostile
+  ARGS hunt offset.collide --detectors stress --json same.out --html ./same.out)
+# Issue 17: "-" is standard output for hunt's --json as for run's.
+rh_cli_test(cli.hunt.json_stdout STATUS 0 MATCH "^\\[$" "^{\"detector\":\"stress\",\"result\":{"
+  LABELS cli ARGS hunt offset.collide --detectors stress --trials 2 --json -)

@@ -7,6 +7,7 @@
 #include "core/sanitizer.h"
 #include "core/util.h"
 #include "options.h"
+#include "output.h"
 #include "racehunt/cli.h"
 #include "racehunt/version.h"
 #include "replay.h"
@@ -51,7 +52,7 @@ static int cmd_list(int argc, char **argv)
 	return RH_EXIT_CLEAN;
 }
 
-int rh_main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
@@ -61,8 +62,6 @@ int rh_main(int argc, char **argv)
 		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink}, {"compare", rh_cmd_compare},
 	};
 
-	rh_program = argv[0];
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
 		return rh_usage_error("no command given: list, run, replay, shrink, hunt or compare");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -78,6 +77,15 @@ int rh_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return rh_sanitizer_settle(commands[i].run(argc, argv));
+			return commands[i].run(argc, argv);
 	return rh_usage_error("unknown command '%s'", argv[1]);
+}
+
+int rh_main(int argc, char **argv)
+{
+	rh_program = argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Every write to stdout is checked once, here: a report nobody could
+	 * read is a failure (exit 3), not the command's verdict. */
+	return rh_sanitizer_settle(rh_output_check_stdout(dispatch(argc, argv)));
 }

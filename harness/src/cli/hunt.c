@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include "campaign_options.h"
+#include "capture.h"
 #include "cli_private.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "hunt_builds.h"
 #include "options.h"
+#include "output.h"
+#include "report/json.h"
 #include "report/html.h"
 #include "report/result_json.h"
 #include "report/summary.h"
@@ -47,7 +50,7 @@ typedef struct hunt_opts {
 	unsigned n_builds;
 	uint64_t build_trials;
 	const char *only;	/* comma list of detector names, NULL = all */
-	char **filters;		/* scenario or store names, none = all */
+	char *filters[RH_MAX_OPERANDS]; /* scenario or store names, none = all */
 	unsigned n_filters;
 } hunt_opts;
 
@@ -197,7 +200,7 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	rc = rh_options_parse(&hunt_command, argc, argv, 2, &p);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
-	o->filters = p.operands;
+	memcpy(o->filters, p.operands, sizeof(o->filters));
 	o->n_filters = p.n_operands;
 	rc = check_filters(o);
 	if (rc == RH_EXIT_CLEAN && p.count[O_SEED])
@@ -245,152 +248,226 @@ static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const d
 	}
 }
 
-int rh_cmd_hunt(int argc, char **argv)
+/* Under the row: each cell's caught lines, escaped, a few at most. */
+static void print_caught(const char *name, const char *text)
 {
+	unsigned lines = 0, shown = 0;
+
+	for (const char *p = text; *p; lines++)
+		p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
+	for (const char *p = text; *p && shown < 3; shown++) {
+		size_t len = strcspn(p, "\n");
+
+		printf("    %s stderr: ", name);
+		for (size_t i = 0; i < len && i < 160; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			if (c < 0x20 || c == 0x7f)
+				printf("\\x%02x", c);
+			else
+				putchar(c);
+		}
+		putchar('\n');
+		p += len + (p[len] == '\n');
+	}
+	if (lines > shown)
+		printf("    %s stderr: ... %u more lines\n", name, lines - shown);
+}
+
+typedef struct hunt_run {
 	hunt_opts o;
-	int rc, status = RH_EXIT_CLEAN;
-	unsigned rows = 0, mismatches = 0;
-	FILE *json = NULL, *html = NULL;
-	rh_hunt_cells cells = {0};
-	rh_build *builds[RH_MAX_BUILDS] = {0};
-	rh_result *r = NULL;
+	rh_output json, html;
 	rh_report_files files;
 	bool keep; /* the cells, for --html, --junit or --sarif */
+	rh_hunt_cells cells;
+	rh_build *builds[RH_MAX_BUILDS];
+	rh_result *r;
+	unsigned rows, mismatches;
+	int status;
+	char caught[N_DETECTORS][RH_CAPTURE_MAX];
+} hunt_run;
 
-	rc = parse_hunt(argc, argv, &o);
-	if (rc != RH_EXIT_CLEAN)
-		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
-	rc = rh_report_files_open(&files, o.junit_path, o.sarif_path);
-	if (rc != RH_EXIT_CLEAN)
-		return rc;
-	if (o.json_path && (json = fopen(o.json_path, "w")) == NULL) {
-		rh_report_files_abandon(&files);
-		return rh_usage_error("cannot write --json file '%s'", o.json_path);
-	}
-	if (o.html_path && (html = fopen(o.html_path, "w")) == NULL) {
-		if (json)
-			fclose(json);
-		rh_report_files_abandon(&files);
-		return rh_usage_error("cannot write --html file '%s'", o.html_path);
-	}
-	keep = html != NULL || rh_report_files_wanted(&files);
-	for (unsigned b = 0; b < o.n_builds; b++) {
+static int open_outputs(hunt_run *h)
+{
+	int rc = rh_output_distinct("--json", h->o.json_path, "--html", h->o.html_path);
+
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_report_files_open(&h->files, h->o.junit_path, h->o.sarif_path);
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_output_open(&h->json, "--json", h->o.json_path);
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_output_open(&h->html, "--html", h->o.html_path);
+	if (rc == RH_EXIT_CLEAN && h->json.f)
+		fputs("[\n", h->json.f);
+	h->keep = h->html.f != NULL || rh_report_files_wanted(&h->files);
+	return rc;
+}
+
+static int run_builds(hunt_run *h)
+{
+	for (unsigned b = 0; b < h->o.n_builds; b++) {
 		char err[512], name[64];
-		const char *eq = strchr(o.builds[b], '=');
+		const char *eq = strchr(h->o.builds[b], '=');
 
-		snprintf(name, sizeof(name), "%.*s", (int)(eq - o.builds[b]), o.builds[b]);
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - h->o.builds[b]), h->o.builds[b]);
 		printf("running the %s build's hunt (%s)...\n", name, eq + 1);
-		builds[b] = rh_build_hunt(name, eq + 1, o.filters, (int)o.n_filters, o.seed,
-					  o.build_trials, err, sizeof(err));
-		if (builds[b] == NULL) {
+		h->builds[b] = rh_build_hunt(name, eq + 1, h->o.filters, (int)h->o.n_filters,
+					     h->o.seed, h->o.build_trials, err, sizeof(err));
+		if (h->builds[b] == NULL) {
 			fprintf(stderr, "racehunt: %s\n", err);
-			status = RH_EXIT_HARNESS;
-			goto out;
+			return RH_EXIT_HARNESS;
 		}
 	}
-	r = malloc(sizeof(*r));
-	if (r == NULL)
-		rh_die("out of memory for results");
-	if (json)
-		fputs("[\n", json);
+	return RH_EXIT_CLEAN;
+}
 
+static void print_header(const hunt_run *h)
+{
 	printf("%-20s %-13s %-9s", "scenario", "variant", "expect");
 	for (unsigned d = 0; d < N_DETECTORS; d++)
-		if (selected(&o, detectors[d].name))
+		if (selected(&h->o, detectors[d].name))
 			printf(" %-28s", detectors[d].name);
-	for (unsigned b = 0; b < o.n_builds; b++)
-		printf(" %-28s", rh_build_name(builds[b]));
+	for (unsigned b = 0; b < h->o.n_builds; b++)
+		printf(" %-28s", rh_build_name(h->builds[b]));
 	printf(" verdict\n");
+}
 
+/* One detector's cell of a row: run, print, record. */
+static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, bool *detected,
+		     bool *failed)
+{
+	rh_campaign c;
+	char cell[128];
+	rh_result *r = h->r;
+
+	setup_cell(&c, s, v, &detectors[d], &h->o);
+	rh_capture_begin();
+	rh_campaign_run(&c, r);
+	rh_capture_end(h->caught[d], sizeof(h->caught[d]));
+	*detected |= r->failed_trials > 0;
+	*failed |= r->harness_failed != 0;
+	cell_text(r, &detectors[d], cell, sizeof(cell));
+	printf(" %-28s", cell);
+	fflush(stdout);
+	if (h->json.f) {
+		FILE *j = h->json.f;
+
+		fputs(h->rows++ ? ",\n" : "", j);
+		fprintf(j, "{\"detector\":\"%s\",\"result\":", detectors[d].name);
+		rh_result_json(j, &c, r);
+		if (h->caught[d][0]) {
+			fputs(",\"stderr\":", j);
+			rh_json_string(j, h->caught[d]);
+		}
+		fputc('}', j);
+	}
+	if (h->keep)
+		rh_hunt_cells_add(&h->cells, detectors[d].name, &c, r);
+}
+
+static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *detected)
+{
+	const rh_variant *var = &s->variants[v];
+
+	for (unsigned b = 0; b < h->o.n_builds; b++) {
+		char cell[128];
+		bool found = false;
+
+		if (!rh_build_cell(h->builds[b], s->name, var->name, cell, sizeof(cell), &found)) {
+			snprintf(cell, sizeof(cell), "not in this build");
+			found = false;
+		}
+		*detected |= found;
+		printf(" %-28s", cell);
+		if (h->keep)
+			rh_hunt_cells_add_json(&h->cells, rh_build_name(h->builds[b]), s, v,
+					       rh_build_result(h->builds[b], s->name, var->name));
+	}
+}
+
+static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
+{
+	const rh_variant *var = &s->variants[v];
+	bool detected = false, failed = false;
+
+	printf("%-20s %-13s %-9s", s->name, var->name,
+	       var->expect == RH_EXPECT_DETECTED ? "detected" : "clean");
+	fflush(stdout);
+	for (unsigned d = 0; d < N_DETECTORS; d++) {
+		h->caught[d][0] = '\0';
+		if (selected(&h->o, detectors[d].name))
+			run_cell(h, s, v, d, &detected, &failed);
+	}
+	build_cells(h, s, v, &detected);
+	if (failed) {
+		h->status = RH_EXIT_HARNESS;
+		printf(" HARNESS FAILURE\n");
+	} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
+		printf(" ok\n");
+	} else {
+		h->mismatches++;
+		printf(" MISMATCH (%s)\n",
+		       detected ? "flagged a clean variant" : "missed a seeded bug");
+	}
+	for (unsigned d = 0; d < N_DETECTORS; d++)
+		if (h->caught[d][0])
+			print_caught(detectors[d].name, h->caught[d]);
+}
+
+/* Write and commit the result files; exit 3 when one could not be written. */
+static int finish_outputs(hunt_run *h, int argc, char **argv)
+{
+	int rc_json, rc_html;
+
+	if (h->json.f)
+		fputs("\n]\n", h->json.f);
+	if (h->html.f)
+		rh_html_write(h->html.f, &h->cells, argc, argv);
+	rc_json = rh_output_commit(&h->json);
+	rc_html = rh_output_commit(&h->html);
+	if (rh_report_files_wanted(&h->files) &&
+	    rh_report_files_write(&h->files, &h->cells, "racehunt hunt", argc, argv) !=
+		    RH_EXIT_CLEAN)
+		rc_html = RH_EXIT_HARNESS;
+	return rc_json != RH_EXIT_CLEAN ? rc_json : rc_html;
+}
+
+int rh_cmd_hunt(int argc, char **argv)
+{
+	hunt_run *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (h == NULL || (h->r = malloc(sizeof(*h->r))) == NULL)
+		rh_die("out of memory for the hunt");
+	rc = parse_hunt(argc, argv, &h->o);
+	if (rc == RH_EXIT_CLEAN)
+		rc = open_outputs(h);
+	if (rc == RH_EXIT_CLEAN)
+		rc = run_builds(h);
+	if (rc != RH_EXIT_CLEAN)
+		goto out;
+	print_header(h);
 	for (unsigned i = 0; i < rh_scenario_count(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
 
-		if (!matches_filter(s, &o))
-			continue;
-		for (unsigned v = 0; v < s->n_variants; v++) {
-			bool detected = false, failed = false;
-			const rh_variant *var = &s->variants[v];
-
-			printf("%-20s %-13s %-9s", s->name, var->name,
-			       var->expect == RH_EXPECT_DETECTED ? "detected" : "clean");
-			fflush(stdout);
-			for (unsigned d = 0; d < N_DETECTORS; d++) {
-				rh_campaign c;
-				char cell[128];
-
-				if (!selected(&o, detectors[d].name))
-					continue;
-				setup_cell(&c, s, v, &detectors[d], &o);
-				rh_campaign_run(&c, r);
-				detected |= r->failed_trials > 0;
-				failed |= r->harness_failed != 0;
-				cell_text(r, &detectors[d], cell, sizeof(cell));
-				printf(" %-28s", cell);
-				fflush(stdout);
-				if (json) {
-					fputs(rows++ ? ",\n" : "", json);
-					fprintf(json, "{\"detector\":\"%s\",\"result\":",
-						detectors[d].name);
-					rh_result_json(json, &c, r);
-					fputc('}', json);
-				}
-				if (keep)
-					rh_hunt_cells_add(&cells, detectors[d].name, &c, r);
-			}
-			for (unsigned b = 0; b < o.n_builds; b++) {
-				char cell[128];
-				bool found = false;
-
-				if (!rh_build_cell(builds[b], s->name, var->name, cell, sizeof(cell),
-						   &found)) {
-					snprintf(cell, sizeof(cell), "not in this build");
-					found = false;
-				}
-				detected |= found;
-				printf(" %-28s", cell);
-				if (keep)
-					rh_hunt_cells_add_json(&cells, rh_build_name(builds[b]), s, v,
-							       rh_build_result(builds[b], s->name,
-									       var->name));
-			}
-			if (failed) {
-				status = RH_EXIT_HARNESS;
-				printf(" HARNESS FAILURE\n");
-			} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
-				printf(" ok\n");
-			} else {
-				mismatches++;
-				printf(" MISMATCH (%s)\n", detected ? "flagged a clean variant"
-								    : "missed a seeded bug");
-			}
-		}
+		if (matches_filter(s, &h->o))
+			for (unsigned v = 0; v < s->n_variants; v++)
+				hunt_row(h, s, v);
 	}
-	if (json) {
-		fputs("\n]\n", json);
-		fclose(json);
-	}
-	if (html) {
-		rh_html_write(html, &cells, argc, argv);
-		fclose(html);
-	}
-	if (rh_report_files_wanted(&files) &&
-	    rh_report_files_write(&files, &cells, "racehunt hunt", argc, argv) != RH_EXIT_CLEAN)
-		status = RH_EXIT_HARNESS;
-	rh_hunt_cells_free(&cells);
-	free(r);
-	printf("%s\n", mismatches ? "hunt: some variants did not behave as declared"
-				  : "hunt: every variant behaved as declared");
-	if (status == RH_EXIT_CLEAN && mismatches)
-		status = RH_EXIT_VIOLATION;
+	rc = finish_outputs(h, argc, argv);
+	printf("%s\n", h->mismatches ? "hunt: some variants did not behave as declared"
+				     : "hunt: every variant behaved as declared");
+	if (rc == RH_EXIT_CLEAN)
+		rc = h->status != RH_EXIT_CLEAN ? h->status
+			: h->mismatches ? RH_EXIT_VIOLATION : RH_EXIT_CLEAN;
 out:
-	rh_report_files_abandon(&files);
-	for (unsigned b = 0; b < o.n_builds; b++)
-		rh_build_free(builds[b]);
-	if (status == RH_EXIT_HARNESS && r == NULL) {
-		if (json)
-			fclose(json);
-		if (html)
-			fclose(html);
-	}
-	return status;
+	rh_output_abort(&h->json);
+	rh_output_abort(&h->html);
+	rh_report_files_abandon(&h->files);
+	rh_hunt_cells_free(&h->cells);
+	for (unsigned b = 0; b < h->o.n_builds; b++)
+		rh_build_free(h->builds[b]);
+	free(h->r);
+	free(h);
+	return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
 }

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "campaign/campaign.h"
 #include "campaign/trial_run.h"
@@ -12,6 +11,7 @@
 #include "core/registry.h"
 #include "core/util.h"
 #include "options.h"
+#include "output.h"
 #include "racehunt/cli.h"
 #include "report/result_json.h"
 #include "report/summary.h"
@@ -250,10 +250,10 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 int rh_cmd_run(int argc, char **argv)
 {
 	const char *json_path = NULL, *report[2] = {NULL, NULL};
-	FILE *json = NULL;
+	rh_report_files files;
+	rh_output json;
 	rh_campaign c;
 	rh_result *r;
-	rh_report_files files;
 	int rc;
 
 	rc = parse_run(argc, argv, &c, &json_path, report);
@@ -262,16 +262,10 @@ int rh_cmd_run(int argc, char **argv)
 	rc = rh_report_files_open(&files, report[0], report[1]);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
-	if (json_path != NULL && strcmp(json_path, "-") == 0) {
-		/* Keep stdout for the JSON alone so it can be piped. */
-		int fd = dup(STDOUT_FILENO);
-
-		if (fd < 0 || (json = fdopen(fd, "w")) == NULL)
-			rh_die("cannot duplicate stdout for --json -");
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+	rc = rh_output_open(&json, "--json", json_path);
+	if (rc != RH_EXIT_CLEAN) {
 		rh_report_files_abandon(&files);
-		return rh_usage_error("cannot write --json file '%s'", json_path);
+		return rc;
 	}
 	r = malloc(sizeof(*r));
 	if (r == NULL)
@@ -281,19 +275,30 @@ int rh_cmd_run(int argc, char **argv)
 		fprintf(stderr, "racehunt run: schedule does not replay on this build: %s\n",
 			r->diverged);
 		free(r);
-		if (json != NULL)
-			fclose(json);
+		rh_output_abort(&json);
 		rh_report_files_abandon(&files);
 		return RH_EXIT_USAGE;
 	}
 	rh_print_summary(stdout, &c, r);
+	/* A campaign that ran no trial has not shown the variant clean. */
+	if (rc == RH_EXIT_CLEAN && r->trials_run == 0) {
+		fflush(stdout);
+		fprintf(stderr, "racehunt run: no trial ran within the budget; nothing is known "
+				"about %s [%s]\n",
+			c.scenario->name, c.scenario->variants[c.variant].name);
+		rc = RH_EXIT_HARNESS;
+	}
 	if (rh_report_files_wanted(&files) &&
 	    rh_report_files_run(&files, &c, r, argc, argv) != RH_EXIT_CLEAN)
 		rc = RH_EXIT_HARNESS;
-	if (json != NULL) {
-		rh_result_json(json, &c, r);
-		fputc('\n', json);
-		fclose(json);
+	if (json.f != NULL) {
+		int wrc;
+
+		rh_result_json(json.f, &c, r);
+		fputc('\n', json.f);
+		wrc = rh_output_commit(&json);
+		if (wrc != RH_EXIT_CLEAN)
+			rc = wrc;
 	}
 	free(r);
 	return rc;
