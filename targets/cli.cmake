@@ -57,7 +57,7 @@ foreach(args "list" "run offset.collide --trials 2" "hunt offset.collide --detec
   string(REGEX REPLACE " .*" "" command "${args}")
   add_test(NAME hostile.write.${command}_stdout_full
     COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 3 --match "^racehunt: cannot write standard output"
-            -- sh -c "\"$0\" ${args} >/dev/full" $<TARGET_FILE:racehunt>)
+            -- sh -c "\"$0\" ${args} >/dev/full" $<TARGET_FILE:racehunt_exe>)
   set_tests_properties(hostile.write.${command}_stdout_full PROPERTIES LABELS "cli;hostile")
 endforeach()
 # Issue 12 item 14: one file for both results would interleave them.
