@@ -3,22 +3,20 @@
  * run, while a robust lock lets the others go on. A lock cycle is a
  * DEADLOCK naming it, found by the blocked threads long before the
  * watchdog; a long wait that is no cycle is nothing. */
-#include <setjmp.h>
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include <cmocka.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "racehunt/sync.h"
-#include <stdio.h>
+#include "test.h"
 
 #include "core/trial.h"
+#include "core/util.h"
 #include "stress/stress.h"
 
 enum { THREADS = 3, ROUNDS = 3 };
@@ -339,6 +337,73 @@ static void test_stress_reader_beside_reader_is_no_deadlock(void **state)
 	rh_trial_fini(&t);
 }
 
+/* rh_stress_run on a helper thread, so that a run that never returns fails
+ * the test after within_ms instead of hanging it. */
+struct bounded_run {
+	const rh_scenario *s;
+	void *state;
+	rh_trial *t;
+	const rh_stress_opts *o;
+	bool completed;
+};
+
+static void *bounded_run_main(void *arg)
+{
+	struct bounded_run *b = arg;
+
+	b->completed = rh_stress_run(b->s, b->state, b->t, b->o);
+	return NULL;
+}
+
+static bool run_within(unsigned within_ms, const rh_scenario *s, void *state, rh_trial *t,
+		       const rh_stress_opts *o)
+{
+	static struct bounded_run b;
+	struct timespec deadline;
+	pthread_t runner;
+
+	b = (struct bounded_run){s, state, t, o, false};
+	RH_ASSERT_EQ(pthread_create(&runner, NULL, bounded_run_main, &b), 0);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += rh_timeout_ms(within_ms) / 1000;
+	if (pthread_timedjoin_np(runner, NULL, &deadline) != 0)
+		fail_msg("rh_stress_run did not return within %u ms", rh_timeout_ms(within_ms));
+	return b.completed;
+}
+
+/* Two of four threads deadlock (T0 and T1, ABBA), the other two return at
+ * once: the round is not over while T0 and T1 are in it, and their cycle is
+ * a DEADLOCK found by the lock polls, not a HANG. */
+static void abba_of_four_body(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	if (tid < 2)
+		ring_body(state, tid, round, t);
+}
+
+static const rh_scenario abba_of_four_scenario = {
+	.name = "test.abba_of_four", .variants = variants, .n_variants = 1,
+	.thread = abba_of_four_body};
+
+static void test_stress_threads_done_early_do_not_end_the_round(void **state)
+{
+	static rh_trial t;
+	rh_params p = {.threads = 4, .ops = 1, .rounds = 1};
+	ring_state *s = calloc(1, sizeof(*s));
+
+	s->n = 2;
+	rh_mutex_init(&s->lock[0], "lock A", 0);
+	rh_mutex_init(&s->lock[1], "lock B", 0);
+	rh_trial_init(&t, &abba_of_four_scenario, 0, &p, 1, 0);
+	RH_ASSERT_FALSE(run_within(10000, &abba_of_four_scenario, s, &t, &patient));
+	RH_ASSERT_EQ(rh_trial_first_kind(&t), RH_DEADLOCK);
+	RH_ASSERT_CONTAINS(rh_trial_first_msg(&t), "waits for mutex lock A held by T0");
+	RH_ASSERT_CONTAINS(rh_trial_first_msg(&t), "waits for mutex lock B held by T1");
+	RH_ASSERT_EQ(atomic_load(&t.kind_counts[RH_HANG]), 0);
+	/* The locks stay held by the threads that left: the state is abandoned. */
+	free(s);
+	rh_trial_fini(&t);
+}
+
 static void test_stress_parse_strategy(void **state)
 {
 	char err[128];
@@ -367,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_stress_wait_chain_is_no_deadlock),
 		cmocka_unit_test(test_stress_reader_behind_writer_is_a_deadlock),
 		cmocka_unit_test(test_stress_reader_beside_reader_is_no_deadlock),
+		cmocka_unit_test(test_stress_threads_done_early_do_not_end_the_round),
 		cmocka_unit_test(test_stress_parse_strategy),
 	};
 

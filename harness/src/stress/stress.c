@@ -56,6 +56,9 @@ struct stress_thread {
 	_Atomic unsigned n_holding;
 	_Atomic bool dead;
 	_Atomic bool finished;
+	/* Between the start of a round's body and its done report; under the
+	 * team's mu. A thread that leaves in a round counts as done in it. */
+	bool in_round;
 	/* The lock whose wait showed a cycle at this thread's last poll. */
 	const void *cycle_suspect;
 };
@@ -429,15 +432,19 @@ static const struct rh_runtime stress_runtime = {
 	.thread_die = stress_die,
 };
 
-/* Runs when a thread leaves, normally or through pthread_exit (death, abort):
- * the round must count it either way. */
+/* Runs when a thread leaves, normally or through pthread_exit (death, abort).
+ * Leaving inside a round's body counts as done in that round; leaving after
+ * its last round was already counted, and counting it again would let the
+ * round end while threads still run in it. */
 static void thread_leaves(void *arg)
 {
 	struct stress_thread *me = arg;
 	struct stress_team *team = me->team;
 
 	pthread_mutex_lock(&team->mu);
-	team->done++;
+	if (me->in_round)
+		team->done++;
+	me->in_round = false;
 	team->alive--;
 	atomic_store(&me->finished, true);
 	pthread_cond_signal(&team->done_cv);
@@ -469,18 +476,18 @@ static void *thread_main(void *arg)
 		pthread_mutex_lock(&team->mu);
 		while (team->round_open <= round && !atomic_load(&team->aborted))
 			pthread_cond_wait(&team->go_cv, &team->mu);
+		me->in_round = !atomic_load(&team->aborted);
 		pthread_mutex_unlock(&team->mu);
-		if (atomic_load(&team->aborted))
+		if (!me->in_round)
 			break;
 		rendezvous(me);
 		team->scenario->thread(team->state, me->tid, round, team->trial);
 		pthread_mutex_lock(&team->mu);
 		team->done++;
+		me->in_round = false;
 		pthread_cond_signal(&team->done_cv);
 		pthread_mutex_unlock(&team->mu);
 	}
-	/* Not counted as done again: thread_leaves' done++ lands after the last
-	 * round, when nobody waits for it any more. */
 	pthread_cleanup_pop(1);
 	return NULL;
 }
