@@ -15,8 +15,8 @@
 #include "report/html.h"
 
 /* Option-table rows: [O_JUNIT] = RH_OPTION_JUNIT, [O_SARIF] = RH_OPTION_SARIF. */
-#define RH_OPTION_JUNIT {"junit", "FILE|-", "JUnit XML: a testcase per scenario x variant x detector"}
-#define RH_OPTION_SARIF {"sarif", "FILE|-", "SARIF 2.1.0: a result per violation found, at its source"}
+#define RH_OPTION_JUNIT {"junit", "FILE|-", "JUnit XML: a testcase per scenario x variant x detector", 0}
+#define RH_OPTION_SARIF {"sarif", "FILE|-", "SARIF 2.1.0: a result per violation found, at its source", 0}
 
 typedef struct rh_report_file {
 	const char *path; /* NULL: not asked for */
