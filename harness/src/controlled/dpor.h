@@ -1,0 +1,179 @@
+/* This file is private to the racehunt harness.
+ *
+ * The reduction behind the dpor and dpor:K strategies: stateless source-DPOR
+ * with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic
+ * partial order reduction", POPL 2014, the source-set algorithm), and with a
+ * preemption bound the conservative backtracking of BPOR (Coons, Musuvathi,
+ * McKinley, "Bounded partial-order reduction", OOPSLA 2013).
+ *
+ * It knows nothing of fibers: a run is a sequence of steps, and at every step
+ * (choice or not) the caller says which threads can run, which ran last, and
+ * the operation each thread is stopped before. The thread chosen performs
+ * that operation, then runs to its next one. Between runs the module finds
+ * the races of the run just made (pairs of dependent steps of two threads
+ * that no other step orders), and for each adds a thread to the backtrack set
+ * of the step before the first of the pair, unless one of the race's
+ * initials is already there; sleep sets stop a thread that was explored at a
+ * step from being explored again below it until a dependent step ran. The
+ * next run replays the deepest step with an unexplored backtrack entry and
+ * carries on with the default choice (keep the running thread).
+ *
+ * Bounded (dpor:K), an entry that would make a run exceed K preemptions is
+ * dropped, and each race also adds its initials, conservatively, at the last
+ * context switch (or round start) before it, as BPOR does; such a search
+ * keeps no sleep sets: a sleeping thread stands for runs explored under
+ * another preemption count, which the bound may have cut (the property tests
+ * find programs where bounded sleep sets lose final states at once).
+ *
+ * Dependency: two steps of different threads on the same object, of which
+ * one writes (a read-modify-write writes) or both acquire one lock (two read
+ * locks of an rwlock do not conflict); a release and the acquire it enables
+ * order them (happens-before) without being a race to reverse. A round
+ * barrier orders every step of a round before every step of the next. */
+#ifndef RH_DPOR_H
+#define RH_DPOR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum rh_dpor_class {
+	RH_DPOR_LOCAL,	   /* nothing another thread sees (a round's first step) */
+	RH_DPOR_READ,	   /* atomic load */
+	RH_DPOR_WRITE,	   /* store, fetch_add, compare-exchange */
+	RH_DPOR_ACQUIRE,   /* mutex lock, rwlock write lock */
+	RH_DPOR_RELEASE,   /* mutex unlock */
+	RH_DPOR_RDACQUIRE, /* rwlock read lock */
+	RH_DPOR_RWRELEASE, /* rwlock unlock: a reader's or the writer's, the module tells */
+	RH_DPOR_RDRELEASE, /* (internal) a reader's rwlock unlock */
+} rh_dpor_class;
+
+/* What a thread is stopped before. obj 0 with RH_DPOR_LOCAL. */
+typedef struct rh_dpor_op {
+	uintptr_t obj;
+	uint32_t round;
+	uint8_t cls;
+} rh_dpor_op;
+
+#define RH_DPOR_UNBOUNDED UINT_MAX
+
+typedef struct rh_dpor rh_dpor;
+
+/* bound: at most that many preemptions per run (switches away from a thread
+ * that could have continued), or RH_DPOR_UNBOUNDED. */
+rh_dpor *rh_dpor_new(unsigned bound);
+void rh_dpor_free(rh_dpor *d);
+
+/* Before a run of a program with threads threads (1..64): false when the
+ * search is exhausted (nothing runs then). */
+bool rh_dpor_begin(rh_dpor *d, unsigned threads);
+/* At every step of the run: enabled (not 0) the threads that can run, cur the
+ * thread that ran last (>= threads at the start), pending[t] what thread t is
+ * stopped before (read for threads in enabled). Returns a thread in enabled. */
+unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpor_op *pending);
+/* After the run: its races become backtrack points. final[t] is what thread
+ * t was stopped before when the run ended (a lock it still waits for counts
+ * as an attempt racing with the holder's acquire), NULL when unknown. */
+void rh_dpor_end(rh_dpor *d, const rh_dpor_op *final);
+
+/* Runs that explored a new class of interleavings; runs cut short by their
+ * sleep sets (every runnable thread asleep: equivalent to one explored, so
+ * run to its end with default choices and not counted as explored); whether
+ * the last run was one of those; whether nothing is left. */
+uint64_t rh_dpor_explored(const rh_dpor *d);
+uint64_t rh_dpor_pruned(const rh_dpor *d);
+bool rh_dpor_last_pruned(const rh_dpor *d);
+bool rh_dpor_exhausted(const rh_dpor *d);
+/* Whether a replayed prefix once found different runnable threads or
+ * operations than recorded (the program is not deterministic). */
+bool rh_dpor_diverged(const rh_dpor *d);
+
+/* Tests only: treat reads and writes of one object as independent, so the
+ * property tests can show they fail on a wrong dependency relation. */
+void rh_dpor_break_dependency(rh_dpor *d);
+
+/* The relation itself, for tests and the strategy: whether a step doing a
+ * and one doing b (of two threads) must stay ordered. */
+bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b);
+
+/* ---- internals, shared by dpor.c (the search) and dpor_race.c (races) --- */
+
+#include <stddef.h>
+
+#define NO_THREAD 0xffu
+#define NO_STEP UINT32_MAX
+
+struct node {
+	uint64_t enabled;
+	uint64_t sleep;	       /* asleep on entry */
+	uint64_t done;	       /* explored here, conservative entries included */
+	uint64_t taken;	       /* explored here, not conservatively: they sleep below */
+	uint64_t backtrack;    /* source-set entries still to explore */
+	uint64_t conservative; /* BPOR entries (bounded searches only) */
+	uint16_t preempts;     /* preemptions before this step */
+	uint8_t cur, chosen;
+	bool fresh; /* a round barrier just let everyone go: no thread was running */
+};
+
+struct obj_slot {
+	uintptr_t obj;
+	uint32_t last;
+};
+
+struct rh_dpor {
+	unsigned bound, n;
+	bool broken, exhausted, blocked, diverged;
+	uint64_t runs, explored, pruned;
+
+	struct node *nodes;
+	size_t len, cap, prefix;
+	rh_dpor_op *ops; /* [step * n + thread]: what each thread was stopped before */
+	size_t ops_cap;
+	size_t pos; /* steps of the current run */
+	unsigned preempts;
+
+	/* race analysis, per step of the run */
+	uint32_t *clock; /* [step * n + thread] */
+	size_t clock_cap;
+	uint32_t *seq, *prev, *cand;
+	uint8_t *cls;
+	size_t step_cap;
+	uint32_t tc[64 * 64], bar[64], tround[64];
+	struct obj_slot *objs;
+	size_t objs_cap;
+};
+
+static inline bool in(uint64_t m, unsigned t) { return t < 64 && (m >> t & 1); }
+static inline uint64_t bit(unsigned t) { return 1ull << t; }
+
+static inline bool is_read_lock(uint8_t c) { return c == RH_DPOR_RDACQUIRE || c == RH_DPOR_RDRELEASE; }
+static inline bool is_acquire(uint8_t c) { return c == RH_DPOR_ACQUIRE || c == RH_DPOR_RDACQUIRE; }
+static inline bool is_release(uint8_t c)
+{
+	return c == RH_DPOR_RELEASE || c == RH_DPOR_RWRELEASE || c == RH_DPOR_RDRELEASE;
+}
+
+static inline bool dependent(const rh_dpor *d, rh_dpor_op a, rh_dpor_op b)
+{
+	if (d->broken && (a.cls == RH_DPOR_READ || a.cls == RH_DPOR_WRITE) &&
+	    (b.cls == RH_DPOR_READ || b.cls == RH_DPOR_WRITE))
+		return false;
+	return rh_dpor_dependent(a, b);
+}
+
+/* Switching away from a thread that could go on, except at a round's start
+ * (the thread that reached the barrier last is not running any more). */
+static inline unsigned preempt_cost(const struct node *nd, unsigned t)
+{
+	return in(nd->enabled, nd->cur) && t != nd->cur && !nd->fresh;
+}
+
+static inline bool within(const rh_dpor *d, const struct node *nd, unsigned t)
+{
+	return d->bound == RH_DPOR_UNBOUNDED || nd->preempts + preempt_cost(nd, t) <= d->bound;
+}
+
+/* After a run: clocks, races, backtrack entries; final as rh_dpor_end's. */
+void rh__dpor_analyse(rh_dpor *d, size_t from, const rh_dpor_op *final);
+
+#endif

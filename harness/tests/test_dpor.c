@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* The reduction behind dpor and dpor:K, checked against brute force.
+ *
+ * A tiny interpreter runs small generated programs (2-3 threads; loads,
+ * stores, fetch_adds and compare-exchanges on three shared variables, mutex
+ * sections, nested mutexes that can deadlock, rwlock sections, sometimes two
+ * rounds behind a barrier), stepping the way the controlled scheduler does:
+ * a thread's first step of a round runs to its first operation, every later
+ * step performs the operation it is stopped before. Each program is explored
+ * by unreduced exhaustive search and by the dpor module; every run's
+ * interleaving is canonicalised (the least linearisation, by thread id, of
+ * its happens-before order: the Mazurkiewicz trace), and
+ *   - dpor reaches exactly the final states and the traces brute force does,
+ *   - dpor never explores one trace twice,
+ *   - dpor:K reaches every final state and trace that a schedule with at most
+ *     K preemptions reaches,
+ * and both checks can fail: a broken dependency relation misses final
+ * states, and unreduced search explores traces twice. */
+#include "test.h"
+
+#include "dpor_model.h"
+
+/* ---- the properties ------------------------------------------------------ */
+
+static void test_dpor_matches_exhaustive_search(void **state)
+{
+	uint64_t leaves = 0, explored = 0, pruned = 0;
+
+	(void)state;
+	for (uint64_t seed = 0; seed < PROGRAMS; seed++) {
+		struct prog p;
+		struct result all = {0}, red = {0};
+
+		generate(&p, seed);
+		run_brute(&p, RH_DPOR_UNBOUNDED, &all);
+		run_dpor(&p, RH_DPOR_UNBOUNDED, false, &red, &pruned);
+		if (red.dups != 0 || red.outcomes.n != all.outcomes.n ||
+		    red.traces.n != all.traces.n)
+			print_error("program %" PRIu64 ": %zu/%zu outcomes, %zu/%zu traces, %" PRIu64
+				    " explored twice\n", seed, red.outcomes.n, all.outcomes.n,
+				    red.traces.n, all.traces.n, red.dups);
+		if (red.dups != 0 || red.outcomes.n != all.outcomes.n)
+			dump(&p);
+		RH_ASSERT_EQ(red.dups, 0);
+		RH_ASSERT_EQ(red.outcomes.n, all.outcomes.n);
+		RH_ASSERT_TRUE(subset(&all.outcomes, &red.outcomes));
+		RH_ASSERT_EQ(red.traces.n, all.traces.n);
+		RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
+		leaves += all.runs;
+		explored += red.runs;
+		result_free(&all);
+		result_free(&red);
+	}
+	print_message("dpor: %d programs, %" PRIu64 " schedules by brute force, %" PRIu64
+		      " explored by dpor (+%" PRIu64 " sleep-set blocked)\n",
+		      PROGRAMS, leaves, explored, pruned);
+}
+
+static void test_dpor_bounded_covers_bounded_search(void **state)
+{
+	(void)state;
+	for (unsigned bound = 0; bound <= 2; bound++) {
+		uint64_t leaves = 0, explored = 0;
+
+		for (uint64_t seed = 0; seed < PROGRAMS; seed++) {
+			struct prog p;
+			struct result all = {0}, red = {0};
+
+			generate(&p, seed);
+			run_brute(&p, bound, &all);
+			run_dpor(&p, bound, false, &red, NULL);
+			if (!subset(&all.outcomes, &red.outcomes) || !subset(&all.traces, &red.traces))
+				print_error("program %" PRIu64 ", bound %u: dpor %zu outcomes, %zu "
+					    "traces; dfs %zu, %zu\n", seed, bound, red.outcomes.n,
+					    red.traces.n, all.outcomes.n, all.traces.n);
+			if (!subset(&all.outcomes, &red.outcomes))
+				dump(&p);
+			RH_ASSERT_TRUE(subset(&all.outcomes, &red.outcomes));
+			RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
+			leaves += all.runs;
+			explored += red.runs;
+			result_free(&all);
+			result_free(&red);
+		}
+		print_message("dpor:%u: %" PRIu64 " schedules by dfs:%u, %" PRIu64 " by dpor:%u\n",
+			      bound, leaves, bound, explored, bound);
+	}
+}
+
+/* The outcome check can fail: with reads and writes taken as independent,
+ * dpor misses final states on some programs. */
+static void test_dpor_broken_dependency_misses_outcomes(void **state)
+{
+	unsigned missed = 0;
+
+	(void)state;
+	for (uint64_t seed = 0; seed < PROGRAMS; seed++) {
+		struct prog p;
+		struct result all = {0}, red = {0};
+
+		generate(&p, seed);
+		run_brute(&p, RH_DPOR_UNBOUNDED, &all);
+		run_dpor(&p, RH_DPOR_UNBOUNDED, true, &red, NULL);
+		missed += red.outcomes.n < all.outcomes.n;
+		result_free(&all);
+		result_free(&red);
+	}
+	print_message("broken dependency: outcomes missed on %u of %d programs\n", missed,
+		      PROGRAMS);
+	RH_ASSERT_GT(missed, PROGRAMS / 10);
+}
+
+/* The duplicate check can fail: unreduced search explores traces twice. */
+static void test_dpor_duplicate_check_sees_unreduced_search(void **state)
+{
+	uint64_t dups = 0;
+
+	(void)state;
+	for (uint64_t seed = 0; seed < 20; seed++) {
+		struct prog p;
+		struct result all = {0};
+
+		generate(&p, seed);
+		run_brute(&p, RH_DPOR_UNBOUNDED, &all);
+		dups += all.dups;
+		RH_ASSERT_EQ(all.dups + all.traces.n, all.runs);
+		result_free(&all);
+	}
+	RH_ASSERT_GT(dups, 0);
+}
+
+/* Hand-made: independent threads take one run, a write-write race two, two
+ * nested mutexes taken in opposite orders deadlock in some run. */
+static void test_dpor_small_programs(void **state)
+{
+	struct prog p = {.threads = 2, .rounds = 1, .len = {1, 1}, .brk = {1, 1}};
+	struct result r = {0};
+
+	(void)state;
+	p.ops[0][0] = (struct pop){K_FADD, 0, 1};
+	p.ops[1][0] = (struct pop){K_FADD, 1, 2};
+	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
+	RH_ASSERT_EQ(r.runs, 1);
+	result_free(&r);
+	p.ops[1][0] = (struct pop){K_FADD, 0, 2};
+	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
+	RH_ASSERT_EQ(r.runs, 2);
+	result_free(&r);
+
+	p.len[0] = p.len[1] = p.brk[0] = p.brk[1] = 4;
+	for (unsigned t = 0; t < 2; t++) {
+		p.ops[t][0] = (struct pop){K_LOCK, (uint8_t)t, 0};
+		p.ops[t][1] = (struct pop){K_LOCK, (uint8_t)(1 - t), 0};
+		p.ops[t][2] = (struct pop){K_UNLOCK, (uint8_t)(1 - t), 0};
+		p.ops[t][3] = (struct pop){K_UNLOCK, (uint8_t)t, 0};
+	}
+	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
+	/* T0 first, T1 first (the same final state), each holding one: deadlock */
+	RH_ASSERT_EQ(r.runs, 3);
+	RH_ASSERT_EQ(r.outcomes.n, 2);
+	result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dpor_small_programs),
+		cmocka_unit_test(test_dpor_matches_exhaustive_search),
+		cmocka_unit_test(test_dpor_bounded_covers_bounded_search),
+		cmocka_unit_test(test_dpor_broken_dependency_misses_outcomes),
+		cmocka_unit_test(test_dpor_duplicate_check_sees_unreduced_search),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
