@@ -50,6 +50,9 @@ typedef enum rh_kind {
 	RH_CRASH,	 /* the trial died on a signal (sanitizer abort, SIGSEGV, ...) */
 	RH_SANITIZER,	 /* ThreadSanitizer reported a data race during the trial */
 	RH_NOT_LINEARIZABLE, /* no sequential order of a put/get history explains it */
+	RH_DATA_RACE,	 /* exec: two conflicting plain accesses in flight at once */
+	RH_EXIT,	 /* exec: the program exited with a non-zero status */
+	RH_LIVELOCK,	 /* exec: threads keep running, none makes progress */
 	RH_KIND_COUNT_
 } rh_kind;
 

@@ -17,6 +17,8 @@ static const char *const kind_names[RH_KIND_COUNT_] = {
 	[RH_HANG] = "HANG",		    [RH_DEADLOCK] = "DEADLOCK",
 	[RH_CRASH] = "CRASH",		    [RH_SANITIZER] = "SANITIZER",
 	[RH_NOT_LINEARIZABLE] = "NOT_LINEARIZABLE",
+	[RH_DATA_RACE] = "DATA_RACE",	    [RH_EXIT] = "EXIT",
+	[RH_LIVELOCK] = "LIVELOCK",
 };
 
 const char *rh_kind_name(rh_kind kind)

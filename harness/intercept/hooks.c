@@ -1,0 +1,399 @@
+/* The compiler's ThreadSanitizer hooks, defined from hooks.def, and what the
+ * runtime does at an access: dynamic sharing detection over a shadow map and
+ * KCSAN-style soft watchpoints.
+ *
+ * A watchpoint: at a sampled access to a shared location the thread publishes
+ * (address, size, read/write, pc) in a slot and stalls for a few
+ * microseconds before performing the access. Any other thread whose
+ * instrumented access overlaps it meanwhile, with one of the two a write, is
+ * in a data race: the two accesses were in flight at the same time, so no
+ * lock or release/acquire pair can order them. No happens-before tracking is
+ * needed, and accesses a lock orders are never both in flight. Atomics never
+ * set or trip a watchpoint. */
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "rt.h"
+
+#define PC() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- sharing detection ---------------------------------------------------
+ * One word per 8-byte granule, direct-mapped and untagged: 0 = untouched,
+ * tid + 1 = only that thread so far, SHARED = two threads. A collision can
+ * only make a private location look shared (a wasted watchpoint), never
+ * produce a report, which needs a real overlapping access. The map starts
+ * zeroed in every trial: the fork server never touches it. */
+#define SHADOW_BITS 20
+#define SHADOW_SHARED 0xffffffffu
+static _Atomic uint32_t shadow[1u << SHADOW_BITS];
+
+enum sharing { PRIVATE, SHARED, NEWLY_SHARED };
+
+static enum sharing sharing_of(uintptr_t addr, unsigned tid)
+{
+	_Atomic uint32_t *slot = &shadow[(addr >> 3) & ((1u << SHADOW_BITS) - 1)];
+	uint32_t v = atomic_load_explicit(slot, memory_order_relaxed), me = tid + 1;
+
+	if (v == SHADOW_SHARED)
+		return SHARED;
+	if (v == me)
+		return PRIVATE;
+	if (v == 0 && atomic_compare_exchange_strong_explicit(slot, &v, me, memory_order_relaxed,
+							      memory_order_relaxed))
+		return PRIVATE;
+	if (v == me)
+		return PRIVATE;
+	atomic_store_explicit(slot, SHADOW_SHARED, memory_order_relaxed);
+	return NEWLY_SHARED;
+}
+
+/* ---- watchpoints --------------------------------------------------------- */
+#define WATCH_SLOTS 8
+/* How long a watched access stalls; long enough for the other core to run
+ * into the window, short enough that thousands of windows cost milliseconds. */
+#define WATCH_NS 20000
+
+struct watch {
+	_Atomic uintptr_t addr; /* 0 = free */
+	size_t size;
+	int is_write;
+	unsigned tid;
+	uintptr_t pc;
+};
+
+static struct watch watches[WATCH_SLOTS];
+static _Atomic int watching; /* slots in use: the fast check for everyone else */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void race(const struct watch *w, size_t size, int is_write, unsigned tid, uintptr_t pc)
+{
+	char obj[64], pc_w[64], pc_o[64];
+
+	rh__rt_fmt_obj(obj, sizeof(obj), (const void *)w->addr);
+	rh__rt_fmt_pc(pc_w, sizeof(pc_w), w->pc);
+	rh__rt_fmt_pc(pc_o, sizeof(pc_o), pc);
+	rh__rt_report(RH_DATA_RACE,
+		  "T%u %s of %zu bytes at %s at %s and T%u %s of %zu bytes at %s, both in flight "
+		  "at once (soft watchpoint)",
+		  w->tid, w->is_write ? "write" : "read", w->size, obj, pc_w, tid,
+		  is_write ? "write" : "read", size, pc_o);
+}
+
+static void check_watches(uintptr_t addr, size_t size, int is_write, unsigned tid,
+			  uintptr_t pc)
+{
+	for (int i = 0; i < WATCH_SLOTS; i++) {
+		struct watch *w = &watches[i];
+		uintptr_t a = atomic_load_explicit(&w->addr, memory_order_acquire);
+
+		if (a == 0 || w->tid == tid || !(is_write || w->is_write))
+			continue;
+		if (addr < a + w->size && a < addr + size)
+			race(w, size, is_write, tid, pc);
+	}
+}
+
+static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_write,
+		  uintptr_t pc)
+{
+	for (int i = 0; i < WATCH_SLOTS; i++) {
+		struct watch *w = &watches[i];
+		uintptr_t free_slot = 0;
+
+		if (atomic_load_explicit(&w->addr, memory_order_relaxed) != 0)
+			continue;
+		/* Claim with a marker address nobody's access overlaps, fill in,
+		 * then publish the real address. */
+		if (!atomic_compare_exchange_strong(&w->addr, &free_slot, (uintptr_t)1))
+			continue;
+		w->size = size;
+		w->is_write = is_write;
+		w->tid = me->tid;
+		w->pc = pc;
+		atomic_store_explicit(&w->addr, addr, memory_order_release);
+		atomic_fetch_add(&watching, 1);
+		uint64_t until = now_ns() + WATCH_NS;
+		while (now_ns() < until)
+			rh__rt_yield();
+		atomic_store_explicit(&w->addr, 0, memory_order_release);
+		atomic_fetch_sub(&watching, 1);
+		return;
+	}
+}
+
+void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
+{
+	struct rh__rt_thread *me = rh__rt_self;
+
+	if (me == NULL || me->ignore)
+		return;
+	atomic_store_explicit(&me->last_access_pc, pc, memory_order_relaxed);
+	if (atomic_load_explicit(&watching, memory_order_relaxed))
+		check_watches(addr, size, is_write, me->tid, pc);
+	switch (rh__rt_shared->points) {
+	case RH_POINTS_SYNC:
+		return;
+	case RH_POINTS_SHARED:
+		switch (sharing_of(addr, me->tid)) {
+		case PRIVATE:
+			return;
+		case NEWLY_SHARED:
+			/* The first sign of sharing is the likeliest place for a
+			 * race in a short program: watch it at once. */
+			me->countdown = 1;
+			break;
+		case SHARED:
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+	if (--me->countdown > 0)
+		return;
+	me->countdown = 1 + (int)rh_rng_below(&me->rng, 2 * (uint64_t)rh__rt_shared->sample);
+	watch(me, addr, size, is_write, pc);
+}
+
+/* ---- the hooks ------------------------------------------------------------ */
+#define RH_ACCESS(name, size, is_write)                                                    \
+	void __tsan_##name(void *addr);                                                    \
+	void __tsan_##name(void *addr)                                                     \
+	{                                                                                  \
+		if (RH_UNLIKELY(rh__rt_on))                                                    \
+			rh__rt_access((uintptr_t)addr, size, is_write, PC());                  \
+	}
+#define RH_RANGE(name, is_write)                                                           \
+	void __tsan_##name(void *addr, unsigned long size);                                \
+	void __tsan_##name(void *addr, unsigned long size)                                 \
+	{                                                                                  \
+		if (RH_UNLIKELY(rh__rt_on) && size > 0)                                        \
+			rh__rt_access((uintptr_t)addr, size, is_write, PC());                  \
+	}
+
+/* An atomic operation is a sync point: noise in stress mode. The operation
+ * itself uses the program's memory order. */
+#define SYNC(what)                                                                         \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__rt_on))                                                    \
+			rh__rt_sync(what, PC());                                               \
+	} while (0)
+
+#define RH_RMW(bits, type, op)                                                             \
+	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo);                 \
+	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo)                  \
+	{                                                                                  \
+		SYNC("atomic " #op);                                                       \
+		return __atomic_##op(a, v, mo);                                            \
+	}
+#define RH_ATOMIC(bits, type)                                                              \
+	type __tsan_atomic##bits##_load(const volatile type *a, int mo);                   \
+	type __tsan_atomic##bits##_load(const volatile type *a, int mo)                    \
+	{                                                                                  \
+		SYNC("atomic load");                                                       \
+		return __atomic_load_n(a, mo);                                             \
+	}                                                                                  \
+	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
+	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)                 \
+	{                                                                                  \
+		SYNC("atomic store");                                                      \
+		__atomic_store_n(a, v, mo);                                                \
+	}                                                                                  \
+	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo);             \
+	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo)              \
+	{                                                                                  \
+		SYNC("atomic exchange");                                                   \
+		return __atomic_exchange_n(a, v, mo);                                      \
+	}                                                                                  \
+	RH_RMW(bits, type, fetch_add)                                                      \
+	RH_RMW(bits, type, fetch_sub)                                                      \
+	RH_RMW(bits, type, fetch_and)                                                      \
+	RH_RMW(bits, type, fetch_or)                                                       \
+	RH_RMW(bits, type, fetch_xor)                                                      \
+	RH_RMW(bits, type, fetch_nand)                                                     \
+	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
+							  int mo, int fmo);                \
+	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
+							  int mo, int fmo)                 \
+	{                                                                                  \
+		SYNC("atomic cas");                                                        \
+		return __atomic_compare_exchange_n(a, c, v, 0, mo, fmo);                   \
+	}                                                                                  \
+	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
+							int mo, int fmo);                  \
+	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
+							int mo, int fmo)                   \
+	{                                                                                  \
+		SYNC("atomic cas");                                                        \
+		return __atomic_compare_exchange_n(a, c, v, 1, mo, fmo);                   \
+	}                                                                                  \
+	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
+							int mo, int fmo);                  \
+	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
+							int mo, int fmo)                   \
+	{                                                                                  \
+		SYNC("atomic cas");                                                        \
+		__atomic_compare_exchange_n(a, &c, v, 0, mo, fmo);                         \
+		return c;                                                                  \
+	}
+
+/* 16-byte atomics: one lock for all of them, which is atomic with respect to
+ * each other (the only accesses a correct program makes to them). */
+static atomic_flag wide_lock = ATOMIC_FLAG_INIT;
+
+static void wide_acquire(void)
+{
+	while (atomic_flag_test_and_set_explicit(&wide_lock, memory_order_acquire))
+		rh__rt_yield();
+}
+
+static void wide_release(void)
+{
+	atomic_flag_clear_explicit(&wide_lock, memory_order_release);
+}
+
+#define WIDE_RMW(bits, type, op, expr)                                                     \
+	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo);                 \
+	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo)                  \
+	{                                                                                  \
+		type old;                                                                  \
+		SYNC("atomic " #op);                                                       \
+		wide_acquire();                                                            \
+		old = *a;                                                                  \
+		*a = (expr);                                                               \
+		wide_release();                                                            \
+		return old;                                                                \
+	}
+#define RH_ATOMIC_LOCKED(bits, type)                                                       \
+	type __tsan_atomic##bits##_load(const volatile type *a, int mo);                   \
+	type __tsan_atomic##bits##_load(const volatile type *a, int mo)                    \
+	{                                                                                  \
+		type v;                                                                    \
+		SYNC("atomic load");                                                       \
+		wide_acquire();                                                            \
+		v = *a;                                                                    \
+		wide_release();                                                            \
+		return v;                                                                  \
+	}                                                                                  \
+	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
+	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)                 \
+	{                                                                                  \
+		SYNC("atomic store");                                                      \
+		wide_acquire();                                                            \
+		*a = v;                                                                    \
+		wide_release();                                                            \
+	}                                                                                  \
+	WIDE_RMW(bits, type, exchange, v)                                                  \
+	WIDE_RMW(bits, type, fetch_add, old + v)                                           \
+	WIDE_RMW(bits, type, fetch_sub, old - v)                                           \
+	WIDE_RMW(bits, type, fetch_and, old & v)                                           \
+	WIDE_RMW(bits, type, fetch_or, old | v)                                            \
+	WIDE_RMW(bits, type, fetch_xor, old ^ v)                                           \
+	WIDE_RMW(bits, type, fetch_nand, ~(old & v))                                       \
+	static int wide_cas##bits(volatile type *a, type *c, type v)                       \
+	{                                                                                  \
+		int ok;                                                                    \
+		SYNC("atomic cas");                                                        \
+		wide_acquire();                                                            \
+		ok = *a == *c;                                                             \
+		if (ok)                                                                    \
+			*a = v;                                                            \
+		else                                                                       \
+			*c = *a;                                                           \
+		wide_release();                                                            \
+		return ok;                                                                 \
+	}                                                                                  \
+	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
+							  int mo, int fmo);                \
+	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
+							  int mo, int fmo)                 \
+	{                                                                                  \
+		return wide_cas##bits(a, c, v);                                            \
+	}                                                                                  \
+	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
+							int mo, int fmo);                  \
+	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
+							int mo, int fmo)                   \
+	{                                                                                  \
+		return wide_cas##bits(a, c, v);                                            \
+	}                                                                                  \
+	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
+							int mo, int fmo);                  \
+	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
+							int mo, int fmo)                   \
+	{                                                                                  \
+		wide_cas##bits(a, &c, v);                                                  \
+		return c;                                                                  \
+	}
+
+#include "hooks.def"
+
+void __tsan_atomic_thread_fence(int mo);
+void __tsan_atomic_thread_fence(int mo)
+{
+	SYNC("atomic fence");
+	__atomic_thread_fence(mo);
+}
+
+void __tsan_atomic_signal_fence(int mo);
+void __tsan_atomic_signal_fence(int mo)
+{
+	__atomic_signal_fence(mo);
+}
+
+/* Called from every instrumented module's constructor; the runtime needs no
+ * set-up before main (the fork server starts in __wrap_main). */
+void __tsan_init(void);
+void __tsan_init(void)
+{
+}
+
+/* Function entry and exit: racehunt keeps no shadow stack (reports name the
+ * access's own file:line), so these cost one call each. */
+void __tsan_func_entry(void *call_pc);
+void __tsan_func_entry(void *call_pc)
+{
+}
+
+void __tsan_func_exit(void);
+void __tsan_func_exit(void)
+{
+}
+
+/* C++ virtual calls: the vtable pointer is read like a field, and written by
+ * constructors and destructors. */
+void __tsan_vptr_read(void **vptr);
+void __tsan_vptr_read(void **vptr)
+{
+	if (RH_UNLIKELY(rh__rt_on))
+		rh__rt_access((uintptr_t)vptr, sizeof(*vptr), 0, PC());
+}
+
+void __tsan_vptr_update(void **vptr, void *new_value);
+void __tsan_vptr_update(void **vptr, void *new_value)
+{
+	if (RH_UNLIKELY(rh__rt_on) && *vptr != new_value)
+		rh__rt_access((uintptr_t)vptr, sizeof(*vptr), 1, PC());
+}
+
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_begin(void)
+{
+	if (rh__rt_self != NULL)
+		rh__rt_self->ignore++;
+}
+
+void __tsan_ignore_thread_end(void);
+void __tsan_ignore_thread_end(void)
+{
+	if (rh__rt_self != NULL && rh__rt_self->ignore > 0)
+		rh__rt_self->ignore--;
+}

@@ -1,0 +1,321 @@
+/* pthread and libc interception, and the monitor that turns a stuck trial
+ * into a DEADLOCK or HANG report.
+ *
+ * The runtime is linked into the executable, so defining pthread_mutex_lock
+ * here interposes libc's for the program and every library it loads; the
+ * real function is reached through dlsym(RTLD_NEXT). With no trial running
+ * each interceptor is the real call behind one branch.
+ *
+ * In stress mode an interceptor is a sync point (noise before the call) and
+ * keeps the bookkeeping reports need: which thread holds which mutex, and
+ * which thread waits in which call without a deadline. When every live
+ * program thread waits and nothing moves for a while, nobody can wake
+ * anybody: a DEADLOCK naming who waits for what held by whom. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+#define PC() ((uintptr_t)__builtin_return_address(0))
+
+struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
+_Atomic unsigned rh__rt_nthreads;
+_Atomic uint64_t rh__rt_progress;
+_Thread_local struct rh__rt_thread *rh__rt_self;
+
+void *rh__rt_resolve(const char *name)
+{
+	void *fn = dlsym(RTLD_NEXT, name);
+
+	if (fn == NULL) {
+		/* No stdio: this may run before anything is set up. */
+		static const char msg[] = "racehunt intercept: cannot resolve a libc function\n";
+		(void)!write(2, msg, sizeof(msg) - 1);
+		abort();
+	}
+	return fn;
+}
+
+DECLARE_REAL(int, sched_yield, void);
+DECLARE_REAL(int, nanosleep, const struct timespec *, struct timespec *);
+
+/* The runtime's own yields and sleeps are not the program's sync points. */
+void rh__rt_yield(void)
+{
+	REAL(sched_yield)();
+}
+
+/* ---- stress noise ---------------------------------------------------------- */
+static void noise(struct rh__rt_thread *me)
+{
+	double p = rh__rt_shared->noise;
+	uint64_t r;
+
+	if (p <= 0 || (double)(rh_rng_next(&me->rng) >> 11) * 0x1.0p-53 >= p)
+		return;
+	r = rh_rng_next(&me->rng);
+	switch (r % 3) {
+	case 0:
+		REAL(sched_yield)();
+		break;
+	case 1:
+		for (volatile unsigned spin = (unsigned)(r >> 8) % 2000; spin > 0; spin--)
+			;
+		break;
+	default: {
+		struct timespec ts = {0, 1000 + (long)((r >> 8) % 50000)};
+		REAL(nanosleep)(&ts, NULL);
+	}
+	}
+}
+
+struct rh__rt_thread *rh__rt_sync(const char *op, uintptr_t pc)
+{
+	struct rh__rt_thread *me = rh__rt_self;
+
+	if (me == NULL)
+		return NULL;
+	atomic_store_explicit(&me->last_op, op, memory_order_relaxed);
+	atomic_store_explicit(&me->last_pc, pc, memory_order_relaxed);
+	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
+	noise(me);
+	return me;
+}
+
+void rh__rt_block(struct rh__rt_thread *me, const char *op, const void *obj, int tid, uintptr_t pc)
+{
+	me->wait_op = op;
+	me->wait_obj = obj;
+	me->wait_tid = tid;
+	me->wait_pc = pc;
+	atomic_store_explicit(&me->state, RT_BLOCKED, memory_order_release);
+	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
+}
+
+void rh__rt_unblock(struct rh__rt_thread *me)
+{
+	atomic_store_explicit(&me->state, RT_RUNNING, memory_order_release);
+	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
+}
+
+/* ---- threads --------------------------------------------------------------- */
+static void thread_init(struct rh__rt_thread *t, unsigned tid)
+{
+	t->tid = tid;
+	t->wait_tid = -1;
+	rh_rng_seed(&t->rng, rh_seed_mix(rh__rt_shared->seed ^ 0x65786563ull, rh__rt_shared->trial, tid));
+	t->countdown = 1 + (int)rh_rng_below(&t->rng, 2 * (uint64_t)rh__rt_shared->sample);
+	atomic_store(&t->state, RT_RUNNING);
+}
+
+struct start {
+	void *(*fn)(void *);
+	void *arg;
+	struct rh__rt_thread *t;
+};
+
+static void *trampoline(void *p)
+{
+	struct start s = *(struct start *)p;
+	void *ret;
+
+	free(p);
+	rh__rt_self = s.t;
+	ret = s.fn(s.arg);
+	atomic_store(&s.t->state, RT_EXITED);
+	atomic_fetch_add(&rh__rt_progress, 1);
+	return ret;
+}
+
+DECLARE_REAL(int, pthread_create, pthread_t *, const pthread_attr_t *, void *(*)(void *),
+	     void *);
+int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	struct rh__rt_thread *me = rh__rt_enter("pthread_create", PC());
+	struct start *s;
+	unsigned tid;
+	int rc;
+
+	if (me == NULL)
+		return REAL(pthread_create)(th, attr, fn, arg);
+	tid = atomic_fetch_add(&rh__rt_nthreads, 1);
+	if (tid >= RT_MAX_THREADS)
+		rh__rt_unsupported("the program started more than %d threads in one run",
+			       RT_MAX_THREADS);
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return EAGAIN;
+	thread_init(&rh__rt_threads[tid], tid);
+	*s = (struct start){fn, arg, &rh__rt_threads[tid]};
+	rc = REAL(pthread_create)(th, attr, trampoline, s);
+	if (rc != 0) {
+		atomic_store(&rh__rt_threads[tid].state, RT_EXITED);
+		free(s);
+		return rc;
+	}
+	rh__rt_threads[tid].handle = *th;
+	rh__rt_shared->threads = tid + 1;
+	return 0;
+}
+
+static int tid_of(pthread_t th)
+{
+	unsigned n = atomic_load(&rh__rt_nthreads);
+
+	for (unsigned i = 0; i < n && i < RT_MAX_THREADS; i++)
+		if (pthread_equal(rh__rt_threads[i].handle, th))
+			return (int)i;
+	return -1;
+}
+
+DECLARE_REAL(int, pthread_join, pthread_t, void **);
+int pthread_join(pthread_t th, void **ret)
+{
+	struct rh__rt_thread *me = rh__rt_enter("pthread_join", PC());
+	int rc;
+
+	if (me == NULL)
+		return REAL(pthread_join)(th, ret);
+	rh__rt_block(me, "pthread_join", NULL, tid_of(th), PC());
+	rc = REAL(pthread_join)(th, ret);
+	rh__rt_unblock(me);
+	return rc;
+}
+
+DECLARE_REAL(int, pthread_detach, pthread_t);
+int pthread_detach(pthread_t th)
+{
+	rh__rt_enter("pthread_detach", PC());
+	return REAL(pthread_detach)(th);
+}
+
+DECLARE_REAL(void, pthread_exit, void *);
+void pthread_exit(void *ret)
+{
+	struct rh__rt_thread *me = rh__rt_enter("pthread_exit", PC());
+
+	if (me != NULL) {
+		atomic_store(&me->state, RT_EXITED);
+		atomic_fetch_add(&rh__rt_progress, 1);
+	}
+	REAL(pthread_exit)(ret);
+	__builtin_unreachable();
+}
+
+DECLARE_REAL(int, pthread_once, pthread_once_t *, void (*)(void));
+int pthread_once(pthread_once_t *once, void (*fn)(void))
+{
+	rh__rt_enter("pthread_once", PC());
+	return REAL(pthread_once)(once, fn);
+}
+
+/* ---- the monitor ---------------------------------------------------------------- */
+#define MONITOR_POLL_MS 10
+/* Polls with every thread waiting and no progress before it is a DEADLOCK:
+ * a thread just woken may take a few scheduler ticks to run on a loaded
+ * machine. */
+#define MONITOR_STABLE 5
+
+static size_t describe(char *buf, size_t cap, const struct rh__rt_thread *t)
+{
+	char pc[64], obj[64];
+	int st = atomic_load(&t->state);
+	int who;
+
+	if (st == RT_BLOCKED) {
+		rh__rt_fmt_pc(pc, sizeof(pc), t->wait_pc);
+		if (t->wait_tid >= 0)
+			return (size_t)snprintf(buf, cap, "T%u waits in %s(T%d) at %s", t->tid,
+						t->wait_op, t->wait_tid, pc);
+		rh__rt_fmt_obj(obj, sizeof(obj), t->wait_obj);
+		who = rh__rt_holder(t->wait_obj);
+		if (who >= 0)
+			return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) held by T%d at %s",
+						t->tid, t->wait_op, obj, who, pc);
+		return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) at %s", t->tid, t->wait_op,
+					obj, pc);
+	}
+	rh__rt_fmt_pc(pc, sizeof(pc), atomic_load(&t->last_access_pc));
+	if (atomic_load(&t->last_op) != NULL) {
+		char call[64];
+
+		rh__rt_fmt_pc(call, sizeof(call), atomic_load(&t->last_pc));
+		return (size_t)snprintf(buf, cap, "T%u runs (last access at %s, last call %s at %s)",
+					t->tid, pc, atomic_load(&t->last_op), call);
+	}
+	return (size_t)snprintf(buf, cap, "T%u runs (last access at %s)", t->tid, pc);
+}
+
+static void describe_all(char *buf, size_t cap)
+{
+	unsigned n = atomic_load(&rh__rt_nthreads);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && i < RT_MAX_THREADS && len + 2 < cap; i++) {
+		int st = atomic_load(&rh__rt_threads[i].state);
+
+		if (st != RT_RUNNING && st != RT_BLOCKED)
+			continue;
+		if (len > 0)
+			len += (size_t)snprintf(buf + len, cap - len, "; ");
+		if (len < cap)
+			len += describe(buf + len, cap - len, &rh__rt_threads[i]);
+	}
+}
+
+static void *monitor(void *arg)
+{
+	static char what[RH_EXEC_MSG_MAX - 256];
+	struct timespec nap = {0, MONITOR_POLL_MS * 1000000L};
+	uint64_t last = ~0ull;
+	unsigned stable = 0, polls = 0;
+	unsigned limit = rh__rt_shared->watchdog_ms / MONITOR_POLL_MS;
+
+	for (;;) {
+		REAL(nanosleep)(&nap, NULL);
+		polls++;
+		unsigned n = atomic_load(&rh__rt_nthreads), live = 0, waiting = 0;
+		uint64_t p = atomic_load(&rh__rt_progress);
+
+		for (unsigned i = 0; i < n && i < RT_MAX_THREADS; i++) {
+			int st = atomic_load(&rh__rt_threads[i].state);
+
+			live += st == RT_RUNNING || st == RT_BLOCKED;
+			waiting += st == RT_BLOCKED;
+		}
+		stable = live > 0 && waiting == live && p == last ? stable + 1 : 0;
+		last = p;
+		if (stable >= MONITOR_STABLE) {
+			describe_all(what, sizeof(what));
+			rh__rt_report_exit(RH_DEADLOCK, "every thread waits and none can wake another: %s",
+				       what);
+		}
+		if (limit > 0 && polls >= limit) {
+			describe_all(what, sizeof(what));
+			rh__rt_report_exit(RH_HANG, "the run took longer than the watchdog (%u ms): %s",
+				       rh__rt_shared->watchdog_ms, what);
+		}
+	}
+	return arg;
+}
+
+void rh__rt_trial_start(void)
+{
+	pthread_t m;
+
+	atomic_store(&rh__rt_nthreads, 1);
+	thread_init(&rh__rt_threads[0], 0);
+	rh__rt_threads[0].handle = pthread_self();
+	rh__rt_self = &rh__rt_threads[0];
+	rh__rt_shared->threads = 1;
+	if (REAL(pthread_create)(&m, NULL, monitor, NULL) != 0)
+		rh__rt_unsupported("cannot start the trial's monitor thread");
+}
