@@ -1,0 +1,368 @@
+/* `racehunt exec` campaigns: start the program as a fork server, ask it for
+ * one trial after another, and turn each trial's end (its report in shared
+ * memory, its signal, its exit status, racehunt's own time limit) into a
+ * verdict. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "exec.h"
+#include "racehunt/cli.h"
+
+/* How long the program may take to reach main and say hello, and a trial to
+ * report its pid, before racehunt gives up on it (times RH_TIMEOUT_MULTIPLIER). */
+#define HELLO_MS 10000
+/* racehunt's own limit on a trial beyond the runtime's watchdog, for a trial
+ * whose monitor cannot run (the process stopped, a signal handler loops). */
+#define GRACE_MS 2000
+
+int rh_exec_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("racehunt: exec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return RH_EXIT_USAGE;
+}
+
+int rh_exec_check_program(rh_exec *e)
+{
+	const char *path = e->argv[0];
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t len = strlen(RH_EXEC_MARKER), have = 0;
+	char buf[65536];
+	bool marked = false;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+		return rh_exec_usage("'%s' is not an executable file", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rh_exec_usage("cannot read '%s': %s", path, strerror(errno));
+	/* Hash the file and look for the marker, which may straddle two reads:
+	 * keep the last len - 1 bytes in front of the next block. */
+	while ((n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char)buf[have + (size_t)i]) * 0x100000001b3ull;
+		have += (size_t)n;
+		if (!marked && memmem(buf, have, RH_EXEC_MARKER, len) != NULL)
+			marked = true;
+		if (have >= len - 1) {
+			memmove(buf, buf + have - (len - 1), len - 1);
+			have = len - 1;
+		}
+	}
+	close(fd);
+	if (!marked)
+		return rh_exec_usage("'%s' was not linked with racehunt's runtime; build it with "
+				     "racehunt-cc (or racehunt_instrument in CMake)",
+				     path);
+	e->hash = h;
+	return RH_EXIT_CLEAN;
+}
+
+struct server {
+	pid_t pid;
+	int cmd, status, out;
+	struct rh_exec_shared *sh;
+};
+
+static void no_cloexec(int fd)
+{
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+}
+
+/* Read n bytes within ms; 0, or -1 on timeout, -2 on end of file. */
+static int timed_read(int fd, void *buf, size_t n, int ms)
+{
+	size_t got = 0;
+	double until = rh_now_ms() + ms;
+
+	while (got < n) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int left = (int)(until - rh_now_ms());
+		ssize_t r;
+
+		if (left <= 0)
+			return -1;
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -2;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static bool start_server(const rh_exec *e, struct server *s, char *err, size_t cap)
+{
+	int shm = memfd_create("racehunt-exec", MFD_CLOEXEC);
+	int out = memfd_create("racehunt-exec-output", MFD_CLOEXEC);
+	int cmd[2], st[2];
+	uint32_t hello;
+
+	if (shm < 0 || out < 0 || ftruncate(shm, sizeof(*s->sh)) != 0 ||
+	    pipe2(cmd, O_CLOEXEC) != 0 || pipe2(st, O_CLOEXEC) != 0)
+		rh_die("cannot set up the exec channels: %s", strerror(errno));
+	/* Appends from every thread of a trial land after each other, and the
+	 * server's truncation between trials restarts the file. */
+	fcntl(out, F_SETFL, O_APPEND);
+	s->sh = mmap(NULL, sizeof(*s->sh), PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
+	if (s->sh == MAP_FAILED)
+		rh_die("cannot map the exec shared memory: %s", strerror(errno));
+	memset(s->sh, 0, sizeof(*s->sh));
+	s->sh->version = sizeof(*s->sh);
+	fflush(NULL);
+	s->pid = fork();
+	if (s->pid < 0)
+		rh_die("cannot fork the program: %s", strerror(errno));
+	if (s->pid == 0) {
+		char spec[64];
+
+		snprintf(spec, sizeof(spec), "%d,%d,%d,%d", shm, cmd[0], st[1], out);
+		no_cloexec(shm);
+		no_cloexec(cmd[0]);
+		no_cloexec(st[1]);
+		no_cloexec(out);
+		setenv(RH_EXEC_ENV, spec, 1);
+		execv(e->argv[0], e->argv);
+		fprintf(stderr, "racehunt exec: cannot execute '%s': %s\n", e->argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(shm);
+	close(cmd[0]);
+	close(st[1]);
+	s->cmd = cmd[1];
+	s->status = st[0];
+	s->out = out;
+	if (timed_read(s->status, &hello, sizeof(hello), (int)rh_timeout_ms(HELLO_MS)) != 0 ||
+	    hello != RH_EXEC_HELLO) {
+		snprintf(err, cap, "'%s' did not start as racehunt's fork server (it exited or "
+			 "hung before main)", e->argv[0]);
+		return false;
+	}
+	return true;
+}
+
+static void stop_server(struct server *s)
+{
+	close(s->cmd);
+	close(s->status);
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	close(s->out);
+	munmap(s->sh, sizeof(*s->sh));
+}
+
+/* The last lines the trial printed, at most cap - 1 bytes. */
+static void output_tail(int fd, char *buf, size_t cap)
+{
+	struct stat st;
+	off_t from;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fstat(fd, &st) != 0 || st.st_size == 0)
+		return;
+	from = st.st_size > (off_t)cap - 1 ? st.st_size - (off_t)cap + 1 : 0;
+	n = pread(fd, buf, cap - 1, from);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (from > 0) {
+		char *nl = strchr(buf, '\n');
+
+		if (nl != NULL)
+			memmove(buf, nl + 1, strlen(nl + 1) + 1);
+	}
+}
+
+enum trial_end { TRIAL_CLEAN, TRIAL_FAILED, TRIAL_UNSUPPORTED, TRIAL_LOST };
+
+struct verdict {
+	rh_kind kind;
+	char message[RH_EXEC_MSG_MAX];
+	/* A report in shared memory, then a signal (CRASH) or a non-zero status
+	 * (EXIT): the kind that fired behind it, else RH_KIND_COUNT_. */
+	rh_kind behind;
+};
+
+static void classify(const struct server *s, int status, bool killed, struct verdict *v)
+{
+	uint32_t k = atomic_load_explicit(&s->sh->kind, memory_order_acquire);
+
+	v->behind = RH_KIND_COUNT_;
+	if (k != 0) {
+		v->kind = (rh_kind)(k - 1);
+		snprintf(v->message, sizeof(v->message), "%s", s->sh->message);
+		if (WIFSIGNALED(status))
+			v->behind = RH_CRASH;
+		else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != RH_EXEC_EXIT_REPORTED)
+			v->behind = RH_EXIT;
+	} else if (killed) {
+		v->kind = RH_HANG;
+		snprintf(v->message, sizeof(v->message),
+			 "the trial ran past racehunt's limit and was killed (its watchdog could "
+			 "not report)");
+	} else if (WIFSIGNALED(status)) {
+		v->kind = RH_CRASH;
+		snprintf(v->message, sizeof(v->message), "the program died on signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	} else {
+		v->kind = RH_EXIT;
+		snprintf(v->message, sizeof(v->message), "the program exited with status %d",
+			 WEXITSTATUS(status));
+	}
+}
+
+/* One trial; TRIAL_LOST when the server itself went away. */
+static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
+				struct verdict *v)
+{
+	const rh_campaign *c = &e->c;
+	uint64_t cmd = trial;
+	int32_t pid, status;
+	bool killed = false;
+	int rc;
+
+	s->sh->mode = RH_EXEC_STRESS;
+	s->sh->points = e->points;
+	s->sh->sample = e->sample;
+	s->sh->watchdog_ms = rh_timeout_ms(c->stress.watchdog_ms);
+	s->sh->seed = c->seed;
+	s->sh->trial = trial;
+	s->sh->noise = c->stress.noise;
+	s->sh->threads = 0;
+	s->sh->message[0] = '\0';
+	atomic_store(&s->sh->kind, 0);
+	atomic_store(&s->sh->claimed, 0);
+	if (write(s->cmd, &cmd, sizeof(cmd)) != (ssize_t)sizeof(cmd))
+		return TRIAL_LOST;
+	if (timed_read(s->status, &pid, sizeof(pid), (int)rh_timeout_ms(HELLO_MS)) != 0)
+		return TRIAL_LOST;
+	rc = timed_read(s->status, &status, sizeof(status),
+			(int)(s->sh->watchdog_ms + rh_timeout_ms(GRACE_MS)));
+	if (rc == -1) {
+		kill(pid, SIGKILL);
+		killed = true;
+		rc = timed_read(s->status, &status, sizeof(status), (int)rh_timeout_ms(HELLO_MS));
+	}
+	if (rc != 0)
+		return TRIAL_LOST;
+	if (atomic_load(&s->sh->kind) == RH_EXEC_KIND_UNSUPPORTED) {
+		snprintf(v->message, sizeof(v->message), "%s", s->sh->message);
+		return TRIAL_UNSUPPORTED;
+	}
+	if (!killed && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    atomic_load(&s->sh->kind) == 0)
+		return TRIAL_CLEAN;
+	classify(s, status, killed, v);
+	return TRIAL_FAILED;
+}
+
+static void stress_replay(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
+{
+	static const char *const points[] = {"sync", "shared", "all"};
+	const rh_campaign *c = &e->c;
+	int len = snprintf(buf, cap,
+			   "%s exec --mode stress --strategy %s --points %s --sample %u "
+			   "--watchdog %u --seed %llu --first-trial %llu --trials 1 --",
+			   rh_program, c->strategy, points[e->points], e->sample,
+			   c->stress.watchdog_ms, (unsigned long long)c->seed,
+			   (unsigned long long)trial);
+
+	for (char *const *a = e->argv; *a != NULL && len > 0 && (size_t)len < cap; a++)
+		len += snprintf(buf + len, cap - (size_t)len, " '%s'", *a);
+}
+
+static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdict *v,
+		   const struct server *s, double start_ms)
+{
+	r->failed_trials++;
+	r->hist[v->kind]++;
+	if (v->behind != RH_KIND_COUNT_)
+		r->behind[v->behind]++;
+	if (r->have_first)
+		return;
+	r->have_first = true;
+	r->first.trial = trial;
+	r->first.kind = v->kind;
+	r->first.at_ms = rh_now_ms() - start_ms;
+	snprintf(e->message, sizeof(e->message), "%s", v->message);
+	snprintf(r->first.message, sizeof(r->first.message), "%.*s",
+		 (int)sizeof(r->first.message) - 1, v->message);
+	stress_replay(e, trial, r->first.replay, sizeof(r->first.replay));
+	output_tail(s->out, e->output_tail, sizeof(e->output_tail));
+}
+
+static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
+{
+	if (c->trials && trial >= c->first_trial + c->trials)
+		return false;
+	return !(c->time_budget_s > 0 && rh_now_ms() - start_ms >= c->time_budget_s * 1e3);
+}
+
+int rh_exec_run(rh_exec *e, rh_result *r)
+{
+	const rh_campaign *c = &e->c;
+	double start_ms = rh_now_ms();
+	struct verdict v;
+	struct server s;
+	int rc = RH_EXIT_CLEAN;
+
+	memset(r, 0, sizeof(*r));
+	if (!start_server(e, &s, r->harness_error, sizeof(r->harness_error))) {
+		r->harness_failed = 1;
+		stop_server(&s);
+		return RH_EXIT_HARNESS;
+	}
+	for (uint64_t i = c->first_trial; budget_left(c, i, start_ms); i++) {
+		enum trial_end end = run_trial(e, &s, i, &v);
+
+		if (end == TRIAL_LOST) {
+			r->harness_failed = 1;
+			snprintf(r->harness_error, sizeof(r->harness_error),
+				 "of '%s' (the fork server) went away during trial %llu", e->argv[0],
+				 (unsigned long long)i);
+			rc = RH_EXIT_HARNESS;
+			break;
+		}
+		if (end == TRIAL_UNSUPPORTED) {
+			rc = rh_exec_usage("%s: %s", e->argv[0], v.message);
+			break;
+		}
+		r->trials_run++;
+		if (end == TRIAL_FAILED)
+			record(e, r, i, &v, &s, start_ms);
+		if (c->stop_on_first && r->have_first)
+			break;
+	}
+	r->elapsed_ms = rh_now_ms() - start_ms;
+	stop_server(&s);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	return r->failed_trials ? RH_EXIT_VIOLATION : RH_EXIT_CLEAN;
+}

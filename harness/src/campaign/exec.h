@@ -1,0 +1,41 @@
+/* This file is private to the racehunt harness.
+ *
+ * `racehunt exec`: campaigns over an unmodified program built with
+ * racehunt-cc. The program is started once as a fork server (racehunt/exec.h)
+ * and every trial is one of its children running main from the pre-main
+ * state. Results use the campaign's rh_result, so summaries and JSON read
+ * like those of `run`. */
+#ifndef RH_CAMPAIGN_EXEC_H
+#define RH_CAMPAIGN_EXEC_H
+
+#include <stdint.h>
+
+#include "campaign.h"
+#include "racehunt/exec.h"
+
+typedef struct rh_exec {
+	rh_campaign c;	   /* mode, strategy, noise, budget, seed, watchdog, quiet */
+	char *const *argv; /* the program and its arguments, argv[0] its path */
+	unsigned points;   /* rh_exec_points */
+	unsigned sample;   /* one shared access in about this many is watched */
+	uint64_t hash;	   /* FNV-1a of the program file, named in reports */
+	/* The first violation's message in full (the result keeps RH_MSG_MAX). */
+	char message[RH_EXEC_MSG_MAX];
+	/* The first failing trial's program output (stdout and stderr), its tail. */
+	char output_tail[2048];
+} rh_exec;
+
+/* "racehunt: exec: <msg>" on one line to stderr; returns 2. */
+int rh_exec_usage(const char *fmt, ...) RH_PRINTF(1, 2);
+
+/* 0 and the program's hash, or 2 after a one-line error: the program is not
+ * a file, not readable, or not linked with the intercept runtime. */
+int rh_exec_check_program(rh_exec *e);
+
+/* Run the campaign; exit status as `run`: 0 clean, 1 violation, 2 the
+ * program did something the runtime cannot model (one line said what),
+ * 3 harness failure. The first violation's message keeps the runtime's
+ * {pc:..}/{obj:..} tokens: the report layer names them. */
+int rh_exec_run(rh_exec *e, rh_result *r);
+
+#endif
