@@ -13,9 +13,13 @@
 #include "campaign.h"
 #include "racehunt/exec.h"
 
+/* The program and its arguments, at most. */
+#define RH_EXEC_MAX_ARGS 64
+
 typedef struct rh_exec {
-	rh_campaign c;	   /* mode, strategy, noise, budget, seed, watchdog, quiet */
-	char *const *argv; /* the program and its arguments, argv[0] its path */
+	rh_campaign c; /* mode, strategy, noise, budget, seed, watchdog, quiet */
+	/* The program and its arguments, argv[0] its path, NULL-terminated. */
+	char *argv[RH_EXEC_MAX_ARGS + 1];
 	unsigned points;   /* rh_exec_points */
 	unsigned sample;   /* one shared access in about this many is watched */
 	uint64_t hash;	   /* FNV-1a of the program file, named in reports */

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "campaign/exec.h"
 #include "campaign_options.h"
@@ -18,30 +17,50 @@
 
 #define DEFAULT_SAMPLE 16
 
-static const char exec_help[] =
-	"usage: racehunt exec [options] [--] PROG [ARGS...]\n"
-	"  PROG must be built with racehunt-cc / racehunt-c++ (or racehunt_instrument in\n"
-	"  CMake). One trial is one run of PROG's main from its pristine pre-main state;\n"
-	"  it fails on abort/assert, a signal, a non-zero exit, a deadlock, a hang past the\n"
-	"  watchdog, or a data race two in-flight accesses show (soft watchpoints).\n"
-	"  --mode stress          OS threads with noise at sync points (the only mode yet)\n"
-	"  --strategy noise:P     probability of a perturbation at a sync point (default " RH_DEFAULT_NOISE ")\n"
-	"  --points sync|shared|all  where watchpoints go: sync operations only (no race\n"
-	"                         detection), accesses to locations two threads touched\n"
-	"                         (default), or every instrumented access\n"
-	"  --sample N             about one watched access in N (default 16)\n"
-	"  --trials N | --time SEC   budget (default 100 trials)\n"
-	"  --seed N               campaign seed (default 1)\n"
-	"  --first-trial N        number of the first trial (replays one trial)\n"
-	"  --stop-on-first        stop at the first failing trial\n"
-	"  --watchdog MS          a run taking longer is a HANG (default 1000, times\n"
-	"                         RH_TIMEOUT_MULTIPLIER)\n"
-	"  --json FILE|-          JSON summary (with -, the report goes to stderr)\n"
-	"  --quiet                only the summary line\n"
-	"PROG's stdin is /dev/null; its output is captured per trial and the tail of a\n"
-	"failing trial's is shown in the report.\n"
-	"Exit status: 0 no violation, 1 violation found, 2 usage error or a program the\n"
-	"runtime cannot model, 3 harness failure.\n";
+enum {
+	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
+	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_N
+};
+
+static const rh_option exec_options[O_N] = {
+	[O_MODE] = {"mode", "M", "stress: OS threads with noise at sync points (the only mode yet)"},
+	[O_STRATEGY] = {"strategy", "S",
+			"noise:P, the probability of a perturbation at a sync point\n"
+			"(default " RH_DEFAULT_NOISE ")"},
+	[O_POINTS] = {"points", "P",
+		      "where watchpoints go: sync (sync operations only, no race\n"
+		      "detection) | shared (accesses to locations two threads\n"
+		      "touched, default) | all (every instrumented access)"},
+	[O_SAMPLE] = {"sample", "N", "about one watched shared access in N (default 16)"},
+	[O_TRIALS] = {"trials", "N", "budget in trials (default 100)"},
+	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials"},
+	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
+	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one trial)"},
+	[O_STOP_ON_FIRST] = {"stop-on-first", NULL, "stop at the first failing trial"},
+	[O_WATCHDOG] = {"watchdog", "MS",
+			"a run taking longer is a HANG (default 1000, times\n"
+			"RH_TIMEOUT_MULTIPLIER)"},
+	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)"},
+	[O_QUIET] = {"quiet", NULL, "only the summary line"},
+};
+
+static const rh_command exec_command = {
+	.name = "exec",
+	.usage = "[options] -- PROG [ARGS...]",
+	.intro = "PROG must be built with racehunt-cc / racehunt-c++ (or racehunt_instrument\n"
+		 "in CMake). One trial is one run of PROG's main from its pristine pre-main\n"
+		 "state; it fails on abort/assert, a signal, a non-zero exit, a deadlock, a\n"
+		 "hang past the watchdog, or a data race (two conflicting accesses in flight\n"
+		 "at once, seen by a soft watchpoint). PROG's stdin is /dev/null; its output\n"
+		 "is captured per trial and a failing trial's tail is shown in the report.\n",
+	.options = exec_options,
+	.n_options = O_N,
+	.outro = "Exit status: 0 no violation, 1 violation found, 2 usage error or a program\n"
+		 "the runtime cannot model, 3 harness failure.\n",
+	.min_operands = 1,
+	.max_operands = RH_EXEC_MAX_ARGS,
+	.missing_operand = "exec needs a program: racehunt exec [options] -- PROG [ARGS]",
+};
 
 static rh_variant exec_variant = {"as-built", RH_EXPECT_CLEAN, "the program as built"};
 static rh_scenario exec_scenario = {.variants = &exec_variant, .n_variants = 1};
@@ -58,108 +77,81 @@ static int parse_points(const char *val, unsigned *points)
 	return rh_usage_error("--points: '%s' is none of sync, shared, all", val);
 }
 
-/* One option at argv[*i] (and its value); 0 or exit 2. */
-static int exec_option(rh_exec *e, int argc, char **argv, int *i, const char **json_path,
-		       bool *strategy_given)
+static int take_numbers(const rh_opts *o, rh_exec *e)
 {
-	rh_campaign *c = &e->c;
-	const char *opt = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-	uint64_t n;
+	const struct {
+		unsigned opt;
+		uint64_t lo, hi;
+		unsigned *u32;
+		uint64_t *u64;
+	} nums[] = {
+		{O_SAMPLE, 1, 1000000, &e->sample, NULL},
+		{O_TRIALS, 1, UINT64_MAX / 2, NULL, &e->c.trials},
+		{O_SEED, 0, UINT64_MAX, NULL, &e->c.seed},
+		{O_FIRST_TRIAL, 0, UINT64_MAX / 2, NULL, &e->c.first_trial},
+		{O_WATCHDOG, 1, 3600000, &e->c.stress.watchdog_ms, NULL},
+	};
 
-#define NEED_VALUE                                                                           \
-	do {                                                                                 \
-		if (val == NULL)                                                             \
-			return rh_usage_error("%s needs a value", opt);                      \
-		(*i)++;                                                                      \
-	} while (0)
-#define NUMBER(lo, hi)                                                                       \
-	do {                                                                                 \
-		NEED_VALUE;                                                                  \
-		if (!rh_parse_u64(val, (lo), (hi), &n))                                      \
-			return rh_usage_error("%s: '%s' is not a number in %llu..%llu", opt, \
-					      val, (unsigned long long)(lo),                 \
-					      (unsigned long long)(hi));                     \
-	} while (0)
-	if (strcmp(opt, "--mode") == 0) {
-		NEED_VALUE;
-		if (strcmp(val, "controlled") == 0)
-			return rh_usage_error("exec: --mode controlled is not implemented yet; use "
-					      "--mode stress");
-		if (strcmp(val, "stress") != 0)
-			return rh_usage_error("--mode: '%s' is not stress", val);
-	} else if (strcmp(opt, "--strategy") == 0) {
-		NEED_VALUE;
-		c->strategy = val;
-		*strategy_given = true;
-	} else if (strcmp(opt, "--points") == 0) {
-		NEED_VALUE;
-		return parse_points(val, &e->points);
-	} else if (strcmp(opt, "--sample") == 0) {
-		NUMBER(1, 1000000);
-		e->sample = (unsigned)n;
-	} else if (strcmp(opt, "--trials") == 0) {
-		NUMBER(1, UINT64_MAX / 2);
-		c->trials = n;
-	} else if (strcmp(opt, "--time") == 0) {
-		NEED_VALUE;
-		if (!rh_parse_seconds(val, &c->time_budget_s))
-			return rh_usage_error("--time: '%s' is not a positive number of seconds",
-					      val);
-		c->trials = 0;
-	} else if (strcmp(opt, "--seed") == 0) {
-		NUMBER(0, UINT64_MAX);
-		c->seed = n;
-	} else if (strcmp(opt, "--first-trial") == 0) {
-		NUMBER(0, UINT64_MAX / 2);
-		c->first_trial = n;
-	} else if (strcmp(opt, "--watchdog") == 0) {
-		NUMBER(1, 3600000);
-		c->stress.watchdog_ms = (unsigned)n;
-	} else if (strcmp(opt, "--json") == 0) {
-		NEED_VALUE;
-		*json_path = val;
-	} else if (strcmp(opt, "--stop-on-first") == 0) {
-		c->stop_on_first = true;
-	} else if (strcmp(opt, "--quiet") == 0) {
-		c->quiet = true;
-	} else {
-		return rh_usage_error("exec: unknown option '%s'", opt);
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		uint64_t n;
+		int rc;
+
+		if (!o->count[nums[i].opt])
+			continue;
+		rc = rh_option_u64(exec_options[nums[i].opt].name, o->value[nums[i].opt],
+				   nums[i].lo, nums[i].hi, &n);
+		if (rc != RH_EXIT_CLEAN)
+			return rc;
+		if (nums[i].u32 != NULL)
+			*nums[i].u32 = (unsigned)n;
+		else
+			*nums[i].u64 = n;
 	}
-#undef NUMBER
-#undef NEED_VALUE
 	return RH_EXIT_CLEAN;
 }
 
+/* RH_EXIT_CLEAN, RH_OPTIONS_HELP, or 2 after a one-line error. */
 static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path)
 {
 	rh_campaign *c = &e->c;
-	bool strategy_given = false;
+	rh_opts o;
 	char err[256];
-	int i, rc;
+	int rc;
 
 	memset(e, 0, sizeof(*e));
 	rh_campaign_defaults(c, &exec_scenario, 0);
 	e->points = RH_POINTS_SHARED;
 	e->sample = DEFAULT_SAMPLE;
-	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		rc = exec_option(e, argc, argv, &i, json_path, &strategy_given);
-		if (rc != RH_EXIT_CLEAN)
-			return rc;
+	rc = rh_options_parse(&exec_command, argc, argv, 2, &o);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	if (o.count[O_MODE] && strcmp(o.value[O_MODE], "controlled") == 0)
+		return rh_usage_error("exec: --mode controlled is not implemented yet; use --mode "
+				      "stress");
+	if (o.count[O_MODE] && strcmp(o.value[O_MODE], "stress") != 0)
+		return rh_usage_error("--mode: '%s' is not stress", o.value[O_MODE]);
+	if (o.count[O_POINTS] && (rc = parse_points(o.value[O_POINTS], &e->points)) != 0)
+		return rc;
+	if ((rc = take_numbers(&o, e)) != RH_EXIT_CLEAN)
+		return rc;
+	if (o.count[O_TIME]) {
+		if (!rh_parse_seconds(o.value[O_TIME], &c->time_budget_s))
+			return rh_usage_error("--time: '%s' is not a positive number of seconds",
+					      o.value[O_TIME]);
+		c->trials = 0;
 	}
-	if (i >= argc)
-		return rh_usage_error("exec needs a program: racehunt exec [options] -- PROG [ARGS]");
-	e->argv = argv + i;
-	exec_scenario.name = argv[i];
-	if (!strategy_given)
-		c->strategy = RH_DEFAULT_NOISE;
+	c->stop_on_first = o.count[O_STOP_ON_FIRST] > 0;
+	c->quiet = o.count[O_QUIET] > 0;
+	*json_path = o.count[O_JSON] ? o.value[O_JSON] : NULL;
+	c->strategy = o.count[O_STRATEGY] ? o.value[O_STRATEGY] : RH_DEFAULT_NOISE;
 	rc = rh_validate_strategy(RH_MODE_STRESS, c->strategy);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
+	/* PROG and its arguments, in order and NULL-terminated for execv. */
+	for (unsigned i = 0; i < o.n_operands; i++)
+		e->argv[i] = o.operands[i];
+	exec_scenario.name = e->argv[0];
 	return rh_exec_check_program(e);
 }
 
@@ -187,45 +179,47 @@ static void print_first(FILE *out, const rh_exec *e, const rh_result *r)
 	fprintf(out, "  replay: %s\n", f->replay);
 }
 
-int rh_cmd_exec(int argc, char **argv)
+static int run(rh_exec *e, rh_result *r, const char *json_path)
 {
-	const char *json_path = NULL;
 	FILE *json = NULL, *out = stdout;
-	rh_exec *e;
-	rh_result *r;
 	int rc;
 
-	if (argc > 2 && strcmp(argv[2], "--help") == 0) {
-		fputs(exec_help, stdout);
-		return RH_EXIT_CLEAN;
+	if (json_path != NULL && strcmp(json_path, "-") == 0) {
+		/* Keep stdout for the JSON alone so it can be piped. */
+		json = stdout;
+		out = stderr;
+	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+		return rh_usage_error("cannot write --json file '%s'", json_path);
 	}
-	e = malloc(sizeof(*e));
-	r = malloc(sizeof(*r));
-	if (e == NULL || r == NULL)
-		rh_die("out of memory for an exec campaign");
-	rc = parse_exec(argc, argv, e, &json_path);
-	if (rc == RH_EXIT_CLEAN && json_path != NULL) {
-		if (strcmp(json_path, "-") == 0) {
-			json = stdout;
-			out = stderr;
-		} else if ((json = fopen(json_path, "w")) == NULL) {
-			rc = rh_usage_error("cannot write --json file '%s'", json_path);
-		}
-	}
-	if (rc == RH_EXIT_CLEAN) {
-		rc = rh_exec_run(e, r);
-		if (rc != RH_EXIT_USAGE) {
-			if (r->have_first && !e->c.quiet)
-				print_first(out, e, r);
-			rh_print_summary(out, &e->c, r);
-			if (json != NULL) {
-				rh_result_json(json, &e->c, r);
-				fputc('\n', json);
-			}
+	rc = rh_exec_run(e, r);
+	if (rc != RH_EXIT_USAGE) {
+		if (r->have_first && !e->c.quiet)
+			print_first(out, e, r);
+		rh_print_summary(out, &e->c, r);
+		if (json != NULL) {
+			rh_result_json(json, &e->c, r);
+			fputc('\n', json);
 		}
 	}
 	if (json != NULL && json != stdout)
 		fclose(json);
+	return rc;
+}
+
+int rh_cmd_exec(int argc, char **argv)
+{
+	const char *json_path = NULL;
+	rh_exec *e = malloc(sizeof(*e));
+	rh_result *r = malloc(sizeof(*r));
+	int rc;
+
+	if (e == NULL || r == NULL)
+		rh_die("out of memory for an exec campaign");
+	rc = parse_exec(argc, argv, e, &json_path);
+	if (rc == RH_OPTIONS_HELP)
+		rc = RH_EXIT_CLEAN;
+	else if (rc == RH_EXIT_CLEAN)
+		rc = run(e, r, json_path);
 	free(r);
 	free(e);
 	return rc;
