@@ -12,6 +12,9 @@
 #   racehunt_add_test(NAME COMMAND_TARGET target [ARGS arg...])
 #     A CTest test running `target ARGS` (default ARGS: hunt): every variant of
 #     every scenario linked in must behave as it declares (exit 0).
+#   racehunt_add_test(NAME COMMAND target [args...] EXPECT clean|detected ...)
+#     A `racehunt exec` campaign over a program built for it
+#     (racehunt_add_exec_test in harness/intercept/racehunt_instrument.cmake).
 
 function(racehunt_add_executable name)
   cmake_parse_arguments(RH "" "" "SOURCES;LIBRARIES" ${ARGN})
@@ -24,6 +27,10 @@ function(racehunt_add_executable name)
 endfunction()
 
 function(racehunt_add_test name)
+  if("EXPECT" IN_LIST ARGN)
+    racehunt_add_exec_test(${name} ${ARGN})
+    return()
+  endif()
   cmake_parse_arguments(RH "" "COMMAND_TARGET" "ARGS" ${ARGN})
   if(NOT RH_COMMAND_TARGET)
     message(FATAL_ERROR "racehunt_add_test(${name}): COMMAND_TARGET needed")

@@ -1,29 +1,30 @@
 # Instrumenting a program for `racehunt exec`, in one place: the flags
 # racehunt-cc and racehunt-c++ add (configured from these variables) and the
-# CMake functions a project applies to its own targets.
+# CMake functions a project applies to its own targets (cache variables, so
+# the functions see them from every directory).
 #
 # Compile: clang's or gcc's ThreadSanitizer instrumentation, so every plain
 # access and atomic calls a __tsan_* hook (harness/intercept/hooks.def).
 # Link: not TSan's runtime but racehunt's, whole (its interceptors must
 # replace libc's even when nothing refers to them), and main wrapped so the
 # runtime's fork server runs before it.
-set(RH_INSTRUMENT_COMPILE_FLAGS -fsanitize=thread)
-set(RH_INSTRUMENT_LINK_FLAGS -Wl,--wrap=main)
+set(RH_INSTRUMENT_COMPILE_FLAGS -fsanitize=thread CACHE INTERNAL "racehunt-cc compile flags")
+set(RH_INSTRUMENT_LINK_FLAGS -Wl,--wrap=main CACHE INTERNAL "racehunt-cc link flags")
 
 # racehunt_instrument(TARGET): build an existing executable target for
 # `racehunt exec`.
 function(racehunt_instrument target)
   target_compile_options(${target} PRIVATE ${RH_INSTRUMENT_COMPILE_FLAGS})
   target_link_options(${target} PRIVATE ${RH_INSTRUMENT_LINK_FLAGS})
-  target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,rh_intercept>"
+  target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,racehunt_intercept>"
     ${CMAKE_DL_LIBS} Threads::Threads)
 endfunction()
 
-# racehunt_add_test(NAME COMMAND target [args...] EXPECT clean|detected
+# racehunt_add_exec_test(NAME COMMAND target [args...] EXPECT clean|detected
 #                   [MODE m] [STRATEGY s] [TRIALS n] [SEED n] [POINTS p] [MATCH re...])
 # A CTest test running `racehunt exec` on target: detected = exit 1 (and
 # output matching every MATCH), clean = exit 0.
-function(racehunt_add_test name)
+function(racehunt_add_exec_test name)
   cmake_parse_arguments(T "" "EXPECT;MODE;STRATEGY;TRIALS;SEED;POINTS"
     "COMMAND;MATCH;LABELS" ${ARGN})
   if(T_EXPECT STREQUAL "detected")
@@ -31,7 +32,7 @@ function(racehunt_add_test name)
   elseif(T_EXPECT STREQUAL "clean")
     set(status 0)
   else()
-    message(FATAL_ERROR "racehunt_add_test(${name}): EXPECT must be clean or detected")
+    message(FATAL_ERROR "racehunt_add_exec_test(${name}): EXPECT must be clean or detected")
   endif()
   list(POP_FRONT T_COMMAND target)
   set(run exec --stop-on-first)
@@ -50,6 +51,6 @@ function(racehunt_add_test name)
   endif()
   add_test(NAME ${name}
     COMMAND ${PROJECT_SOURCE_DIR}/ci/expect ${status} ${checks} --
-            $<TARGET_FILE:racehunt> ${run} -- $<TARGET_FILE:${target}> ${T_COMMAND})
+            $<TARGET_FILE:racehunt_exe> ${run} -- $<TARGET_FILE:${target}> ${T_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS "exec;${T_LABELS}")
 endfunction()
