@@ -44,3 +44,11 @@ add_test(NAME report.json.schema
     ${CMAKE_CURRENT_BINARY_DIR}/compare_fixed.json)
 set_tests_properties(report.json.schema PROPERTIES LABELS report SKIP_RETURN_CODE 77
   FIXTURES_REQUIRED compare)
+
+# hunt --variant V: one row, what each hunt.<scenario>.<variant> case runs.
+rh_cli_test(report.hunt.variant STATUS 0 LABELS report cli
+  MATCH "^offset.collide +fixed-locked +clean .* ok$" NO_MATCH "fixed-atomic" "buggy"
+  ARGS hunt offset.collide --variant fixed-locked --detectors pct:3,dfs:2)
+rh_cli_test(report.hunt.variant.unknown STATUS 2 LABELS report cli
+  MATCH "^racehunt: --variant: no selected scenario has a variant 'fixed-atomic'"
+  ARGS hunt lockorder --variant fixed-atomic)

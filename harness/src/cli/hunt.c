@@ -52,11 +52,12 @@ typedef struct hunt_opts {
 	const char *only;	/* comma list of detector names, NULL = all */
 	char *filters[RH_MAX_OPERANDS]; /* scenario or store names, none = all */
 	unsigned n_filters;
+	const char *variant; /* only this variant of each scenario, NULL = all */
 } hunt_opts;
 
 enum {
 	O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_JUNIT,
-	O_SARIF, O_N
+	O_SARIF, O_VARIANT, O_N
 };
 static const rh_option hunt_options[O_N] = {
 	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
@@ -75,6 +76,7 @@ static const rh_option hunt_options[O_N] = {
 	[O_BUILD_TRIALS] = {"build-trials", "N", "stress trials per variant in those builds (default 20)"},
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
+	[O_VARIANT] = {"variant", "V", "only variant V of each scenario (one row: a CTest case)", 0},
 };
 static const rh_command hunt_command = {
 	.name = "hunt",
@@ -151,6 +153,16 @@ static int check_filters(const hunt_opts *o)
 	return RH_EXIT_CLEAN;
 }
 
+/* Some selected scenario has --variant's variant. */
+static int check_variant(const hunt_opts *o)
+{
+	for (unsigned k = 0; k < rh_scenario_count(); k++)
+		if (matches_filter(rh_scenario_at(k), o) &&
+		    rh_variant_find(rh_scenario_at(k), o->variant) >= 0)
+			return RH_EXIT_CLEAN;
+	return rh_usage_error("--variant: no selected scenario has a variant '%s'", o->variant);
+}
+
 /* Every listed name must be a detector, and there must be one. */
 static int check_detectors(const char *only)
 {
@@ -220,6 +232,9 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	o->html_path = p.value[O_HTML];
 	o->junit_path = p.value[O_JUNIT];
 	o->sarif_path = p.value[O_SARIF];
+	o->variant = p.value[O_VARIANT];
+	if (rc == RH_EXIT_CLEAN && o->variant != NULL)
+		rc = check_variant(o);
 	return rc;
 }
 
@@ -452,7 +467,9 @@ int rh_cmd_hunt(int argc, char **argv)
 
 		if (matches_filter(s, &h->o))
 			for (unsigned v = 0; v < s->n_variants; v++)
-				hunt_row(h, s, v);
+				if (h->o.variant == NULL ||
+				    strcmp(s->variants[v].name, h->o.variant) == 0)
+					hunt_row(h, s, v);
 	}
 	rc = finish_outputs(h, argc, argv);
 	printf("%s\n", h->mismatches ? "hunt: some variants did not behave as declared"
