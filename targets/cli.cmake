@@ -67,3 +67,23 @@ rh_cli_test(hostile.write.same_path STATUS 2
 # Issue 17: "-" is standard output for hunt's --json as for run's.
 rh_cli_test(cli.hunt.json_stdout STATUS 0 MATCH "^\\[$" "^{\"detector\":\"stress\",\"result\":{"
   LABELS cli ARGS hunt offset.collide --detectors stress --trials 2 --json -)
+
+# Issue 12 item 14: another build's JSON goes through the one strict decoder:
+# 1e308 is "not a count" (html.c converted it to an integer: UBSan), an object
+# where an array belongs names byte 0 (it printed an uninitialised offset).
+function(rh_fake_build name json)
+  set(script ${CMAKE_CURRENT_BINARY_DIR}/fake-build-${name})
+  file(WRITE ${script} "#!/bin/sh\n# hunt --build stand-in: writes a fixed result file.\n"
+    "while [ $# -gt 0 ]; do [ \"$1\" = --json ] && printf '%s' '${json}' > \"$2\"; shift; done\n")
+  file(CHMOD ${script} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+    WORLD_READ WORLD_EXECUTE)
+endfunction()
+rh_fake_build(huge "[{\"detector\":\"stress\",\"result\":{\"scenario\":\"offset.collide\",\"variant\":\"buggy\",\"trials_run\":1e308,\"violations\":0}}]")
+rh_cli_test(hostile.build.huge_count STATUS 3
+  MATCH "^racehunt: --build fake: bad result from .*: byte 91: \"trials_run\" is not a count$"
+  LABELS cli hostile
+  ARGS hunt offset.collide --detectors stress --trials 1 --build fake=${CMAKE_CURRENT_BINARY_DIR}/fake-build-huge)
+rh_fake_build(object "{\"scenario\":\"offset.collide\"}")
+rh_cli_test(hostile.build.not_an_array STATUS 3
+  MATCH "^racehunt: --build fake: bad result from .*: byte 0: not an array$" LABELS cli hostile
+  ARGS hunt offset.collide --detectors stress --trials 1 --build fake=${CMAKE_CURRENT_BINARY_DIR}/fake-build-object)

@@ -182,6 +182,27 @@ static void test_html_folds_another_builds_json_cell(void **state)
 	rh_json_free(v);
 }
 
+/* Another build's result the decoder refuses is a cell without a verdict
+ * that says why, never a number cast out of range (1e308 was UB). */
+static void test_html_refused_build_cell_says_why(void **state)
+{
+	static const char json[] = "{\"scenario\":\"demo.collide\",\"variant\":\"buggy\","
+				   "\"trials_run\":1e308,\"violations\":0}";
+	rh_hunt_cells cells = {0};
+	char err[64];
+	size_t at;
+	rh_jvalue *v = rh_json_parse(json, strlen(json), &at, err, sizeof(err));
+
+	RH_ASSERT_NOT_NULL(v);
+	rh_hunt_cells_add_json(&cells, "tsan", &collide, 0, v);
+	RH_ASSERT_EQ(cells.n, 1);
+	RH_ASSERT_EQ(cells.items[0].result->harness_failed, 1);
+	RH_ASSERT_EQ(cells.items[0].result->trials_run, 0);
+	RH_ASSERT_CONTAINS(cells.items[0].result->harness_error, "\"trials_run\" is not a count");
+	rh_hunt_cells_free(&cells);
+	rh_json_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_html_matrix_shows_declared_against_observed),
 		cmocka_unit_test(test_html_trace_becomes_swimlanes),
 		cmocka_unit_test(test_html_folds_another_builds_json_cell),
+		cmocka_unit_test(test_html_refused_build_cell_says_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,13 @@
 /* The strict JSON reader: well-formed text becomes a tree, anything else is
  * refused with the byte offset of the first error, never a crash. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
 
 #include "report/json_read.h"
+#include "report/result_json.h"
 
 static rh_jvalue *parse(const char *text, size_t *at)
 {
@@ -127,9 +129,47 @@ static void test_json_read_survives_truncation_and_corruption(void **state)
 	rh_json_free(v);
 }
 
+/* A run's latency percentiles in --json follow the one definition (nearest
+ * rank): of two samples, p50 is the smaller and p99 the larger. */
+static void test_json_read_result_latency_small_n(void **state)
+{
+	static const rh_variant variants[] = {{"buggy", RH_EXPECT_DETECTED, "b"}};
+	static const rh_scenario s = {.name = "demo.lat", .summary = "s", .variants = variants,
+				      .n_variants = 1, .defaults = {2, 1, 1, 8}};
+	rh_campaign c;
+	rh_result *r = calloc(1, sizeof(*r));
+	char *text = NULL, err[64];
+	size_t len = 0, at;
+	FILE *out = open_memstream(&text, &len);
+	const rh_jvalue *lat;
+	rh_jvalue *v;
+
+	RH_ASSERT_NOT_NULL(r);
+	memset(&c, 0, sizeof(c));
+	c.scenario = &s;
+	c.strategy = "noise:0.1";
+	r->trials_run = 2;
+	r->samples_seen = 2;
+	r->reservoir[0] = 200;
+	r->reservoir[1] = 100;
+	rh_result_json(out, &c, r);
+	fclose(out);
+	v = rh_json_parse(text, len, &at, err, sizeof(err));
+	RH_ASSERT_NOT_NULL(v);
+	lat = rh_json_get(v, "latency_ns");
+	RH_ASSERT_NOT_NULL(lat);
+	RH_ASSERT_DBL_EQ(rh_json_get(lat, "p50")->number, 100);
+	RH_ASSERT_DBL_EQ(rh_json_get(lat, "p99")->number, 200);
+	RH_ASSERT_DBL_EQ(rh_json_get(lat, "p999")->number, 200);
+	rh_json_free(v);
+	free(text);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_read_result_latency_small_n),
 		cmocka_unit_test(test_json_read_builds_the_tree),
 		cmocka_unit_test(test_json_read_joins_surrogate_pairs),
 		cmocka_unit_test(test_json_read_rejects_malformed_input_with_offset),

@@ -46,6 +46,24 @@ static void test_percentile_nearest_rank(void **state)
 	assert_int_equal(rh_percentile(v, 1000, 0.999), 999);
 }
 
+/* Small n, where rank rounding decides: nearest rank takes the smallest
+ * value with at least q*n values at or below it, so p99 of two samples is the
+ * larger one (floor((n - 1) * q), once used by the reports, said the smaller). */
+static void test_percentile_small_n(void **state)
+{
+	uint64_t two[] = {20, 10}, three[] = {3, 1, 2}, ten[10];
+
+	assert_int_equal(rh_percentile(two, 2, 0.5), 10);
+	assert_int_equal(rh_percentile(two, 2, 0.99), 20);
+	assert_int_equal(rh_percentile(two, 2, 0.999), 20);
+	assert_int_equal(rh_percentile(three, 3, 0.5), 2);
+	assert_int_equal(rh_percentile(three, 3, 0.99), 3);
+	shuffled_1_to_n(ten, 10, 4);
+	assert_int_equal(rh_percentile(ten, 10, 0.5), 5);
+	assert_int_equal(rh_percentile(ten, 10, 0.9), 9);
+	assert_int_equal(rh_percentile(ten, 10, 0.99), 10);
+}
+
 /* The documented side effect: the samples end up sorted. */
 static void test_percentile_sorts_in_place(void **state)
 {
@@ -84,6 +102,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentile_empty_and_single),
 		cmocka_unit_test(test_percentile_nearest_rank),
+		cmocka_unit_test(test_percentile_small_n),
 		cmocka_unit_test(test_percentile_sorts_in_place),
 		cmocka_unit_test(test_percentile_clamps_q),
 		cmocka_unit_test(test_percentile_huge_values),

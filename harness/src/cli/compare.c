@@ -9,8 +9,8 @@
 #include "core/util.h"
 #include "options.h"
 #include "racehunt/cli.h"
+#include "report/result_read.h"
 
-#define MAX_INPUT (256u << 20) /* far above any real result file */
 
 enum { O_BY_SCENARIO, O_N };
 static const rh_option compare_options[O_N] = {
@@ -61,93 +61,40 @@ static bool field_error(char *err, size_t cap, const rh_jvalue *at, const char *
 	return false;
 }
 
-static bool get_string(const rh_jvalue *obj, const char *name, const char **out, char *err,
-		       size_t cap)
-{
-	const rh_jvalue *v = rh_json_get(obj, name);
-
-	if (v == NULL)
-		return field_error(err, cap, obj, "result has no \"%s\"", name);
-	if (v->type != RH_JSTRING)
-		return field_error(err, cap, v, "\"%s\" is not a string", name);
-	*out = v->string;
-	return true;
-}
-
-/* A count: a non-negative integer a double holds exactly. */
-static bool get_count(const rh_jvalue *obj, const char *name, uint64_t *out, char *err,
-		      size_t cap)
-{
-	const rh_jvalue *v = rh_json_get(obj, name);
-
-	if (v == NULL)
-		return field_error(err, cap, obj, "result has no \"%s\"", name);
-	if (v->type != RH_JNUMBER || !(v->number >= 0 && v->number <= 9007199254740992.0) ||
-	    v->number != floor(v->number))
-		return field_error(err, cap, v, "\"%s\" is not a count", name);
-	*out = (uint64_t)v->number;
-	return true;
-}
-
-static bool is_fraction(const rh_jvalue *v)
-{
-	return v != NULL && v->type == RH_JNUMBER && v->number >= 0 && v->number <= 1;
-}
-
+/* One result through the decoder; the row keeps what the table shows. */
 static bool read_result(const rh_jvalue *r, const char *detector, rh_cmp_row *row, char *err,
 			size_t cap)
 {
-	const rh_jvalue *v, *first;
-	const char *mode, *strategy;
+	rh_result_doc d;
 
-	if (r->type != RH_JOBJECT)
-		return field_error(err, cap, r, "a result must be an object%s", "");
-	row->offset = r->offset;
-	if (!get_string(r, "scenario", &row->scenario, err, cap) ||
-	    !get_string(r, "variant", &row->variant, err, cap) ||
-	    !get_count(r, "trials_run", &row->trials, err, cap) ||
-	    !get_count(r, "violations", &row->violations, err, cap))
+	if (!rh_result_decode(r, &d, err, cap))
 		return false;
-	if (row->violations > row->trials)
-		return field_error(err, cap, r, "more violations than trials%s", "");
-	v = rh_json_get(r, "rate");
-	if (!is_fraction(v))
-		return field_error(err, cap, v ? v : r, "\"%s\" must be a number in [0,1]", "rate");
-	row->rate = v->number;
-	v = rh_json_get(r, "rate_ci95");
-	if (v == NULL || v->type != RH_JARRAY || v->n != 2 || !is_fraction(&v->items[0]) ||
-	    !is_fraction(&v->items[1]))
-		return field_error(err, cap, v ? v : r, "\"%s\" must be [low, high] in [0,1]",
-				   "rate_ci95");
-	row->lo = v->items[0].number;
-	row->hi = v->items[1].number;
-	row->verdict = row->violations ? RH_VERDICT_DETECTED : RH_VERDICT_CLEAN;
-	if (rh_json_get(r, "harness_error") != NULL)
-		row->verdict = RH_VERDICT_FAILED;
-	v = rh_json_get(r, "build");
-	row->build = v && v->type == RH_JSTRING ? v->string : NULL;
-	first = rh_json_get(r, "first");
-	if (first != NULL && first->type == RH_JOBJECT) {
-		v = rh_json_get(first, "kind");
-		if (v == NULL || v->type != RH_JSTRING)
-			return field_error(err, cap, first, "\"first\" has no string \"%s\"", "kind");
-		row->kind = v->string;
-	} else if (first != NULL && first->type != RH_JNULL) {
-		return field_error(err, cap, first, "\"%s\" must be an object or null", "first");
-	}
+	row->offset = d.offset;
+	row->scenario = d.scenario;
+	row->variant = d.variant;
+	row->trials = d.result->trials_run;
+	row->violations = d.result->failed_trials;
+	row->rate = d.rate;
+	row->lo = d.lo;
+	row->hi = d.hi;
+	row->verdict = d.result->harness_failed ? RH_VERDICT_FAILED
+		       : row->violations	 ? RH_VERDICT_DETECTED
+						 : RH_VERDICT_CLEAN;
+	row->build = d.build;
+	row->kind = d.kind;
 	if (detector != NULL) {
 		row->detector = strdup(detector);
+	} else if (d.mode == NULL || d.strategy == NULL) {
+		rh_result_doc_free(&d);
+		return field_error(err, cap, r, "result has no \"%s\"", d.mode ? "strategy" : "mode");
 	} else {
-		size_t n;
+		size_t n = strlen(d.mode) + strlen(d.strategy) + 2;
 
-		if (!get_string(r, "mode", &mode, err, cap) ||
-		    !get_string(r, "strategy", &strategy, err, cap))
-			return false;
-		n = strlen(mode) + strlen(strategy) + 2;
 		row->detector = malloc(n);
 		if (row->detector != NULL)
-			snprintf(row->detector, n, "%s %s", mode, strategy);
+			snprintf(row->detector, n, "%s %s", d.mode, d.strategy);
 	}
+	rh_result_doc_free(&d);
 	if (row->detector == NULL)
 		return field_error(err, cap, r, "out of memory%s", "");
 	return true;
@@ -175,18 +122,26 @@ static int sort_by_scenario(const void *a, const void *b)
 bool rh_cmp_load(rh_cmp_table *t, const char *text, size_t len, bool by_scenario, char *err,
 		 size_t errcap)
 {
-	const rh_jvalue *root;
-	size_t at, n;
+	size_t at;
 	char why[128];
+	rh_jvalue *root = rh_json_parse(text, len, &at, why, sizeof(why));
 
-	memset(t, 0, sizeof(*t));
-	t->by_scenario = by_scenario;
-	t->root = rh_json_parse(text, len, &at, why, sizeof(why));
-	if (t->root == NULL) {
+	if (root == NULL) {
+		memset(t, 0, sizeof(*t));
 		snprintf(err, errcap, "byte %zu: %s", at, why);
 		return false;
 	}
-	root = t->root;
+	return rh_cmp_load_tree(t, root, by_scenario, err, errcap);
+}
+
+bool rh_cmp_load_tree(rh_cmp_table *t, rh_jvalue *root, bool by_scenario, char *err,
+		      size_t errcap)
+{
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	t->by_scenario = by_scenario;
+	t->root = root;
 	if (root->type != RH_JOBJECT && root->type != RH_JARRAY)
 		return field_error(err, errcap, root,
 				   "expected a run object or a hunt array%s", "");
@@ -384,68 +339,16 @@ size_t rh_cmp_print(FILE *out, const rh_cmp_table *a, const rh_cmp_table *b)
 	return changed;
 }
 
-/* The whole file, or NULL with errno set (EFBIG past MAX_INPUT). */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			char *grown;
-
-			if (cap >= MAX_INPUT) {
-				errno = EFBIG;
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 65536;
-			grown = realloc(buf, cap);
-			if (grown == NULL)
-				goto fail;
-			buf = grown;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0) {
-			if (ferror(f))
-				goto fail;
-			break;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	{
-		int saved = errno;
-
-		free(buf);
-		fclose(f);
-		errno = saved ? saved : EIO;
-	}
-	return NULL;
-}
-
 static int load_file(const char *path, bool by_scenario, rh_cmp_table *t)
 {
-	size_t len;
-	char *text = slurp(path, &len), err[256];
-	bool ok;
+	char err[512];
+	rh_jvalue *root = rh_json_parse_file(path, err, sizeof(err));
 
-	if (text == NULL) {
-		fprintf(stderr, "racehunt: compare: cannot read '%s': %s\n", path, strerror(errno));
-		return RH_EXIT_USAGE;
-	}
-	ok = rh_cmp_load(t, text, len, by_scenario, err, sizeof(err));
-	free(text);
-	if (!ok) {
-		fprintf(stderr, "racehunt: compare: %s: %s\n", path, err);
-		rh_cmp_free(t);
+	if (root == NULL || !rh_cmp_load_tree(t, root, by_scenario, err, sizeof(err))) {
+		fprintf(stderr, "racehunt: compare: %s%s%s\n", root ? path : "", root ? ": " : "",
+			err);
+		if (root != NULL)
+			rh_cmp_free(t);
 		return RH_EXIT_USAGE;
 	}
 	return RH_EXIT_CLEAN;

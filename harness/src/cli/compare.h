@@ -54,6 +54,9 @@ typedef struct rh_cmp_table {
  * ("byte N: why") on malformed JSON, a missing field or a duplicate key. */
 bool rh_cmp_load(rh_cmp_table *t, const char *text, size_t len, bool by_scenario, char *err,
 		 size_t errcap);
+/* The same from a parsed tree, which t then owns (also on failure). */
+bool rh_cmp_load_tree(rh_cmp_table *t, rh_jvalue *root, bool by_scenario, char *err,
+		      size_t errcap);
 void rh_cmp_free(rh_cmp_table *t);
 
 /* Row of t with a's key, or NULL. */

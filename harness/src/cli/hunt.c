@@ -395,8 +395,8 @@ static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *det
 		*detected |= found;
 		printf(" %-28s", cell);
 		if (h->keep)
-			rh_hunt_cells_add_json(&h->cells, rh_build_name(h->builds[b]), s, v,
-					       rh_build_result(h->builds[b], s->name, var->name));
+			rh_hunt_cells_add_doc(&h->cells, rh_build_name(h->builds[b]), s, v,
+					      rh_build_result(h->builds[b], s->name, var->name));
 	}
 }
 

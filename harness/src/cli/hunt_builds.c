@@ -12,28 +12,14 @@
 #include "core/util.h"
 #include "hunt_builds.h"
 #include "report/json_read.h"
+#include "report/result_read.h"
 
 struct rh_build {
 	char *name;
-	rh_jvalue *cells;
+	rh_jvalue *cells;   /* the build's hunt --json array */
+	rh_result_doc *docs; /* each cell's result, decoded */
+	size_t n;
 };
-
-static char *read_whole(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)size + 1)) != NULL) {
-		*len = fread(buf, 1, (size_t)size, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
 
 /* The child's output is the other build's business (TSan reports go to its
  * stderr); only its JSON and exit status matter here. */
@@ -60,14 +46,33 @@ static int run_quietly(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Every cell of the array through the one decoder; false with "byte N: why". */
+static bool decode_cells(rh_build *b, char *err, size_t cap)
+{
+	const rh_jvalue *a = b->cells;
+
+	if (a->type != RH_JARRAY) {
+		snprintf(err, cap, "byte %zu: not an array", a->offset);
+		return false;
+	}
+	b->docs = calloc(a->n ? a->n : 1, sizeof(*b->docs));
+	if (b->docs == NULL) {
+		snprintf(err, cap, "out of memory");
+		return false;
+	}
+	for (; b->n < a->n; b->n++)
+		if (!rh_result_decode(rh_json_get(&a->items[b->n], "result"), &b->docs[b->n], err,
+				      cap))
+			return false;
+	return true;
+}
+
 rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int n_filters,
 			uint64_t seed, uint64_t trials, char *err, size_t errcap)
 {
-	char json_path[] = "/tmp/racehunt-build-XXXXXX", seed_s[32], trials_s[32], jerr[128];
+	char json_path[] = "/tmp/racehunt-build-XXXXXX", seed_s[32], trials_s[32], jerr[384];
 	char **argv = calloc((size_t)n_filters + 12, sizeof(*argv));
 	rh_build *b = NULL;
-	size_t len = 0, at;
-	char *text = NULL;
 	int fd, rc, argc = 0;
 
 	fd = mkstemp(json_path);
@@ -95,28 +100,23 @@ rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int 
 		snprintf(err, errcap, "--build %s: '%s hunt' exited with status %d", name, path, rc);
 		goto out;
 	}
-	text = read_whole(json_path, &len);
 	b = calloc(1, sizeof(*b));
-	if (text == NULL || b == NULL) {
-		snprintf(err, errcap, "--build %s: no result file from '%s'", name, path);
-		goto fail;
+	if (b == NULL) {
+		snprintf(err, errcap, "--build %s: out of memory", name);
+		goto out;
 	}
-	b->cells = rh_json_parse(text, len, &at, jerr, sizeof(jerr));
-	if (b->cells == NULL || b->cells->type != RH_JARRAY) {
-		snprintf(err, errcap, "--build %s: bad result JSON at byte %zu: %s", name, at,
-			 b->cells ? "not an array" : jerr);
+	b->cells = rh_json_parse_file(json_path, jerr, sizeof(jerr));
+	if (b->cells == NULL || !decode_cells(b, jerr, sizeof(jerr))) {
+		snprintf(err, errcap, "--build %s: bad result from '%s hunt': %s", name, path, jerr);
 		goto fail;
 	}
 	b->name = strdup(name);
 	goto out;
 fail:
-	if (b != NULL)
-		rh_json_free(b->cells);
-	free(b);
+	rh_build_free(b);
 	b = NULL;
 out:
 	unlink(json_path);
-	free(text);
 	free(argv);
 	return b;
 }
@@ -126,52 +126,31 @@ const char *rh_build_name(const rh_build *b)
 	return b->name;
 }
 
-static const char *string_of(const rh_jvalue *obj, const char *key)
+const rh_result_doc *rh_build_result(const rh_build *b, const char *scenario, const char *variant)
 {
-	const rh_jvalue *v = rh_json_get(obj, key);
-
-	return v && v->type == RH_JSTRING ? v->string : "";
-}
-
-static double number_of(const rh_jvalue *obj, const char *key)
-{
-	const rh_jvalue *v = rh_json_get(obj, key);
-
-	return v && v->type == RH_JNUMBER ? v->number : 0;
-}
-
-const rh_jvalue *rh_build_result(const rh_build *b, const char *scenario, const char *variant)
-{
-	for (size_t i = 0; i < b->cells->n; i++) {
-		const rh_jvalue *r = rh_json_get(&b->cells->items[i], "result");
-
-		if (r != NULL && strcmp(string_of(r, "scenario"), scenario) == 0 &&
-		    strcmp(string_of(r, "variant"), variant) == 0)
-			return r;
-	}
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->docs[i].scenario, scenario) == 0 &&
+		    strcmp(b->docs[i].variant, variant) == 0)
+			return &b->docs[i];
 	return NULL;
 }
 
 bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
 		   size_t cap, bool *detected)
 {
-	const rh_jvalue *r = rh_build_result(b, scenario, variant), *first;
-	double sanitized, failed;
+	const rh_result_doc *d = rh_build_result(b, scenario, variant);
+	const char *build;
 
-	if (r == NULL)
+	if (d == NULL)
 		return false;
-	sanitized = number_of(r, "sanitizer_trials");
-	failed = number_of(r, "violations");
-	first = rh_json_get(r, "first");
-	*detected = failed > 0;
-	if (sanitized > 0)
-		snprintf(cell, cap, "%s REPORT + %s", string_of(r, "build"),
-			 first ? string_of(first, "kind") : "?");
-	else if (failed > 0)
-		snprintf(cell, cap, "%s silent; %s", string_of(r, "build"),
-			 first ? string_of(first, "kind") : "?");
+	build = d->build ? d->build : "";
+	*detected = d->result->failed_trials > 0;
+	if (d->sanitizer_trials > 0)
+		snprintf(cell, cap, "%s REPORT + %s", build, d->kind ? d->kind : "?");
+	else if (d->result->failed_trials > 0)
+		snprintf(cell, cap, "%s silent; %s", build, d->kind ? d->kind : "?");
 	else
-		snprintf(cell, cap, "clean %.0f trials", number_of(r, "trials_run"));
+		snprintf(cell, cap, "clean %llu trials", (unsigned long long)d->result->trials_run);
 	return true;
 }
 
@@ -179,6 +158,9 @@ void rh_build_free(rh_build *b)
 {
 	if (b == NULL)
 		return;
+	for (size_t i = 0; i < b->n; i++)
+		rh_result_doc_free(&b->docs[i]);
+	free(b->docs);
 	rh_json_free(b->cells);
 	free(b->name);
 	free(b);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report/json_read.h"
+#include "report/result_read.h"
 
 typedef struct rh_build rh_build;
 
@@ -24,8 +24,8 @@ const char *rh_build_name(const rh_build *b);
  * by a property or by its sanitizer. */
 bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
 		   size_t cap, bool *detected);
-/* The build's result object for one row (as in hunt --json), or NULL. */
-const rh_jvalue *rh_build_result(const rh_build *b, const char *scenario, const char *variant);
+/* The build's decoded result for one row, or NULL. */
+const rh_result_doc *rh_build_result(const rh_build *b, const char *scenario, const char *variant);
 void rh_build_free(rh_build *b);
 
 #endif

@@ -28,69 +28,45 @@ void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign
 	l->n++;
 }
 
-static double number_of(const rh_jvalue *obj, const char *key)
+void rh_hunt_cells_add_doc(rh_hunt_cells *l, const char *detector, const rh_scenario *s,
+			   unsigned variant, const rh_result_doc *d)
 {
-	const rh_jvalue *v = rh_json_get(obj, key);
+	rh_campaign c;
 
-	return v && v->type == RH_JNUMBER && v->number >= 0 ? v->number : 0;
-}
-
-static void copy_string(const rh_jvalue *obj, const char *key, char *dst, size_t cap)
-{
-	const rh_jvalue *v = rh_json_get(obj, key);
-
-	snprintf(dst, cap, "%s", v && v->type == RH_JSTRING ? v->string : "");
+	if (d == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.scenario = s;
+	c.variant = variant;
+	c.mode = d->mode && strcmp(d->mode, "controlled") == 0 ? RH_MODE_CONTROLLED
+							       : RH_MODE_STRESS;
+	c.strategy = d->strategy ? d->strategy : detector;
+	c.seed = d->seed;
+	rh_hunt_cells_add(l, detector, &c, d->result);
 }
 
 void rh_hunt_cells_add_json(rh_hunt_cells *l, const char *detector, const rh_scenario *s,
 			    unsigned variant, const rh_jvalue *result)
 {
-	const rh_jvalue *outcomes = rh_json_get(result, "outcomes"), *first, *v;
-	rh_campaign c;
-	rh_result *r;
+	rh_result_doc d;
+	char err[256];
 
 	if (result == NULL)
 		return;
-	r = calloc(1, sizeof(*r));
-	if (r == NULL)
+	if (rh_result_decode(result, &d, err, sizeof(err))) {
+		rh_hunt_cells_add_doc(l, detector, s, variant, &d);
+		rh_result_doc_free(&d);
+		return;
+	}
+	/* A result the decoder refuses is shown as what it is: no verdict. */
+	d.result = calloc(1, sizeof(*d.result));
+	if (d.result == NULL)
 		rh_die("out of memory keeping %zu hunt results for --html", l->n);
-	memset(&c, 0, sizeof(c));
-	c.scenario = s;
-	c.variant = variant;
-	c.mode = RH_MODE_STRESS;
-	v = rh_json_get(result, "strategy");
-	c.strategy = v && v->type == RH_JSTRING ? v->string : detector;
-	c.seed = (uint64_t)number_of(result, "seed");
-	r->trials_run = (uint64_t)number_of(result, "trials_run");
-	r->failed_trials = (uint64_t)number_of(result, "violations");
-	if (r->failed_trials > r->trials_run)
-		r->failed_trials = r->trials_run;
-	r->elapsed_ms = number_of(result, "elapsed_ms");
-	for (size_t i = 0; outcomes && outcomes->type == RH_JOBJECT && i < outcomes->n; i++) {
-		int k = rh_kind_parse(outcomes->items[i].key);
-
-		if (k >= 0 && outcomes->items[i].type == RH_JNUMBER)
-			r->hist[k] = (uint64_t)number_of(outcomes, outcomes->items[i].key);
-	}
-	if (rh_json_get(result, "harness_error") != NULL) {
-		r->harness_failed = 1;
-		copy_string(result, "harness_error", r->harness_error, sizeof(r->harness_error));
-	}
-	first = rh_json_get(result, "first");
-	if (first != NULL && first->type == RH_JOBJECT) {
-		v = rh_json_get(first, "kind");
-		r->have_first = true;
-		r->first.trial = (uint64_t)number_of(first, "trial");
-		r->first.kind = (rh_kind)(v && v->type == RH_JSTRING && rh_kind_parse(v->string) >= 0
-						  ? rh_kind_parse(v->string)
-						  : RH_INVARIANT);
-		r->first.at_ms = number_of(first, "at_ms");
-		copy_string(first, "message", r->first.message, sizeof(r->first.message));
-		copy_string(first, "schedule", r->first.schedule, sizeof(r->first.schedule));
-		copy_string(first, "replay", r->first.replay, sizeof(r->first.replay));
-	}
-	rh_hunt_cells_add(l, detector, &c, r);
-	free(r);
+	d.result->harness_failed = 1;
+	snprintf(d.result->harness_error, sizeof(d.result->harness_error),
+		 "bad result JSON: %.220s", err);
+	rh_hunt_cells_add_doc(l, detector, s, variant, &d);
+	rh_result_doc_free(&d);
 }
 
 void rh_hunt_cells_free(rh_hunt_cells *l)

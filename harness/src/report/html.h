@@ -10,6 +10,7 @@
 
 #include "campaign/campaign.h"
 #include "json_read.h"
+#include "result_read.h"
 
 /* One hunt cell: a scenario x variant under one detector. */
 typedef struct rh_hunt_cell {
@@ -31,6 +32,9 @@ void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign
  * NULL adds nothing. The JSON must outlive rh_html_write. */
 void rh_hunt_cells_add_json(rh_hunt_cells *l, const char *detector, const rh_scenario *s,
 			    unsigned variant, const rh_jvalue *result);
+/* The same from a decoded result (whose strings must outlive rh_html_write). */
+void rh_hunt_cells_add_doc(rh_hunt_cells *l, const char *detector, const rh_scenario *s,
+			   unsigned variant, const rh_result_doc *d);
 void rh_hunt_cells_free(rh_hunt_cells *l);
 
 /* The page: detector matrix, detection rates per detector with their 95%
