@@ -40,7 +40,8 @@ rh_cli_test(report.junit.no_value STATUS 2 MATCH "^racehunt: hunt: --sarif needs
 add_test(NAME report.json.schema
   COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/ci/check-json
     ${PROJECT_SOURCE_DIR}/docs/racehunt-result.schema.json $<TARGET_FILE:racehunt_exe>
-    ${rh_report_dir}/json ${CMAKE_CURRENT_BINARY_DIR}/compare_buggy.json
+    ${rh_report_dir}/json --examples ${CMAKE_BINARY_DIR}/examples
+    ${CMAKE_CURRENT_BINARY_DIR}/compare_buggy.json
     ${CMAKE_CURRENT_BINARY_DIR}/compare_fixed.json)
 set_tests_properties(report.json.schema PROPERTIES LABELS report SKIP_RETURN_CODE 77
   FIXTURES_REQUIRED compare)
@@ -52,3 +53,12 @@ rh_cli_test(report.hunt.variant STATUS 0 LABELS report cli
 rh_cli_test(report.hunt.variant.unknown STATUS 2 LABELS report cli
   MATCH "^racehunt: --variant: no selected scenario has a variant 'fixed-atomic'"
   ARGS hunt lockorder --variant fixed-atomic)
+
+# exec: a data race in an example program as a JUnit failure and a SARIF
+# result at its source line (examples are built outside TSan builds).
+if(NOT RH_SANITIZE MATCHES "thread")
+  add_test(NAME report.exec
+    COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} exec $<TARGET_FILE:racehunt_exe>
+      ${CMAKE_BINARY_DIR}/examples/refcount_uaf)
+  set_tests_properties(report.exec PROPERTIES LABELS "report;exec" SKIP_RETURN_CODE 77)
+endif()

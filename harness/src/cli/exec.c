@@ -12,6 +12,7 @@
 #include "racehunt/cli.h"
 #include "report/result_json.h"
 #include "report/summary.h"
+#include "report_files.h"
 #include "report/symbolize.h"
 #include "stress/stress.h"
 
@@ -19,7 +20,7 @@
 
 enum {
 	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
-	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_N
+	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_N
 };
 
 static const rh_option exec_options[O_N] = {
@@ -42,6 +43,8 @@ static const rh_option exec_options[O_N] = {
 			"RH_TIMEOUT_MULTIPLIER)"},
 	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)"},
 	[O_QUIET] = {"quiet", NULL, "only the summary line"},
+	[O_JUNIT] = RH_OPTION_JUNIT,
+	[O_SARIF] = RH_OPTION_SARIF,
 };
 
 static const rh_command exec_command = {
@@ -111,7 +114,9 @@ static int take_numbers(const rh_opts *o, rh_exec *e)
 }
 
 /* RH_EXIT_CLEAN, RH_OPTIONS_HELP, or 2 after a one-line error. */
-static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path)
+/* report[0], report[1]: the --junit and --sarif paths, or NULL. */
+static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
+		      const char *report[2])
 {
 	rh_campaign *c = &e->c;
 	rh_opts o;
@@ -143,6 +148,8 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path)
 	c->stop_on_first = o.count[O_STOP_ON_FIRST] > 0;
 	c->quiet = o.count[O_QUIET] > 0;
 	*json_path = o.count[O_JSON] ? o.value[O_JSON] : NULL;
+	report[0] = o.value[O_JUNIT];
+	report[1] = o.value[O_SARIF];
 	c->strategy = o.count[O_STRATEGY] ? o.value[O_STRATEGY] : RH_DEFAULT_NOISE;
 	rc = rh_validate_strategy(RH_MODE_STRESS, c->strategy);
 	if (rc != RH_EXIT_CLEAN)
@@ -179,16 +186,21 @@ static void print_first(FILE *out, const rh_exec *e, const rh_result *r)
 	fprintf(out, "  replay: %s\n", f->replay);
 }
 
-static int run(rh_exec *e, rh_result *r, const char *json_path)
+static int run(rh_exec *e, rh_result *r, const char *json_path, const char *report[2],
+	       int argc, char **argv)
 {
 	FILE *json = NULL, *out = stdout;
-	int rc;
+	rh_report_files files;
+	int rc = rh_report_files_open(&files, report[0], report[1]);
 
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
 	if (json_path != NULL && strcmp(json_path, "-") == 0) {
 		/* Keep stdout for the JSON alone so it can be piped. */
 		json = stdout;
 		out = stderr;
 	} else if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
+		rh_report_files_abandon(&files);
 		return rh_usage_error("cannot write --json file '%s'", json_path);
 	}
 	rc = rh_exec_run(e, r);
@@ -200,7 +212,11 @@ static int run(rh_exec *e, rh_result *r, const char *json_path)
 			rh_result_json(json, &e->c, r);
 			fputc('\n', json);
 		}
+		if (rh_report_files_wanted(&files) &&
+		    rh_report_files_run(&files, &e->c, r, argc, argv) != RH_EXIT_CLEAN)
+			rc = RH_EXIT_HARNESS;
 	}
+	rh_report_files_abandon(&files);
 	if (json != NULL && json != stdout)
 		fclose(json);
 	return rc;
@@ -208,18 +224,18 @@ static int run(rh_exec *e, rh_result *r, const char *json_path)
 
 int rh_cmd_exec(int argc, char **argv)
 {
-	const char *json_path = NULL;
+	const char *json_path = NULL, *report[2] = {NULL, NULL};
 	rh_exec *e = malloc(sizeof(*e));
 	rh_result *r = malloc(sizeof(*r));
 	int rc;
 
 	if (e == NULL || r == NULL)
 		rh_die("out of memory for an exec campaign");
-	rc = parse_exec(argc, argv, e, &json_path);
+	rc = parse_exec(argc, argv, e, &json_path, report);
 	if (rc == RH_OPTIONS_HELP)
 		rc = RH_EXIT_CLEAN;
 	else if (rc == RH_EXIT_CLEAN)
-		rc = run(e, r, json_path);
+		rc = run(e, r, json_path, report, argc, argv);
 	free(r);
 	free(e);
 	return rc;

@@ -7,6 +7,7 @@
 #ifndef RH_REPORT_CI_H
 #define RH_REPORT_CI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,12 @@ typedef enum rh_row_verdict {
  * cell. */
 rh_row_verdict rh_hunt_row(const rh_hunt_cells *l, size_t first, size_t *end);
 const char *rh_row_verdict_text(rh_row_verdict v);
+
+/* The first violation's message holds exec's {pc:..}/{obj:..} addresses
+ * (the scenario's name is then the program). */
+bool rh_cell_has_addresses(const rh_hunt_cell *c);
+/* That message for people (addresses named by the symbolizer), malloc'd. */
+char *rh_cell_message(const rh_hunt_cell *c);
 
 /* One <testsuite> per scenario, one <testcase> per cell (classname
  * "scenario.variant", name the detector). A testcase fails when its cell

@@ -5,6 +5,7 @@
  * (testsuites > testsuite > testcase > failure | error | system-out). */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ci.h"
@@ -85,7 +86,7 @@ static void count_cells(const rh_hunt_cells *l, size_t first, size_t end, counts
 
 /* What the cell saw, as text: the first violation with its replay command
  * and interleaving, or how much clean work it did. */
-static void cell_report(FILE *out, const rh_hunt_cell *c)
+static void cell_report(FILE *out, const rh_hunt_cell *c, const char *message)
 {
 	const rh_result *r = c->result;
 	const rh_first *f = &r->first;
@@ -106,7 +107,7 @@ static void cell_report(FILE *out, const rh_hunt_cell *c)
 	fprintf(out, "%s in %llu of %llu trials, first at trial %llu: ", rh_kind_name(f->kind),
 		(unsigned long long)r->failed_trials, (unsigned long long)r->trials_run,
 		(unsigned long long)f->trial);
-	rh_xml_text(out, f->message);
+	rh_xml_text(out, message);
 	fputs("\nreplay: ", out);
 	rh_xml_text(out, f->replay);
 	fputs("\n", out);
@@ -124,6 +125,7 @@ static void write_case(FILE *out, const rh_hunt_cell *c, rh_row_verdict row)
 	const rh_scenario *s = c->campaign.scenario;
 	const rh_result *r = c->result;
 	case_state st = case_of(c, row);
+	char *message = r->have_first ? rh_cell_message(c) : NULL;
 
 	fputs("    <testcase classname=\"", out);
 	rh_xml_text(out, s->name);
@@ -139,7 +141,7 @@ static void write_case(FILE *out, const rh_hunt_cell *c, rh_row_verdict row)
 	} else if (st == CASE_FAILED && r->have_first) {
 		fprintf(out, "      <failure type=\"%s\" message=\"declared clean, found %s: ",
 			rh_kind_name(r->first.kind), rh_kind_name(r->first.kind));
-		rh_xml_text(out, r->first.message);
+		rh_xml_text(out, message);
 		fputs("\">", out);
 	} else if (st == CASE_FAILED) {
 		fputs("      <failure type=\"MISSED\" message=\"declared detected, no detector "
@@ -148,7 +150,8 @@ static void write_case(FILE *out, const rh_hunt_cell *c, rh_row_verdict row)
 	} else {
 		fputs("      <system-out>", out);
 	}
-	cell_report(out, c);
+	cell_report(out, c, message);
+	free(message);
 	fputs(st == CASE_ERROR	  ? "</error>\n"
 	      : st == CASE_FAILED ? "</failure>\n"
 				  : "</system-out>\n",

@@ -12,6 +12,7 @@
 #include "core/registry.h"
 #include "json.h"
 #include "racehunt/version.h"
+#include "symbolize.h"
 #include "utf8.h"
 
 static const char *const kind_text[RH_KIND_COUNT_] = {
@@ -28,6 +29,9 @@ static const char *const kind_text[RH_KIND_COUNT_] = {
 	[RH_CRASH] = "the trial died on a signal (sanitizer abort, SIGSEGV, ...)",
 	[RH_SANITIZER] = "a sanitizer reported during the trial (data race, ...)",
 	[RH_NOT_LINEARIZABLE] = "no sequential order of a put/get history explains it",
+	[RH_DATA_RACE] = "two conflicting plain accesses in flight at once",
+	[RH_EXIT] = "the program exited with a non-zero status",
+	[RH_LIVELOCK] = "threads keep running, none makes progress",
 };
 
 /* A JSON string that stays valid UTF-8 whatever bytes s holds. */
@@ -68,12 +72,19 @@ static void uri_text(FILE *out, const char *s, size_t n)
 	}
 }
 
-static void write_location(FILE *out, const rh_scenario *s)
+/* Where a cell's finding points: the exec program's source line of the
+ * first address the symbolizer resolves, else the scenario's RH_SCENARIO. */
+static void write_location(FILE *out, const rh_hunt_cell *c)
 {
+	const rh_scenario *s = c->campaign.scenario;
 	unsigned line = 0;
 	const char *file = rh_scenario_source(s, &line);
+	char found[4096];
 	size_t root = source_root_len();
 
+	if (rh_cell_has_addresses(c) &&
+	    rh_symbolize_source(s->name, c->result->first.message, found, sizeof(found), &line))
+		file = found;
 	if (file == NULL)
 		return;
 	fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
@@ -89,7 +100,7 @@ static void write_location(FILE *out, const rh_scenario *s)
 	if (line > 0)
 		fprintf(out, ",\"region\":{\"startLine\":%u}", line);
 	fputs("},\"message\":{\"text\":", out);
-	json_text(out, s->summary ? s->summary : s->name);
+	json_text(out, file == found ? "first access" : s->summary ? s->summary : s->name);
 	fputs("}}]", out);
 }
 
@@ -111,17 +122,19 @@ static void write_result(FILE *out, const rh_hunt_cell *c, bool *first)
 	const rh_variant *v = &s->variants[c->campaign.variant];
 	const rh_first *f = &c->result->first;
 	bool declared = v->expect == RH_EXPECT_DETECTED;
-	char text[RH_MSG_MAX + 512];
+	char text[RH_MSG_MAX + 4096], *message;
 
 	fprintf(out, "%s\n{\"ruleId\":\"%s\",\"ruleIndex\":%d,\"level\":\"%s\",\"message\":{\"text\":",
 		*first ? "" : ",", rh_kind_name(f->kind), (int)f->kind, declared ? "note" : "error");
 	*first = false;
+	message = rh_cell_message(c);
 	snprintf(text, sizeof(text), "%s in %s [%s] (declared %s) under %s, trial %llu: %s",
 		 rh_kind_name(f->kind), s->name, v->name, declared ? "detected" : "clean",
-		 c->detector, (unsigned long long)f->trial, f->message);
+		 c->detector, (unsigned long long)f->trial, message);
+	free(message);
 	json_text(out, text);
 	fputc('}', out);
-	write_location(out, s);
+	write_location(out, c);
 	fputs(",\"partialFingerprints\":{\"racehuntCell/v1\":", out);
 	snprintf(text, sizeof(text), "%s/%s/%s/%s", s->name, v->name, c->detector,
 		 rh_kind_name(f->kind));

@@ -171,3 +171,33 @@ void rh_symbolize(const char *prog, const char *in, char *out, size_t cap)
 	}
 	append(out, cap, &len, from, strlen(from));
 }
+
+bool rh_symbolize_source(const char *prog, const char *in, char *file, size_t cap,
+			 unsigned *line)
+{
+	struct token t[MAX_TOKENS];
+	int n = find_tokens(in, t);
+	char query[64], *answer, *save = NULL, *where, *colon;
+	bool found = false;
+
+	for (int i = 0; i < n && !found; i++) {
+		if (t[i].data)
+			continue;
+		snprintf(query, sizeof(query), "CODE 0x%lx\n", t[i].off);
+		answer = run_symbolizer(prog, query);
+		/* "function\nfile:line:column" */
+		where = answer ? (strtok_r(answer, "\n", &save), strtok_r(NULL, "\n", &save)) : NULL;
+		colon = where ? strrchr(where, ':') : NULL;
+		if (colon != NULL && colon != strchr(where, ':'))
+			*colon = '\0'; /* drop the column */
+		colon = where ? strrchr(where, ':') : NULL;
+		if (colon != NULL && strncmp(where, "??", 2) != 0 && atoi(colon + 1) > 0) {
+			*colon = '\0';
+			snprintf(file, cap, "%s", where);
+			*line = (unsigned)atoi(colon + 1);
+			found = true;
+		}
+		free(answer);
+	}
+	return found;
+}

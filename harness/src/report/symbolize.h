@@ -8,8 +8,13 @@
 #ifndef RH_REPORT_SYMBOLIZE_H
 #define RH_REPORT_SYMBOLIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void rh_symbolize(const char *prog, const char *in, char *out, size_t cap);
+/* The source file (as the debug information names it) and line of the first
+ * {pc:..} token in `in` that the symbolizer resolves; false when none does. */
+bool rh_symbolize_source(const char *prog, const char *in, char *file, size_t cap,
+			 unsigned *line);
 
 #endif

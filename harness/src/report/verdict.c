@@ -1,7 +1,11 @@
 /* A hunt row's verdict: observed against declared, over all its cells. */
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ci.h"
+#include "core/util.h"
+#include "symbolize.h"
 
 rh_row_verdict rh_hunt_row(const rh_hunt_cells *l, size_t first, size_t *end)
 {
@@ -33,4 +37,26 @@ const char *rh_row_verdict_text(rh_row_verdict v)
 	case RH_ROW_FLAGGED: return "flagged a clean variant";
 	default: return "harness failure";
 	}
+}
+
+bool rh_cell_has_addresses(const rh_hunt_cell *c)
+{
+	const char *m = c->result->first.message;
+
+	return strstr(m, "{pc:0x") != NULL || strstr(m, "{obj:0x") != NULL;
+}
+
+char *rh_cell_message(const rh_hunt_cell *c)
+{
+	const char *m = c->result->first.message;
+	size_t cap = strlen(m) + 4096;
+	char *out = malloc(cap);
+
+	if (out == NULL)
+		rh_die("out of memory for a report message");
+	if (rh_cell_has_addresses(c))
+		rh_symbolize(c->campaign.scenario->name, m, out, cap);
+	else
+		snprintf(out, cap, "%s", m);
+	return out;
 }
