@@ -256,7 +256,7 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 
 	if (t == NULL || samples == NULL)
 		rh_die("out of memory for a trial");
-	bool searching = c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0;
+	bool searching = c->mode == RH_MODE_CONTROLLED && rh_strategy_exhaustive(c->strategy);
 
 	rh_rng_seed(&reservoir_rng, c->seed);
 	if (c->mode == RH_MODE_CONTROLLED) {

@@ -192,11 +192,25 @@ static bool bounded(struct shrinker *sh, const rh_params *p, const char *spec, s
 	return hit;
 }
 
+/* The bounded searches shrinking tries, from the strategy table: the
+ * exhaustive ones first, fewest preemptions first. */
+#define MAX_SEARCHES 16
+static const char *specs[MAX_SEARCHES];
+static size_t n_specs, n_exhaustive;
+
+static void load_specs(void)
+{
+	if (n_specs == 0)
+		n_specs = rh_strategy_shrink_specs(specs, MAX_SEARCHES, &n_exhaustive);
+	if (n_specs > MAX_SEARCHES)
+		rh_die("%zu shrink searches in the strategy table, room for %d", n_specs,
+		       MAX_SEARCHES);
+}
+
 /* A failing schedule for the smaller workload p, or false. */
 static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec *old,
 		   rh_sched_spec *out)
 {
-	static const char *const specs[] = {"dfs:0", "dfs:1", "dfs:2", "pct:3", "random"};
 	rh_dev *proj = malloc((old->n_devs + 1) * sizeof(*proj));
 	size_t n = 0;
 	bool hit, exhausted = false;
@@ -208,9 +222,10 @@ static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec 
 			proj[n++] = old->devs[i];
 	hit = try_devs(sh, p, proj, n, old->strategy, out);
 	free(proj);
-	/* Random searches only when dfs:2 could not cover its space. */
-	for (size_t i = 0; !hit && !(i >= 3 && exhausted) && i < sizeof(specs) / sizeof(specs[0]);
-	     i++)
+	/* Random searches only when the last exhaustive one could not cover
+	 * its space. */
+	load_specs();
+	for (size_t i = 0; !hit && !(i >= n_exhaustive && exhausted) && i < n_specs; i++)
 		hit = bounded(sh, p, specs[i], SIZE_MAX, out, &exhausted);
 	return hit;
 }
@@ -219,13 +234,12 @@ static bool search(struct shrinker *sh, const rh_params *p, const rh_sched_spec 
  * first: ddmin only removes deviations, this can also move them. */
 static void research(struct shrinker *sh, rh_sched_spec *best)
 {
-	for (unsigned b = 0; b < best->n_devs && b <= 2; b++) {
-		char spec[16];
+	load_specs();
+	for (size_t b = 0; b < best->n_devs && b < n_exhaustive; b++) {
 		rh_sched_spec cand;
 		bool exhausted;
 
-		snprintf(spec, sizeof(spec), "dfs:%u", b);
-		if (bounded(sh, &best->params, spec, best->n_devs, &cand, &exhausted)) {
+		if (bounded(sh, &best->params, specs[b], best->n_devs, &cand, &exhausted)) {
 			replace(best, &cand);
 			return;
 		}

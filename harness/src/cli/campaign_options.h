@@ -9,9 +9,10 @@
 #include <stdbool.h>
 
 #include "campaign/campaign.h"
+#include "controlled/strategy.h"
 
 #define RH_DEFAULT_NOISE "noise:0.1"
-#define RH_DEFAULT_CONTROLLED "pct:3"
+#define RH_DEFAULT_CONTROLLED RH_STRATEGY_DEFAULT
 #define RH_DEFAULT_TRIALS 100
 #define RH_DEFAULT_WATCHDOG_MS 1000
 

@@ -29,10 +29,12 @@ typedef struct detector {
 	uint64_t trials;
 } detector;
 
+/* Stress, then a column per HUNT row of the strategy table. */
+#define STRATEGY_DETECTOR(ops, syntax, help, use, spec, threads, n_ops, trials) \
+	RH_STRATEGY_IF_HUNT(use, {spec, RH_MODE_CONTROLLED, spec, threads, n_ops, trials},)
 static const detector detectors[] = {
 	{"stress", RH_MODE_STRESS, "noise:0.1", 0, 0, 0},
-	{"pct:3", RH_MODE_CONTROLLED, "pct:3", 0, 0, 200},
-	{"dfs:2", RH_MODE_CONTROLLED, "dfs:2", 2, 2, 20000},
+	RH_STRATEGIES(STRATEGY_DETECTOR)
 };
 #define N_DETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -65,7 +67,7 @@ static const rh_option hunt_options[O_N] = {
 	[O_FULL] = {"full", NULL,
 		    "run every budget to the end (rates, histograms) instead of\n"
 		    "stopping a detector at its first detection"},
-	[O_DETECTORS] = {"detectors", "LIST", "comma-separated subset of: stress,pct:3,dfs:2"},
+	[O_DETECTORS] = {"detectors", "LIST", "comma-separated subset of: stress" RH_STRATEGY_HUNT_NAMES},
 	[O_JSON] = {"json", "FILE", "every cell's result as a JSON array"},
 	[O_HTML] = {"html", "FILE", "a self-contained report page: matrix, rates, outcomes, traces"},
 	[O_BUILD] = {"build", "NAME=PATH",
@@ -168,7 +170,7 @@ static int check_detectors(const char *only)
 {
 	if (only[0] == '\0')
 		return rh_usage_error("--detectors: empty list; name at least one of "
-				      "stress,pct:3,dfs:2");
+				      "stress" RH_STRATEGY_HUNT_NAMES);
 	for (const char *p = only; *p;) {
 		size_t len = strcspn(p, ",");
 		bool known = false;

@@ -28,15 +28,14 @@ static const rh_option run_options[O_N] = {
 	[O_MODE] = {"mode", "M", "stress (OS threads, default) | controlled (fibers)"},
 	[O_STRATEGY] = {"strategy", "S",
 			"stress: noise:P (default " RH_DEFAULT_NOISE ");\n"
-			"controlled: random | pct:D | dfs:K (default " RH_DEFAULT_CONTROLLED ")\n"
-			"or replay:SCHEDULE (the one run a schedule string recorded)"},
+			"controlled (default " RH_DEFAULT_CONTROLLED "):" RH_STRATEGY_HELP},
 	[O_THREADS] = {"threads", "N", "threads of the workload (defaults per scenario)"},
 	[O_OPS] = {"ops", "N", "operations per thread and round"},
 	[O_ROUNDS] = {"rounds", "N", "rounds per trial"},
 	[O_SIZE] = {"size", "N", "the scenario's size parameter"},
 	[O_TRIALS] = {"trials", "N",
-		      "budget in trials (default 100; dfs: until the bounded\n"
-		      "space is exhausted)"},
+		      "budget in trials (default 100; an exhaustive strategy:\n"
+		      "until its bounded space is exhausted)"},
 	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials"},
 	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
 	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one stress trial)"},
@@ -237,7 +236,7 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	rc = rh_campaign_finish(c, strategy_given);
 	/* A bounded search runs until its space is exhausted unless told
 	 * otherwise. */
-	if (!budget_given && c->mode == RH_MODE_CONTROLLED && strncmp(c->strategy, "dfs:", 4) == 0)
+	if (!budget_given && c->mode == RH_MODE_CONTROLLED && rh_strategy_exhaustive(c->strategy))
 		c->trials = 0;
 	if (rc != RH_EXIT_CLEAN)
 		return rc;

@@ -848,9 +848,8 @@ void rh_explorer_free(rh_explorer *x)
 		free(x->names[i].copy);
 	free(x->names);
 	rh_objects_fini(&x->objects);
-	free(x->dfs);
-	free(x->devs);
-	free(x->bytes);
+	if (x->strategy != NULL && x->strategy->destroy != NULL)
+		x->strategy->destroy(x->st);
 	free(x->choices);
 	free(x->events);
 	free(x->schedule);

@@ -21,6 +21,7 @@
 
 #include "controlled.h"
 #include "fiber.h"
+#include "strategy.h"
 #include "core/trial.h"
 #include "runtime/objects.h"
 
@@ -34,8 +35,6 @@
 #endif
 
 #define RH_NO_THREAD 0xffu
-#define RH_PCT_MAX_DEPTH 16
-#define RH_DFS_MAX_BOUND 64
 /* A run that takes this many steps is reported as a HANG: a fiber spinning on
  * a flag nobody else gets to set never ends under a fair-less strategy. */
 #define RH_SCHED_MAX_STEPS 2000000u
@@ -44,14 +43,6 @@
  * busy-wait on another thread's store ends. Deterministic, so replays see
  * the same switch (recorded as an ordinary choice). */
 #define RH_SCHED_FAIR_STEPS 1000u
-
-typedef enum rh_strat {
-	RH_STRAT_RANDOM,
-	RH_STRAT_PCT,
-	RH_STRAT_DFS,
-	RH_STRAT_CHOICES, /* replay (strict) or shrink candidate (lenient) */
-	RH_STRAT_BYTES,	  /* fuzzer input */
-} rh_strat;
 
 typedef struct rh_choice {
 	uint64_t enabled; /* bit i: thread i could run */
@@ -63,14 +54,6 @@ typedef struct rh_dev {
 	uint32_t at; /* choice index */
 	uint8_t tid;
 } rh_dev;
-
-typedef struct rh_dfs_node {
-	uint64_t enabled;
-	uint64_t tried;
-	uint8_t cur;
-	uint8_t chosen;
-	uint16_t preempts; /* preemptions before this choice */
-} rh_dfs_node;
 
 typedef enum rh_ev_kind {
 	RH_EV_OP,	 /* a sync operation: op, name, maybe a value */
@@ -115,36 +98,16 @@ struct rh_name_slot {
 };
 
 struct rh_explorer {
-	rh_strat strat;
-	char spec[32];
+	const rh_strategy *strategy;
+	void *st; /* the strategy's own state */
+	char spec[32]; /* as schedule strings name the strategy */
 	uint64_t seed;
-	unsigned bound; /* pct depth, dfs preemption bound */
 	uint64_t runs;
 	bool exhausted;
-	rh_rng rng;
-
-	/* pct */
-	uint64_t pct_k; /* estimated steps per run: the longest seen so far */
-	unsigned pct_prio[RH_MAX_THREADS];
-	uint64_t pct_change[RH_PCT_MAX_DEPTH];
-
-	/* dfs: the choices of the last run, with what each has tried */
-	rh_dfs_node *dfs;
-	size_t dfs_len, dfs_cap, dfs_prefix;
-	unsigned dfs_preempts;
-	bool dfs_warned;
-
-	/* choices */
-	rh_dev *devs;
-	size_t n_devs, dev_pos;
-	bool strict;
-	uint32_t want_choices, want_fp;
+	rh_rng rng; /* seeded for each run */
+	/* A strict replay that left the recorded run, and why. */
 	bool diverged;
 	char why[160];
-
-	/* bytes */
-	uint8_t *bytes;
-	size_t n_bytes, byte_pos;
 
 	/* the last run */
 	rh_choice *choices;
@@ -176,16 +139,15 @@ struct rh_explorer {
 	unsigned n_fibers;
 };
 
-/* strategy.c */
+/* strategy.c: the explorer's side of the strategy table. */
 bool rh_strategy_begin(rh_explorer *x, unsigned threads);
 /* Every step; enabled has at least one bit. */
 unsigned rh_strategy_choose(rh_explorer *x, uint64_t enabled, unsigned cur);
 void rh_strategy_end(rh_explorer *x);
-unsigned rh_default_choice(uint64_t enabled, unsigned cur);
 
-/* An explorer that replays explicit deviations: strict (a replay: any
- * mismatch marks the run diverged) or lenient (a shrink candidate: a
- * deviation that cannot apply falls back to the default). */
+/* strategy_replay.c: an explorer that replays explicit deviations: strict
+ * (a replay: any mismatch marks the run diverged) or lenient (a shrink
+ * candidate: a deviation that cannot apply falls back to the default). */
 rh_explorer *rh_explorer_choices(const rh_sched_spec *sp, bool strict);
 /* The last run as a spec (deviations from the default choice). */
 void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out);
