@@ -62,3 +62,20 @@ if(NOT RH_SANITIZE MATCHES "thread")
       ${CMAKE_BINARY_DIR}/examples/refcount_uaf)
   set_tests_properties(report.exec PROPERTIES LABELS "report;exec" SKIP_RETURN_CODE 77)
 endif()
+
+# A regression is actionable: under the table, the mis-declared row's
+# message, replay command and shrunk interleaving; the missed row's budgets;
+# nothing for rows as declared.
+add_test(NAME report.regression.terminal
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 1
+    --match "^not as declared:$"
+    --match "^testonly.counter \\[misdeclared\\]: declared clean, flagged a clean variant$"
+    --match "^  pct:3: LOST_UPDATE in 1 of 3 trials, first at trial 2: counter is 1, expected 2$"
+    --match "^    replay: .*racehunt-testonly replay 'rh1:testonly.counter:misdeclared:"
+    --match "^  interleaving \\(pct:3, shrunk: 2 threads, 8 steps\\):$"
+    --match "^      5 \\| +T1 store counter=1$"
+    --match "^testonly.counter \\[unseeded\\]: declared detected, missed a seeded bug$"
+    --match "^  dfs:2: clean, 14 schedules \\(bounded space exhausted\\)$"
+    --no-match "\\[(buggy|fixed|badbytes)\\]: declared"
+    -- $<TARGET_FILE:racehunt-testonly> hunt --detectors pct:3,dfs:2 --seed 1)
+set_tests_properties(report.regression.terminal PROPERTIES LABELS report)

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "output.h"
 #include "report/json.h"
+#include "report/ci.h"
 #include "report/html.h"
 #include "report/result_json.h"
 #include "report/summary.h"
@@ -295,7 +296,8 @@ typedef struct hunt_run {
 	hunt_opts o;
 	rh_output json, html;
 	rh_report_files files;
-	bool keep; /* the cells, for --html, --junit or --sarif */
+	bool keep; /* every row's cells, for --html, --junit or --sarif (else only
+		    * the rows not as declared, for the summary under the table) */
 	rh_hunt_cells cells;
 	rh_build *builds[RH_MAX_BUILDS];
 	rh_result *r;
@@ -378,8 +380,7 @@ static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, 
 		}
 		fputc('}', j);
 	}
-	if (h->keep)
-		rh_hunt_cells_add(&h->cells, detectors[d].name, &c, r);
+	rh_hunt_cells_add(&h->cells, detectors[d].name, &c, r);
 }
 
 static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *detected)
@@ -396,8 +397,7 @@ static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *det
 		}
 		*detected |= found;
 		printf(" %-28s", cell);
-		if (h->keep)
-			rh_hunt_cells_add_doc(&h->cells, rh_build_name(h->builds[b]), s, v,
+		rh_hunt_cells_add_doc(&h->cells, rh_build_name(h->builds[b]), s, v,
 					      rh_build_result(h->builds[b], s->name, var->name));
 	}
 }
@@ -406,6 +406,7 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 {
 	const rh_variant *var = &s->variants[v];
 	bool detected = false, failed = false;
+	size_t first_cell = h->cells.n;
 
 	printf("%-20s %-13s %-9s", s->name, var->name,
 	       var->expect == RH_EXPECT_DETECTED ? "detected" : "clean");
@@ -421,6 +422,8 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 		printf(" HARNESS FAILURE\n");
 	} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
 		printf(" ok\n");
+		if (!h->keep)
+			rh_hunt_cells_truncate(&h->cells, first_cell);
 	} else {
 		h->mismatches++;
 		printf(" MISMATCH (%s)\n",
@@ -474,6 +477,7 @@ int rh_cmd_hunt(int argc, char **argv)
 					hunt_row(h, s, v);
 	}
 	rc = finish_outputs(h, argc, argv);
+	rh_regressions_print(stdout, &h->cells);
 	printf("%s\n", h->mismatches ? "hunt: some variants did not behave as declared"
 				     : "hunt: every variant behaved as declared");
 	if (rc == RH_EXIT_CLEAN)

@@ -42,6 +42,13 @@ void rh_junit_write(FILE *out, const rh_hunt_cells *l, const char *name);
  * violation kind, located at the scenario's source. argv: the command. */
 void rh_sarif_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv);
 
+/* Under the hunt's table: for each row not as declared, every detector's
+ * finding with its replay command, and the shortest shrunk interleaving.
+ * Returns how many rows it showed (nothing printed for none). */
+unsigned rh_regressions_print(FILE *out, const rh_hunt_cells *l);
+/* Forget the cells from n on (a row the hunt needs no more). */
+void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n);
+
 /* XML character data and attribute values: markup escaped, every byte that
  * is not valid UTF-8 or not an XML 1.0 character written as the text \xHH. */
 void rh_xml_text(FILE *out, const char *s);
