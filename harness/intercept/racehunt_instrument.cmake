@@ -21,11 +21,12 @@ function(racehunt_instrument target)
 endfunction()
 
 # racehunt_add_exec_test(NAME COMMAND target [args...] EXPECT clean|detected
-#                   [MODE m] [STRATEGY s] [TRIALS n] [SEED n] [POINTS p] [MATCH re...])
+#                   [MODE m] [STRATEGY s] [TRIALS n] [SEED n] [POINTS p] [WATCHDOG ms]
+#                   [MATCH re...])
 # A CTest test running `racehunt exec` on target: detected = exit 1 (and
 # output matching every MATCH), clean = exit 0.
 function(racehunt_add_exec_test name)
-  cmake_parse_arguments(T "" "EXPECT;MODE;STRATEGY;TRIALS;SEED;POINTS"
+  cmake_parse_arguments(T "" "EXPECT;MODE;STRATEGY;TRIALS;SEED;POINTS;WATCHDOG"
     "COMMAND;MATCH;LABELS" ${ARGN})
   if(T_EXPECT STREQUAL "detected")
     set(status 1)
@@ -36,7 +37,7 @@ function(racehunt_add_exec_test name)
   endif()
   list(POP_FRONT T_COMMAND target)
   set(run exec --stop-on-first)
-  foreach(opt MODE STRATEGY TRIALS SEED POINTS)
+  foreach(opt MODE STRATEGY TRIALS SEED POINTS WATCHDOG)
     if(DEFINED T_${opt})
       string(TOLOWER ${opt} flag)
       list(APPEND run --${flag} ${T_${opt}})
