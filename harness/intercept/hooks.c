@@ -120,13 +120,29 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 		w->pc = pc;
 		atomic_store_explicit(&w->addr, addr, memory_order_release);
 		atomic_fetch_add(&watching, 1);
+		/* Busy-wait, as KCSAN's udelay: a yield would hand the core to
+		 * any other process for a whole time slice. */
 		uint64_t until = now_ns() + WATCH_NS;
 		while (now_ns() < until)
-			rh__rt_yield();
+			__builtin_ia32_pause();
 		atomic_store_explicit(&w->addr, 0, memory_order_release);
 		atomic_fetch_sub(&watching, 1);
 		return;
 	}
+}
+
+/* The mean distance between watched accesses of a thread: --sample for its
+ * first WINDOWS_PER_DOUBLING windows, then twice that, and so on. A short
+ * program is watched densely; a hot loop of millions of accesses pays for
+ * a few thousand stalls, not for one in every sample accesses. */
+#define WINDOWS_PER_DOUBLING 256
+#define MAX_DOUBLINGS 12
+
+static uint64_t sample_interval(const struct rh__rt_thread *me)
+{
+	unsigned d = me->windows / WINDOWS_PER_DOUBLING;
+
+	return (uint64_t)rh__rt_shared->sample << (d < MAX_DOUBLINGS ? d : MAX_DOUBLINGS);
 }
 
 void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
@@ -159,7 +175,8 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	}
 	if (--me->countdown > 0)
 		return;
-	me->countdown = 1 + (int)rh_rng_below(&me->rng, 2 * (uint64_t)rh__rt_shared->sample);
+	me->countdown = 1 + (int)rh_rng_below(&me->rng, 2 * sample_interval(me));
+	me->windows++;
 	watch(me, addr, size, is_write, pc);
 }
 

@@ -44,7 +44,8 @@ struct rh__rt_thread {
 	_Atomic uintptr_t last_pc;
 	_Atomic uintptr_t last_access_pc;
 	rh_rng rng;
-	int countdown; /* shared accesses until the next watchpoint */
+	int countdown;	  /* shared accesses until the next watchpoint */
+	unsigned windows; /* watchpoints this thread opened */
 	int ignore;    /* __tsan_ignore_thread_begin nesting */
 };
 
