@@ -120,9 +120,13 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 		w->pc = pc;
 		atomic_store_explicit(&w->addr, addr, memory_order_release);
 		atomic_fetch_add(&watching, 1);
-		/* Busy-wait, as KCSAN's udelay: a yield would hand the core to
-		 * any other process for a whole time slice. */
+		/* One yield lets a sibling thread that shares this core run into
+		 * the window; the rest is a busy-wait (KCSAN's udelay), as more
+		 * yields would hand the core to other processes for whole time
+		 * slices. */
 		uint64_t until = now_ns() + WATCH_NS;
+
+		rh__rt_yield();
 		while (now_ns() < until)
 			__builtin_ia32_pause();
 		atomic_store_explicit(&w->addr, 0, memory_order_release);
