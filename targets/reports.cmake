@@ -79,3 +79,10 @@ add_test(NAME report.regression.terminal
     --no-match "\\[(buggy|fixed|badbytes)\\]: declared"
     -- $<TARGET_FILE:racehunt-testonly> hunt --detectors pct:3,dfs:2 --seed 1)
 set_tests_properties(report.regression.terminal PROPERTIES LABELS report)
+# ... and at the top of the HTML page, above the matrix (static check, then
+# rendered by headless Chromium when it is installed; page and screenshot
+# stay in reports/).
+add_test(NAME report.regression.html
+  COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} html $<TARGET_FILE:racehunt-testonly>
+    ${rh_report_dir}/regression.html)
+set_tests_properties(report.regression.html PROPERTIES LABELS "report;html" TIMEOUT 300)

@@ -46,6 +46,9 @@ void rh_sarif_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv);
  * finding with its replay command, and the shortest shrunk interleaving.
  * Returns how many rows it showed (nothing printed for none). */
 unsigned rh_regressions_print(FILE *out, const rh_hunt_cells *l);
+/* The same as a section at the top of the HTML page, nothing when all rows
+ * are as declared. */
+void rh_regressions_html(FILE *out, const rh_hunt_cells *l);
 /* Forget the cells from n on (a row the hunt needs no more). */
 void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n);
 

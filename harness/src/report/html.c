@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ci.h"
 #include "html.h"
 #include "racehunt/sync.h"
 #include "core/util.h"
@@ -775,6 +776,7 @@ void rh_html_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv)
 		     "<style>%s</style></head><body>\n",
 		css);
 	write_header(out, &rep, argc, argv);
+	rh_regressions_html(out, l); /* report/regressions.c: the rows to act on, first */
 	write_matrix(out, &rep);
 	write_rates(out, &rep);
 	write_histograms(out, &rep);

@@ -3,10 +3,13 @@
  * without rerunning anything. For each such row, each detector's finding
  * (kind, trial, message, replay command) or its clean budget, and the
  * shortest shrunk interleaving among the detectors that found something. */
+#define _GNU_SOURCE /* open_memstream */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ci.h"
+#include "core/util.h"
 
 static void print_finding(FILE *out, const rh_hunt_cell *c)
 {
@@ -73,31 +76,70 @@ static void print_trace(FILE *out, const rh_hunt_cell *c)
 			f->events[e].tid, f->events[e].name);
 }
 
+/* One row: its verdict, every detector's finding, the shortest trace. */
+static void print_row(FILE *out, const rh_hunt_cells *l, size_t first, size_t end,
+		      rh_row_verdict v)
+{
+	const rh_campaign *c = &l->items[first].campaign;
+	const rh_hunt_cell *trace = shortest_trace(l, first, end);
+
+	fprintf(out, "%s [%s]: declared %s, %s\n", c->scenario->name,
+		c->scenario->variants[c->variant].name,
+		c->scenario->variants[c->variant].expect == RH_EXPECT_DETECTED ? "detected"
+										 : "clean",
+		rh_row_verdict_text(v));
+	for (size_t i = first; i < end; i++)
+		print_finding(out, &l->items[i]);
+	if (trace != NULL)
+		print_trace(out, trace);
+}
+
 unsigned rh_regressions_print(FILE *out, const rh_hunt_cells *l)
 {
 	unsigned n = 0;
 
 	for (size_t first = 0, end; first < l->n; first = end) {
 		rh_row_verdict v = rh_hunt_row(l, first, &end);
-		const rh_campaign *c = &l->items[first].campaign;
-		const rh_hunt_cell *trace;
 
 		if (v == RH_ROW_AS_DECLARED)
 			continue;
 		if (n++ == 0)
 			fputs("\nnot as declared:\n", out);
-		fprintf(out, "%s [%s]: declared %s, %s\n", c->scenario->name,
-			c->scenario->variants[c->variant].name,
-			c->scenario->variants[c->variant].expect == RH_EXPECT_DETECTED ? "detected"
-											 : "clean",
-			rh_row_verdict_text(v));
-		for (size_t i = first; i < end; i++)
-			print_finding(out, &l->items[i]);
-		trace = shortest_trace(l, first, end);
-		if (trace != NULL)
-			print_trace(out, trace);
+		print_row(out, l, first, end, v);
 	}
 	return n;
+}
+
+void rh_regressions_html(FILE *out, const rh_hunt_cells *l)
+{
+	unsigned n = 0;
+
+	for (size_t first = 0, end; first < l->n; first = end) {
+		rh_row_verdict v = rh_hunt_row(l, first, &end);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem;
+
+		if (v == RH_ROW_AS_DECLARED)
+			continue;
+		if (n++ == 0)
+			fputs("<section id=\"not-as-declared\"><h2>Not as declared</h2><p class=\"note\">"
+			      "Each variant that did not behave as declared: what every detector "
+			      "found, the command that replays it, and the shortest shrunk "
+			      "interleaving.</p>\n",
+			      out);
+		mem = open_memstream(&text, &len);
+		if (mem == NULL)
+			rh_die("out of memory drawing the report");
+		print_row(mem, l, first, end, v);
+		fclose(mem);
+		fputs("<pre class=\"regression\" style=\"max-height:none\">", out);
+		rh_xml_text(out, text);
+		fputs("</pre>\n", out);
+		free(text);
+	}
+	if (n > 0)
+		fputs("</section>\n", out);
 }
 
 void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n)
