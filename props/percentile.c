@@ -1,4 +1,3 @@
-#include <math.h>
 #include <stdlib.h>
 
 #include "props_private.h"
@@ -20,18 +19,9 @@ static bool is_sorted(const uint64_t *v, size_t n)
 
 uint64_t rh_percentile(uint64_t *v, size_t n, double q)
 {
-	double rank;
-
 	if (n == 0)
 		return 0;
 	if (!is_sorted(v, n))
 		qsort(v, n, sizeof(*v), cmp_u64);
-	/* Nearest rank: the smallest value with at least q*n values at or below
-	 * it. The epsilon keeps 0.999 * 1000 from rounding up to rank 1000. */
-	rank = ceil(q * (double)n - 1e-9);
-	if (!(rank >= 1)) /* also catches a NaN q */
-		return v[0];
-	if (rank >= (double)n)
-		return v[n - 1];
-	return v[(size_t)rank - 1];
+	return v[rh_percentile_index(n, q)];
 }

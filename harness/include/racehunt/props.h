@@ -171,6 +171,26 @@ bool rh_prop_linearizable(const rh_lin_op *v, size_t n, uint64_t initial, rh_pro
  * in a row sorts once. */
 uint64_t rh_percentile(uint64_t *v, size_t n, double q);
 
+/* The one percentile definition, for code that holds its samples sorted
+ * already (racehunt's reports use it without linking props): the index in
+ * v[0..n) of the nearest-rank q-quantile, the smallest value with at least
+ * q*n values at or below it; n >= 1. */
+static inline size_t rh_percentile_index(size_t n, double q)
+{
+	/* The epsilon keeps 0.999 * 1000 from rounding up to rank 1000. */
+	double x = q * (double)n - 1e-9;
+	size_t rank;
+
+	if (!(x > 0)) /* rank 1; also a NaN q */
+		return 0;
+	if (x >= (double)n)
+		return n - 1;
+	rank = (size_t)x;
+	if ((double)rank < x)
+		rank++;
+	return rank - 1;
+}
+
 #ifdef __cplusplus
 }
 #endif

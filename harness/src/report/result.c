@@ -45,9 +45,16 @@ void rh_result_rate(const rh_result *r, double *rate, double *lo, double *hi)
 	*hi = centre + half > 1 ? 1 : centre + half;
 }
 
-/* p50/p99/p999 by the one percentile definition (rh_percentile, nearest
- * rank, racehunt/props.h): (n - 1) * q rounded down, used here before, gave
- * the smallest of two samples as their p99. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p50/p99/p999 by the one percentile definition (rh_percentile_index,
+ * nearest rank, racehunt/props.h): (n - 1) * q rounded down, used here
+ * before, gave the smaller of two samples as their p99. */
 static void latency_json(FILE *out, const rh_result *r)
 {
 	size_t n = r->samples_seen < RH_RESERVOIR ? r->samples_seen : RH_RESERVOIR;
@@ -59,10 +66,12 @@ static void latency_json(FILE *out, const rh_result *r)
 	if (v == NULL)
 		rh_die("out of memory for latency percentiles");
 	memcpy(v, r->reservoir, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_u64);
 	fprintf(out, ",\"latency_ns\":{\"samples\":%llu,\"p50\":%llu,\"p99\":%llu,\"p999\":%llu}",
-		(unsigned long long)r->samples_seen, (unsigned long long)rh_percentile(v, n, 0.5),
-		(unsigned long long)rh_percentile(v, n, 0.99),
-		(unsigned long long)rh_percentile(v, n, 0.999));
+		(unsigned long long)r->samples_seen,
+		(unsigned long long)v[rh_percentile_index(n, 0.5)],
+		(unsigned long long)v[rh_percentile_index(n, 0.99)],
+		(unsigned long long)v[rh_percentile_index(n, 0.999)]);
 	free(v);
 }
 
