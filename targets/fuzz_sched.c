@@ -5,6 +5,7 @@
 
 #include "campaign/campaign.h"
 #include "core/registry.h"
+#include "core/replay_command.h"
 #include "core/util.h"
 #include "fuzz_sched.h"
 #include "racehunt/cli.h"
@@ -47,6 +48,7 @@ int fuzz_sched_run(const fuzz_sched_target *ft, const uint8_t *data, size_t size
 	size_t n_choices;
 	rh_explorer *x;
 	rh_trial *t;
+	char cmd[RH_SCHEDULE_MAX + 1024];
 
 	rh_input_init(&in, data, size);
 	s = lookup(ft->scenarios[rh_input_choice(&in, ft->n_scenarios)], &variant);
@@ -68,16 +70,16 @@ int fuzz_sched_run(const fuzz_sched_target *ft, const uint8_t *data, size_t size
 			rh_kind_name(rh_trial_first_kind(t)), s->name, s->variants[variant].name,
 			(unsigned long long)seed, rh_trial_first_msg(t));
 		rh_explorer_print_trace(x, stderr);
-		fprintf(stderr, "replay: %s replay '%s'\n", rh_program,
-			rh_explorer_schedule(x, s, variant, &p));
+		fprintf(stderr, "replay: %s\n",
+			rh_replay_command(cmd, sizeof(cmd), rh_explorer_schedule(x, s, variant, &p)));
 		fflush(stderr);
 		abort();
 	}
 	/* ci/fuzz asks for the schedule of every run: a crash a sanitizer ended
 	 * in the fuzzer still gets its replay line from a plain replay. */
 	if (getenv("RH_FUZZ_SCHEDULE") != NULL)
-		fprintf(stderr, "schedule: %s replay '%s'\n", rh_program,
-			rh_explorer_schedule(x, s, variant, &p));
+		fprintf(stderr, "schedule: %s\n",
+			rh_replay_command(cmd, sizeof(cmd), rh_explorer_schedule(x, s, variant, &p)));
 	rh_trial_fini(t);
 	free(t);
 	rh_explorer_free(x);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "core/replay_command.h"
 #include "core/util.h"
 #include "shrink.h"
 #include "racehunt/cli.h"
@@ -187,7 +188,7 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		 * buggy code: if that takes the process down (a sanitizer abort),
 		 * what was found is kept. */
 		snprintf(f->schedule, sizeof(f->schedule), "%s", sched);
-		snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program, f->schedule);
+		rh_replay_command(f->replay, sizeof(f->replay), f->schedule);
 		r->have_first = true;
 		atomic_store(&r->following_up, 1);
 		/* Shrinking prints the shrunk trace; the raw one is noise then. A
@@ -205,8 +206,7 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		}
 		if (shrunk != NULL) {
 			snprintf(f->schedule, sizeof(f->schedule), "%s", shrunk);
-			snprintf(f->replay, sizeof(f->replay), "%s replay '%s'", rh_program,
-				 f->schedule);
+			rh_replay_command(f->replay, sizeof(f->replay), f->schedule);
 		}
 		free(shrunk);
 		rh_first_record_trace(f, c->scenario, c->variant);
@@ -291,8 +291,12 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			r->sanitizer_trials++;
 		if (c->trace && x != NULL && !rh_trial_failed(t)) {
 			rh_explorer_print_trace(x, stdout);
-			printf("replay: %s replay '%s'\n", rh_program,
-			       rh_explorer_schedule(x, c->scenario, c->variant, &t->params));
+			char cmd[RH_SCHEDULE_MAX + 1024];
+
+			printf("replay: %s\n",
+			       rh_replay_command(cmd, sizeof(cmd),
+						 rh_explorer_schedule(x, c->scenario, c->variant,
+								      &t->params)));
 		}
 		r->trials_run++;
 		keep_samples(r, t, &reservoir_rng);

@@ -9,9 +9,11 @@
 #include <sys/personality.h>
 #include <unistd.h>
 
+#include "campaign/campaign.h"
 #include "campaign/shrink.h"
 #include "campaign/trial_run.h"
 #include "controlled/sched.h"
+#include "core/replay_command.h"
 #include "core/util.h"
 #include "racehunt/cli.h"
 #include "replay.h"
@@ -35,7 +37,7 @@ static bool wants_help(int argc, char **argv)
 
 int rh_cmd_shrink(int argc, char **argv)
 {
-	char err[256];
+	char err[256], cmd[RH_SCHEDULE_MAX + 1024];
 	int status;
 	char *str;
 
@@ -56,7 +58,7 @@ int rh_cmd_shrink(int argc, char **argv)
 		printf("the schedule runs without a violation: nothing to shrink\n");
 		return RH_EXIT_CLEAN;
 	}
-	printf("schedule: %s\nreplay: %s replay '%s'\n", str, rh_program, str);
+	printf("schedule: %s\nreplay: %s\n", str, rh_replay_command(cmd, sizeof(cmd), str));
 	free(str);
 	return RH_EXIT_VIOLATION;
 }
