@@ -35,24 +35,31 @@ typedef enum rh_expect {
 	RH_EXPECT_DETECTED = 1,
 } rh_expect;
 
-/* Violation kinds, as they appear in reports and JSON. */
+/* Violation kinds: the one list (as libuv's UV_ERRNO_MAP) that generates
+ * the enum (RH_<NAME>), the names reports and JSON use (rh_kind_name: the
+ * NAME itself) and the report colours. X(NAME, colour, what it means). */
+#define RH_KIND_MAP(X)                                                                             \
+	X(CORRUPTION, "#d1495b", "content read back is not what was written")                       \
+	X(OVERLAP, "#e07a1f", "two allocations share bytes")                                        \
+	X(MONOTONICITY, "#8e5cc2", "a sequence that must strictly increase did not")                \
+	X(LOST_UPDATE, "#c2a01b", "a counter or sum misses acknowledged work")                      \
+	X(DUPLICATE, "#2f7ebf", "something recorded more than once")                                \
+	X(NOT_FOUND, "#7a4b2a", "committed data is missing")                                        \
+	X(OUT_OF_BOUNDS, "#c4458f", "an offset or length points outside its file/region")           \
+	X(INVARIANT, "#3b8f8a", "any other stated invariant broken")                                \
+	X(HANG, "#5b6478", "the watchdog expired; threads did not finish")                          \
+	X(DEADLOCK, "#1f2a44", "nobody can run, somebody waits")                                    \
+	X(CRASH, "#8b1e2d", "the trial died on a signal (sanitizer abort, SIGSEGV, ...)")           \
+	X(SANITIZER, "#6a8d2f", "ThreadSanitizer reported a data race during the trial")            \
+	X(NOT_LINEARIZABLE, "#b35c3c", "no sequential order of a put/get history explains it")      \
+	X(DATA_RACE, "#a33b6b", "exec: two conflicting plain accesses in flight at once")           \
+	X(EXIT, "#6b4f8f", "exec: the program exited with a non-zero status")                       \
+	X(LIVELOCK, "#3d5a80", "exec: threads keep running, none makes progress")
+
 typedef enum rh_kind {
-	RH_CORRUPTION,	 /* content read back is not what was written */
-	RH_OVERLAP,	 /* two allocations share bytes */
-	RH_MONOTONICITY, /* a sequence that must strictly increase did not */
-	RH_LOST_UPDATE,	 /* a counter or sum misses acknowledged work */
-	RH_DUPLICATE,	 /* something recorded more than once */
-	RH_NOT_FOUND,	 /* committed data is missing */
-	RH_OUT_OF_BOUNDS, /* an offset or length points outside its file/region */
-	RH_INVARIANT,	 /* any other stated invariant broken */
-	RH_HANG,	 /* the watchdog expired; threads did not finish */
-	RH_DEADLOCK,	 /* controlled mode: nobody can run, somebody waits */
-	RH_CRASH,	 /* the trial died on a signal (sanitizer abort, SIGSEGV, ...) */
-	RH_SANITIZER,	 /* ThreadSanitizer reported a data race during the trial */
-	RH_NOT_LINEARIZABLE, /* no sequential order of a put/get history explains it */
-	RH_DATA_RACE,	 /* exec: two conflicting plain accesses in flight at once */
-	RH_EXIT,	 /* exec: the program exited with a non-zero status */
-	RH_LIVELOCK,	 /* exec: threads keep running, none makes progress */
+#define RH__KIND_ENUM(name, colour, what) RH_##name,
+	RH_KIND_MAP(RH__KIND_ENUM)
+#undef RH__KIND_ENUM
 	RH_KIND_COUNT_
 } rh_kind;
 

@@ -32,19 +32,26 @@ typedef enum rh_order {
 	RH_SEQ_CST = memory_order_seq_cst,
 } rh_order;
 
-/* What a sync point does; traces and schedulers key on it. */
+/* What a sync point does; traces and schedulers key on it. The one list
+ * that generates the enum (RH_OP_<NAME>) and the names traces print
+ * (rh_op_name). X(NAME, "name"). */
+#define RH_OP_MAP(X)                                                                               \
+	X(POINT, "point")                                                                          \
+	X(LOAD, "load")                                                                            \
+	X(STORE, "store")                                                                          \
+	X(FETCH_ADD, "fetch_add")                                                                  \
+	X(CAS, "cas")                                                                              \
+	X(LOCK, "lock")                                                                            \
+	X(UNLOCK, "unlock")                                                                        \
+	X(RDLOCK, "rdlock")                                                                        \
+	X(WRLOCK, "wrlock")                                                                        \
+	X(RWUNLOCK, "rwunlock")                                                                    \
+	X(EXIT, "exit")
+
 typedef enum rh_op {
-	RH_OP_POINT,
-	RH_OP_LOAD,
-	RH_OP_STORE,
-	RH_OP_FETCH_ADD,
-	RH_OP_CAS,
-	RH_OP_LOCK,
-	RH_OP_UNLOCK,
-	RH_OP_RDLOCK,
-	RH_OP_WRLOCK,
-	RH_OP_RWUNLOCK,
-	RH_OP_EXIT,
+#define RH__OP_ENUM(name, text) RH_OP_##name,
+	RH_OP_MAP(RH__OP_ENUM)
+#undef RH__OP_ENUM
 	RH_OP_COUNT_
 } rh_op;
 

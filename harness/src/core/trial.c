@@ -10,15 +10,9 @@
 #include "trial.h"
 
 static const char *const kind_names[RH_KIND_COUNT_] = {
-	[RH_CORRUPTION] = "CORRUPTION",	    [RH_OVERLAP] = "OVERLAP",
-	[RH_MONOTONICITY] = "MONOTONICITY", [RH_LOST_UPDATE] = "LOST_UPDATE",
-	[RH_DUPLICATE] = "DUPLICATE",	    [RH_NOT_FOUND] = "NOT_FOUND",
-	[RH_OUT_OF_BOUNDS] = "OUT_OF_BOUNDS", [RH_INVARIANT] = "INVARIANT",
-	[RH_HANG] = "HANG",		    [RH_DEADLOCK] = "DEADLOCK",
-	[RH_CRASH] = "CRASH",		    [RH_SANITIZER] = "SANITIZER",
-	[RH_NOT_LINEARIZABLE] = "NOT_LINEARIZABLE",
-	[RH_DATA_RACE] = "DATA_RACE",	    [RH_EXIT] = "EXIT",
-	[RH_LIVELOCK] = "LIVELOCK",
+#define KIND_NAME(name, colour, what) [RH_##name] = #name,
+	RH_KIND_MAP(KIND_NAME)
+#undef KIND_NAME
 };
 
 const char *rh_kind_name(rh_kind kind)

@@ -112,12 +112,9 @@ static void esc_cut(FILE *out, const char *s, size_t max)
 }
 
 static const char *const kind_colors[RH_KIND_COUNT_] = {
-	[RH_CORRUPTION] = "#d1495b", [RH_OVERLAP] = "#e07a1f",	 [RH_MONOTONICITY] = "#8e5cc2",
-	[RH_LOST_UPDATE] = "#c2a01b", [RH_DUPLICATE] = "#2f7ebf", [RH_NOT_FOUND] = "#7a4b2a",
-	[RH_OUT_OF_BOUNDS] = "#c4458f", [RH_INVARIANT] = "#3b8f8a", [RH_HANG] = "#5b6478",
-	[RH_DEADLOCK] = "#1f2a44",	[RH_CRASH] = "#8b1e2d",	 [RH_SANITIZER] = "#6a8d2f",
-	[RH_NOT_LINEARIZABLE] = "#b35c3c", [RH_DATA_RACE] = "#a33b6b", [RH_EXIT] = "#6b4f8f",
-	[RH_LIVELOCK] = "#3d5a80",
+#define KIND_COLOUR(name, colour, what) [RH_##name] = colour,
+	RH_KIND_MAP(KIND_COLOUR)
+#undef KIND_COLOUR
 };
 #define CLEAN_COLOR "#8fc9a3"
 

@@ -8,10 +8,9 @@
 const struct rh_runtime *_Atomic rh__runtime;
 
 static const char *const op_names[RH_OP_COUNT_] = {
-	[RH_OP_POINT] = "point",     [RH_OP_LOAD] = "load",	   [RH_OP_STORE] = "store",
-	[RH_OP_FETCH_ADD] = "fetch_add", [RH_OP_CAS] = "cas",	   [RH_OP_LOCK] = "lock",
-	[RH_OP_UNLOCK] = "unlock",   [RH_OP_RDLOCK] = "rdlock",	   [RH_OP_WRLOCK] = "wrlock",
-	[RH_OP_RWUNLOCK] = "rwunlock", [RH_OP_EXIT] = "exit",
+#define OP_NAME(name, text) [RH_OP_##name] = text,
+	RH_OP_MAP(OP_NAME)
+#undef OP_NAME
 };
 
 const char *rh_op_name(rh_op op)
