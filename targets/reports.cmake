@@ -86,3 +86,30 @@ add_test(NAME report.regression.html
   COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} html $<TARGET_FILE:racehunt-testonly>
     ${rh_report_dir}/regression.html)
 set_tests_properties(report.regression.html PROPERTIES LABELS "report;html" TIMEOUT 300)
+
+# The terminal: a clean result states its one-sided upper bound, and a
+# mistyped name gets the nearest one.
+rh_cli_test(report.clean_bound STATUS 0 LABELS report cli
+  MATCH "2000 trials, 0 with violations \\(rate < 0\\.15% at 95%\\); outcomes: clean 2000$"
+  ARGS run offset.collide --variant fixed-atomic --mode controlled --strategy pct:3 --trials 2000
+       --quiet)
+rh_cli_test(report.suggest.scenario STATUS 2 LABELS report cli
+  MATCH "^racehunt: unknown scenario 'offset.colide'; did you mean offset.collide\\? 'racehunt list'"
+  ARGS run offset.colide)
+rh_cli_test(report.suggest.store STATUS 2 LABELS report cli
+  MATCH "^racehunt: unknown scenario or store 'ofset'; did you mean offset\\?"
+  ARGS hunt ofset)
+rh_cli_test(report.suggest.variant STATUS 2 LABELS report cli
+  MATCH "has no variant 'fixed-atomc'; did you mean fixed-atomic\\?"
+  ARGS run offset.collide --variant fixed-atomc)
+rh_cli_test(report.suggest.none STATUS 2 LABELS report cli
+  MATCH "^racehunt: unknown scenario 'nosuch'; 'racehunt list' shows them" NO_MATCH "did you mean"
+  ARGS run nosuch)
+rh_cli_test(report.suggest.strategy STATUS 2 LABELS report cli
+  MATCH "'pcd:3' .*; did you mean pct:3\\?" ARGS run offset.collide --mode controlled --strategy pcd:3)
+rh_cli_test(report.suggest.strategy_mode STATUS 2 LABELS report cli
+  MATCH "; pct:3 is a controlled strategy: add --mode controlled"
+  ARGS run offset.collide --strategy pct:3)
+rh_cli_test(report.suggest.strategy_stress STATUS 2 LABELS report cli
+  MATCH "; noise:0.1 is a stress strategy: drop --mode controlled"
+  ARGS run offset.collide --mode controlled --strategy noise:0.1)

@@ -8,22 +8,27 @@
 #include "core/trial.h"
 #include "options.h"
 #include "racehunt/cli.h"
+#include "suggest.h"
 #include "stress/stress.h"
 
 int rh_validate_strategy(rh_mode mode, const char *spec)
 {
-	char err[256];
+	char err[256], hint[160];
 
 	if (mode == RH_MODE_STRESS) {
 		double p;
 
-		if (!rh_stress_parse_strategy(spec, &p, err, sizeof(err)))
-			return rh_usage_error("%s", err);
+		if (!rh_stress_parse_strategy(spec, &p, err, sizeof(err))) {
+			rh_suggest_strategy(mode, spec, hint, sizeof(hint));
+			return rh_usage_error("%s%s", err, hint);
+		}
 	} else {
 		rh_explorer *x = rh_explorer_new(spec, 1, err, sizeof(err));
 
-		if (x == NULL)
-			return rh_usage_error("%s", err);
+		if (x == NULL) {
+			rh_suggest_strategy(mode, spec, hint, sizeof(hint));
+			return rh_usage_error("%s%s", err, hint);
+		}
 		rh_explorer_free(x);
 	}
 	return RH_EXIT_CLEAN;

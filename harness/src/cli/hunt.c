@@ -19,6 +19,7 @@
 #include "report/result_json.h"
 #include "report/summary.h"
 #include "report_files.h"
+#include "suggest.h"
 #include "racehunt/cli.h"
 
 typedef struct detector {
@@ -148,10 +149,14 @@ static int check_filters(const hunt_opts *o)
 
 			known = strncmp(name, f, len) == 0 && name[len] == '.';
 		}
-		if (!known)
-			return rh_usage_error("unknown scenario or store '%s'; 'racehunt list' "
-					      "shows them",
-					      f);
+		if (!known) {
+			const char *near = rh_suggest_scenario(f);
+
+			return rh_usage_error("unknown scenario or store '%s'; %s%s%s'racehunt "
+					      "list' shows them",
+					      f, near ? "did you mean " : "", near ? near : "",
+					      near ? "? " : "");
+		}
 	}
 	return RH_EXIT_CLEAN;
 }

@@ -16,6 +16,7 @@
 #include "report/result_json.h"
 #include "report/summary.h"
 #include "report_files.h"
+#include "suggest.h"
 
 enum {
 	O_VARIANT, O_MODE, O_STRATEGY, O_THREADS, O_OPS, O_ROUNDS, O_SIZE, O_TRIALS, O_TIME,
@@ -210,12 +211,21 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	s = rh_scenario_find(o.operands[0]);
-	if (s == NULL)
-		return rh_usage_error("unknown scenario '%s'; 'racehunt list' shows them",
-				      o.operands[0]);
+	if (s == NULL) {
+		const char *near = rh_suggest_scenario(o.operands[0]);
+
+		return rh_usage_error("unknown scenario '%s'; %s%s%s'racehunt list' shows them",
+				      o.operands[0], near ? "did you mean " : "", near ? near : "",
+				      near ? "? " : "");
+	}
 	variant = o.value[O_VARIANT];
-	if (variant != NULL && (v = rh_variant_find(s, variant)) < 0)
-		return rh_usage_error("scenario %s has no variant '%s'", s->name, variant);
+	if (variant != NULL && (v = rh_variant_find(s, variant)) < 0) {
+		const char *near = rh_suggest_variant(s, variant);
+
+		return rh_usage_error("scenario %s has no variant '%s'%s%s%s", s->name, variant,
+				      near ? "; did you mean " : "", near ? near : "",
+				      near ? "?" : "");
+	}
 	rh_campaign_defaults(c, s, (unsigned)v);
 	rc = take_options(&o, c);
 	if (rc != RH_EXIT_CLEAN)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "html.h"
@@ -31,6 +32,10 @@ const char *rh_row_verdict_text(rh_row_verdict v);
 bool rh_cell_has_addresses(const rh_hunt_cell *c);
 /* That message for people (addresses named by the symbolizer), malloc'd. */
 char *rh_cell_message(const rh_hunt_cell *c);
+
+/* The one-sided 95% upper bound on the rate of a bug none of `trials`
+ * independent trials showed: 1 - 0.05^(1/n), about 3/n ("rule of three"). */
+double rh_clean_upper95(uint64_t trials);
 
 /* One <testsuite> per scenario, one <testcase> per cell (classname
  * "scenario.variant", name the detector). A testcase fails when its cell

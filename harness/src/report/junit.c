@@ -97,7 +97,8 @@ static void cell_report(FILE *out, const rh_hunt_cell *c, const char *message)
 		fputs("\n", out);
 	}
 	if (!r->have_first) {
-		fprintf(out, "no violation in %llu trials", (unsigned long long)r->trials_run);
+		fprintf(out, "no violation in %llu trials (rate &lt; %.2g%% at 95%%)",
+			(unsigned long long)r->trials_run, rh_clean_upper95(r->trials_run) * 100);
 		if (c->campaign.mode == RH_MODE_CONTROLLED)
 			fprintf(out, " (%llu schedules%s)", (unsigned long long)r->schedules,
 				r->exhausted ? ", bounded space exhausted" : "");

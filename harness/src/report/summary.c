@@ -1,6 +1,7 @@
 /* The one-paragraph summary of a campaign that `run` and `hunt` print. */
 #include <stdio.h>
 
+#include "ci.h"
 #include "result_json.h"
 #include "summary.h"
 
@@ -23,11 +24,14 @@ void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 	double rate, lo, hi;
 
 	rh_result_rate(r, &rate, &lo, &hi);
-	fprintf(out, "%s [%s] %s %s: %llu trials, %llu with violations (%.1f%%, 95%% CI %.1f-%.1f%%)",
-		c->scenario->name, c->scenario->variants[c->variant].name,
+	fprintf(out, "%s [%s] %s %s: %llu trials, %llu with violations", c->scenario->name,
+		c->scenario->variants[c->variant].name,
 		c->mode == RH_MODE_STRESS ? "stress" : "controlled", c->strategy,
-		(unsigned long long)r->trials_run, (unsigned long long)r->failed_trials, rate * 100,
-		lo * 100, hi * 100);
+		(unsigned long long)r->trials_run, (unsigned long long)r->failed_trials);
+	if (r->failed_trials == 0 && r->trials_run > 0) /* what a clean run is about */
+		fprintf(out, " (rate < %.2g%% at 95%%)", rh_clean_upper95(r->trials_run) * 100);
+	else
+		fprintf(out, " (%.1f%%, 95%% CI %.1f-%.1f%%)", rate * 100, lo * 100, hi * 100);
 	if (r->have_first)
 		fprintf(out, ", first at trial %llu after %.1f ms",
 			(unsigned long long)r->first.trial, r->first.at_ms);

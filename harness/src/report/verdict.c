@@ -1,4 +1,5 @@
 /* A hunt row's verdict: observed against declared, over all its cells. */
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,4 +60,9 @@ char *rh_cell_message(const rh_hunt_cell *c)
 	else
 		snprintf(out, cap, "%s", m);
 	return out;
+}
+
+double rh_clean_upper95(uint64_t trials)
+{
+	return trials ? 1 - pow(0.05, 1.0 / (double)trials) : 1;
 }
