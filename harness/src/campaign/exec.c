@@ -334,10 +334,14 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 	int rc = RH_EXIT_CLEAN;
 
 	memset(r, 0, sizeof(*r));
+	/* A fork server that dies (the program killed its parent, the OOM
+	 * killer) must end the campaign with a message, not kill racehunt
+	 * with SIGPIPE on the next command. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!start_server(e, &s, r->harness_error, sizeof(r->harness_error))) {
-		r->harness_failed = 1;
 		stop_server(&s);
-		return RH_EXIT_HARNESS;
+		/* The program's own doing (it crashed or hung in a constructor). */
+		return rh_exec_usage("%s", r->harness_error);
 	}
 	for (uint64_t i = c->first_trial; budget_left(c, i, start_ms); i++) {
 		enum trial_end end = run_trial(e, &s, i, &v);

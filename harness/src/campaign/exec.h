@@ -37,8 +37,9 @@ int rh_exec_usage(const char *fmt, ...) RH_PRINTF(1, 2);
 int rh_exec_check_program(rh_exec *e);
 
 /* Run the campaign; exit status as `run`: 0 clean, 1 violation, 2 the
- * program did something the runtime cannot model (one line said what),
- * 3 harness failure. The first violation's message keeps the runtime's
+ * program never became a fork server (it exited or hung before main) or did
+ * something the runtime cannot model (one line said what), 3 harness
+ * failure (the fork server went away). The first violation's message keeps the runtime's
  * {pc:..}/{obj:..} tokens: the report layer names them. */
 int rh_exec_run(rh_exec *e, rh_result *r);
 
