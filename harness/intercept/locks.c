@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,17 +230,47 @@ DECLARE_REAL(int, pthread_cond_timedwait, pthread_cond_t *, pthread_mutex_t *,
 DECLARE_REAL(int, pthread_cond_signal, pthread_cond_t *);
 DECLARE_REAL(int, pthread_cond_broadcast, pthread_cond_t *);
 
+DECLARE_REAL(int, pthread_cond_clockwait, pthread_cond_t *, pthread_mutex_t *, clockid_t,
+	     const struct timespec *);
+
+/* Stress noise for condition variables: with a quarter of the noise
+ * probability a wait ends by itself within a millisecond, a spurious
+ * wake-up as POSIX allows, so a wait that is not in a loop over its
+ * predicate shows. The deadline is on CLOCK_MONOTONIC whatever clock the
+ * program gave the condition variable. */
+static bool spurious_wakeup(struct rh__rt_thread *me, struct timespec *deadline)
+{
+	double p = rh__rt_shared->noise / 4;
+
+	if (p <= 0 || (double)(rh_rng_next(&me->rng) >> 11) * 0x1.0p-53 >= p)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_nsec += 1000 + (long)rh_rng_below(&me->rng, 1000000);
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+	return true;
+}
+
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_wait", PC());
+	struct timespec deadline;
 	int rc;
 
 	if (me == NULL)
 		return REAL(pthread_cond_wait)(c, m);
 	released(me, m);
-	rh__rt_block(me, "pthread_cond_wait", c, -1, PC());
-	rc = REAL(pthread_cond_wait)(c, m);
-	rh__rt_unblock(me);
+	if (spurious_wakeup(me, &deadline)) {
+		rc = REAL(pthread_cond_clockwait)(c, m, CLOCK_MONOTONIC, &deadline);
+		if (rc == ETIMEDOUT)
+			rc = 0;
+	} else {
+		rh__rt_block(me, "pthread_cond_wait", c, -1, PC());
+		rc = REAL(pthread_cond_wait)(c, m);
+		rh__rt_unblock(me);
+	}
 	acquired(me, m);
 	return rc;
 }
