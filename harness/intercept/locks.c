@@ -290,13 +290,15 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-	rh__rt_enter("pthread_cond_signal", PC());
+	if (rh__rt_enter("pthread_cond_signal", PC()) != NULL)
+		atomic_fetch_add(&rh__rt_wakes, 1);
 	return REAL(pthread_cond_signal)(c);
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-	rh__rt_enter("pthread_cond_broadcast", PC());
+	if (rh__rt_enter("pthread_cond_broadcast", PC()) != NULL)
+		atomic_fetch_add(&rh__rt_wakes, 1);
 	return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -336,7 +338,8 @@ int sem_timedwait(sem_t *s, const struct timespec *abstime)
 
 int sem_post(sem_t *s)
 {
-	rh__rt_enter("sem_post", PC());
+	if (rh__rt_enter("sem_post", PC()) != NULL)
+		atomic_fetch_add(&rh__rt_wakes, 1);
 	return REAL(sem_post)(s);
 }
 

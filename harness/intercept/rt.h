@@ -37,7 +37,8 @@ struct rh__rt_thread {
 	 * after it sees that state. */
 	const char *wait_op;
 	const void *wait_obj;
-	int wait_tid; /* pthread_join: whom; -1 otherwise */
+	int wait_tid;	   /* pthread_join: whom; -1 otherwise */
+	uint64_t wait_wakes; /* rh__rt_wakes when it started waiting */
 	uintptr_t wait_pc;
 	/* The last intercepted call and the last instrumented access. */
 	const char *_Atomic last_op;
@@ -59,6 +60,9 @@ extern struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
 extern _Atomic unsigned rh__rt_nthreads;
 /* Bumped by every intercepted call: a DEADLOCK needs it to stand still. */
 extern _Atomic uint64_t rh__rt_progress;
+/* Bumped by every condition signal or broadcast and semaphore post: a waiter
+ * that started before the last one may have been woken and not run yet. */
+extern _Atomic uint64_t rh__rt_wakes;
 
 /* Record the trial's first violation (later ones are dropped); message in
  * the protocol's format, with {pc:..} and {obj:..} tokens. */

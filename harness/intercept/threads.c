@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
 _Atomic unsigned rh__rt_nthreads;
 _Atomic uint64_t rh__rt_progress;
+_Atomic uint64_t rh__rt_wakes;
 _Thread_local struct rh__rt_thread *rh__rt_self;
 
 void *rh__rt_resolve(const char *name)
@@ -95,6 +97,7 @@ void rh__rt_block(struct rh__rt_thread *me, const char *op, const void *obj, int
 	me->wait_obj = obj;
 	me->wait_tid = tid;
 	me->wait_pc = pc;
+	me->wait_wakes = atomic_load(&rh__rt_wakes);
 	atomic_store_explicit(&me->state, RT_BLOCKED, memory_order_release);
 	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
 }
@@ -271,6 +274,23 @@ static void describe_all(char *buf, size_t cap)
 	}
 }
 
+/* A waiting thread that what already happened can still wake (its mutex
+ * was released, the thread it joins ended, a signal or post came after it
+ * started waiting) is not part of a deadlock, however long a loaded machine
+ * takes to run it. */
+static bool stuck(const struct rh__rt_thread *t)
+{
+	const char *op = t->wait_op;
+
+	if (t->wait_tid >= 0)
+		return atomic_load(&rh__rt_threads[t->wait_tid].state) != RT_EXITED;
+	if (strcmp(op, "pthread_mutex_lock") == 0 || strcmp(op, "pthread_spin_lock") == 0)
+		return rh__rt_holder(t->wait_obj) >= 0;
+	if (strcmp(op, "pthread_cond_wait") == 0 || strcmp(op, "sem_wait") == 0)
+		return atomic_load(&rh__rt_wakes) == t->wait_wakes;
+	return true;
+}
+
 static void *monitor(void *arg)
 {
 	static char what[RH_EXEC_MSG_MAX - 256];
@@ -289,7 +309,7 @@ static void *monitor(void *arg)
 			int st = atomic_load(&rh__rt_threads[i].state);
 
 			live += st == RT_RUNNING || st == RT_BLOCKED;
-			waiting += st == RT_BLOCKED;
+			waiting += st == RT_BLOCKED && stuck(&rh__rt_threads[i]);
 		}
 		stable = live > 0 && waiting == live && p == last ? stable + 1 : 0;
 		last = p;
