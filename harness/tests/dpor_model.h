@@ -16,10 +16,15 @@
 #define MAX_STEPS 24
 #define N_VARS 3
 #define N_LOCKS 2
+#ifndef PROGRAMS
 #define PROGRAMS 250
+#endif
 #define NONE 0xffu
 
-enum kind { K_LOAD, K_STORE, K_FADD, K_CAS, K_LOCK, K_UNLOCK, K_RDLOCK, K_WRLOCK, K_RWUNLOCK };
+enum kind {
+	K_LOAD, K_STORE, K_FADD, K_CAS, K_LOCK, K_UNLOCK, K_RDLOCK, K_WRLOCK, K_RWUNLOCK,
+	K_POINT, /* an rh_point: plain memory, one location for all */
+};
 enum st { ST_READY, ST_AT, ST_BARRIER, ST_DONE };
 
 struct pop {
@@ -35,7 +40,7 @@ struct prog {
 struct state {
 	uint8_t pc[MAX_T], st[MAX_T], round[MAX_T], rwmode[MAX_T];
 	uint8_t owner[N_LOCKS], writer, readers;
-	uint32_t var[N_VARS];
+	uint32_t var[N_VARS], plain;
 	uint64_t reg[MAX_T];
 };
 
@@ -133,14 +138,22 @@ static rh_dpor_op pending(const struct prog *p, const struct state *s, unsigned 
 		[K_FADD] = RH_DPOR_WRITE,	[K_CAS] = RH_DPOR_WRITE,
 		[K_LOCK] = RH_DPOR_ACQUIRE,	[K_UNLOCK] = RH_DPOR_RELEASE,
 		[K_RDLOCK] = RH_DPOR_RDACQUIRE, [K_WRLOCK] = RH_DPOR_ACQUIRE,
-		[K_RWUNLOCK] = RH_DPOR_RWRELEASE,
+		[K_RWUNLOCK] = RH_DPOR_RWRELEASE, [K_POINT] = RH_DPOR_PLAIN,
 	};
 	const struct pop *o = &p->ops[t][s->pc[t]];
-	uintptr_t base = o->kind <= K_CAS ? 0x100 : o->kind <= K_UNLOCK ? 0x200 : 0x300;
+	uintptr_t base = o->kind <= K_CAS	? 0x100
+			 : o->kind <= K_UNLOCK ? 0x200
+			 : o->kind == K_POINT  ? 0x400
+						 : 0x300;
+
+	rh_dpor_op op = {.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
 
 	if (s->st[t] != ST_AT)
 		return (rh_dpor_op){.cls = RH_DPOR_LOCAL, .round = s->round[t]};
-	return (rh_dpor_op){.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
+	/* a reader's unlock said as such, as the scheduler says it */
+	if (o->kind == K_RWUNLOCK && s->rwmode[t] == 1)
+		op.cls = RH_DPOR_RDRELEASE;
+	return op;
 }
 
 static void exec_op(struct state *s, unsigned t, const struct pop *o)
@@ -157,6 +170,7 @@ static void exec_op(struct state *s, unsigned t, const struct pop *o)
 		if (*v == 0)
 			*v = o->val;
 		break;
+	case K_POINT: s->plain = s->plain * 3 + t + 1; break;
 	case K_LOCK: s->owner[o->obj] = (uint8_t)(t + 1); break;
 	case K_UNLOCK: s->owner[o->obj] = 0; break;
 	case K_RDLOCK: s->readers |= (uint8_t)(1u << t); s->rwmode[t] = 1; break;
@@ -190,6 +204,7 @@ static uint64_t outcome(const struct prog *p, const struct state *s)
 
 	for (unsigned i = 0; i < N_VARS; i++)
 		h = mix(h, s->var[i]);
+	h = mix(h, s->plain);
 	for (unsigned t = 0; t < p->threads; t++)
 		h = mix(mix(h, s->reg[t]), s->st[t] == ST_DONE);
 	return h;
@@ -203,8 +218,15 @@ static bool conflict(const struct ev *a, const struct ev *b)
 	bool ra = a->op.cls == RH_DPOR_RDACQUIRE || a->op.cls == RH_DPOR_RDRELEASE;
 	bool rb = b->op.cls == RH_DPOR_RDACQUIRE || b->op.cls == RH_DPOR_RDRELEASE;
 
+	bool la = a->op.cls >= RH_DPOR_ACQUIRE && a->op.cls <= RH_DPOR_RDRELEASE;
+	bool lb = b->op.cls >= RH_DPOR_ACQUIRE && b->op.cls <= RH_DPOR_RDRELEASE;
+
 	if (a->op.round != b->op.round)
 		return true; /* the barrier */
+	/* the model's choice: a point stands for plain memory a critical
+	 * section may touch too */
+	if (a->op.cls == RH_DPOR_PLAIN || b->op.cls == RH_DPOR_PLAIN)
+		return (a->op.cls == RH_DPOR_PLAIN || la) && (b->op.cls == RH_DPOR_PLAIN || lb);
 	if (a->op.cls == RH_DPOR_LOCAL || b->op.cls == RH_DPOR_LOCAL || a->op.obj != b->op.obj)
 		return false;
 	return !(a->op.cls == RH_DPOR_READ && b->op.cls == RH_DPOR_READ) && !(ra && rb);
@@ -385,7 +407,10 @@ static void emit(struct prog *p, unsigned t, uint8_t kind, uint8_t obj, uint8_t 
 
 static void emit_access(struct prog *p, unsigned t, uint64_t *rng)
 {
-	uint8_t kind = (uint8_t)(next_rand(rng) % 4), var = (uint8_t)(next_rand(rng) % N_VARS);
+	uint8_t kind = (uint8_t)(next_rand(rng) % 5), var = (uint8_t)(next_rand(rng) % N_VARS);
+
+	if (kind == 4)
+		kind = K_POINT;
 
 	emit(p, t, kind, var, (uint8_t)(1 + t * 10 + p->len[t]));
 }
@@ -446,8 +471,9 @@ static void generate(struct prog *p, uint64_t seed)
 /* A failing program, readable: "T0: fadd v1, lock m0, ... | round 1: ...". */
 static void dump(const struct prog *p)
 {
-	static const char *const names[] = {"load", "store", "fadd", "cas", "lock",
-					    "unlock", "rdlock", "wrlock", "rwunlock"};
+	static const char *const names[] = {"load",   "store",	"fadd",	    "cas",
+					    "lock",   "unlock", "rdlock",   "wrlock",
+					    "rwunlock", "point"};
 
 	for (unsigned t = 0; t < p->threads; t++) {
 		print_error("  T%u:", t);

@@ -39,7 +39,8 @@ static void test_dpor_matches_exhaustive_search(void **state)
 			print_error("program %" PRIu64 ": %zu/%zu outcomes, %zu/%zu traces, %" PRIu64
 				    " explored twice\n", seed, red.outcomes.n, all.outcomes.n,
 				    red.traces.n, all.traces.n, red.dups);
-		if (red.dups != 0 || red.outcomes.n != all.outcomes.n)
+		if (red.dups != 0 || red.outcomes.n != all.outcomes.n ||
+		    red.traces.n != all.traces.n)
 			dump(&p);
 		RH_ASSERT_EQ(red.dups, 0);
 		RH_ASSERT_EQ(red.outcomes.n, all.outcomes.n);
@@ -60,7 +61,7 @@ static void test_dpor_bounded_covers_bounded_search(void **state)
 {
 	(void)state;
 	for (unsigned bound = 0; bound <= 2; bound++) {
-		uint64_t leaves = 0, explored = 0;
+		uint64_t leaves = 0, explored = 0, classes = 0, dups = 0;
 
 		for (uint64_t seed = 0; seed < PROGRAMS; seed++) {
 			struct prog p;
@@ -79,11 +80,14 @@ static void test_dpor_bounded_covers_bounded_search(void **state)
 			RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
 			leaves += all.runs;
 			explored += red.runs;
+			classes += all.traces.n;
+			dups += red.dups;
 			result_free(&all);
 			result_free(&red);
 		}
-		print_message("dpor:%u: %" PRIu64 " schedules by dfs:%u, %" PRIu64 " by dpor:%u\n",
-			      bound, leaves, bound, explored, bound);
+		print_message("dpor:%u: %" PRIu64 " schedules (%" PRIu64 " traces) by dfs:%u, %" PRIu64
+			      " (%" PRIu64 " explored twice) by dpor:%u\n", bound, leaves, classes,
+			      bound, explored, dups, bound);
 	}
 }
 

@@ -317,8 +317,10 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 			break;
 	}
 	if (x != NULL) {
-		r->schedules = rh_explorer_runs(x);
+		r->pruned = rh_explorer_pruned(x);
+		r->schedules = rh_explorer_runs(x) - r->pruned;
 		r->exhausted = rh_explorer_exhausted(x);
+		snprintf(r->points, sizeof(r->points), "%s", rh_explorer_points(x));
 		rh_explorer_free(x);
 	}
 	free(samples);

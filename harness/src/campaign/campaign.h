@@ -76,6 +76,8 @@ typedef struct rh_result {
 	uint64_t sanitizer_trials;     /* trials in which a sanitizer reported */
 	uint64_t schedules;	       /* controlled: schedules explored */
 	bool exhausted;		       /* controlled: bounded space fully explored */
+	uint64_t pruned;	       /* controlled: dpor runs cut by sleep sets */
+	char points[8];		       /* controlled: the points model ("sync") */
 	bool have_first;
 	rh_first first;
 	double elapsed_ms;

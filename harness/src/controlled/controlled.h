@@ -54,5 +54,10 @@ void rh_explorer_print_trace(rh_explorer *x, FILE *out);
 /* Schedules run so far, and whether a bounded search has covered its space. */
 uint64_t rh_explorer_runs(const rh_explorer *x);
 bool rh_explorer_exhausted(const rh_explorer *x);
+/* dpor: runs among those cut short by their sleep sets (equivalent to runs
+ * made, so no new trace), 0 for other strategies; and the points model a
+ * search's steps are made of ("sync": sync operations and rh_point labels). */
+uint64_t rh_explorer_pruned(const rh_explorer *x);
+const char *rh_explorer_points(const rh_explorer *x);
 
 #endif

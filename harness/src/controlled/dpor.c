@@ -46,6 +46,7 @@ void rh_dpor_free(rh_dpor *d)
 	free(d->clock);
 	free(d->seq);
 	free(d->prev);
+	free(d->gprev);
 	free(d->cand);
 	free(d->cls);
 	free(d->objs);
@@ -65,7 +66,12 @@ bool rh_dpor_diverged(const rh_dpor *d) { return d->diverged; }
 
 bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b)
 {
-	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL || a.obj != b.obj)
+	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL)
+		return false;
+	if (a.cls == RH_DPOR_PLAIN || b.cls == RH_DPOR_PLAIN)
+		return (a.cls == RH_DPOR_PLAIN || is_lock(a.cls)) &&
+		       (b.cls == RH_DPOR_PLAIN || is_lock(b.cls));
+	if (a.obj != b.obj)
 		return false;
 	if (a.cls == RH_DPOR_READ && b.cls == RH_DPOR_READ)
 		return false;
@@ -196,6 +202,15 @@ unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpo
 {
 	size_t j = d->pos++;
 	unsigned c;
+
+	/* The scheduler's fairness switch ran another thread than chosen:
+	 * the step is what ran. */
+	if (j > 0 && j - 1 < d->len && cur < d->n && cur != d->nodes[j - 1].chosen &&
+	    in(d->nodes[j - 1].enabled, cur)) {
+		d->nodes[j - 1].chosen = (uint8_t)cur;
+		d->nodes[j - 1].done |= bit(cur);
+		d->nodes[j - 1].taken |= bit(cur);
+	}
 
 	if (j < d->prefix && !replay_step(d, j, enabled, pending)) {
 		if (!d->diverged)

@@ -28,8 +28,11 @@
  * Dependency: two steps of different threads on the same object, of which
  * one writes (a read-modify-write writes) or both acquire one lock (two read
  * locks of an rwlock do not conflict); a release and the acquire it enables
- * order them (happens-before) without being a race to reverse. A round
- * barrier orders every step of a round before every step of the next. */
+ * order them (happens-before) without being a race to reverse. Plain-memory
+ * steps (RH_DPOR_PLAIN) conflict with each other and with lock operations,
+ * whatever the object: what a critical section or a point touches is not
+ * named. A round barrier orders every step of a round before every step of
+ * the next. */
 #ifndef RH_DPOR_H
 #define RH_DPOR_H
 
@@ -46,6 +49,10 @@ typedef enum rh_dpor_class {
 	RH_DPOR_RDACQUIRE, /* rwlock read lock */
 	RH_DPOR_RWRELEASE, /* rwlock unlock: a reader's or the writer's, the module tells */
 	RH_DPOR_RDRELEASE, /* (internal) a reader's rwlock unlock */
+	/* Code touching plain memory nobody names (an rh_point, a round's
+	 * first step): conflicts with every other such step and with every
+	 * lock operation, whatever their objects (obj is not looked at). */
+	RH_DPOR_PLAIN,
 } rh_dpor_class;
 
 /* What a thread is stopped before. obj 0 with RH_DPOR_LOCAL. */
@@ -135,7 +142,7 @@ struct rh_dpor {
 	/* race analysis, per step of the run */
 	uint32_t *clock; /* [step * n + thread] */
 	size_t clock_cap;
-	uint32_t *seq, *prev, *cand;
+	uint32_t *seq, *prev, *gprev, *cand; /* gprev: the plain-and-lock chain */
 	uint8_t *cls;
 	size_t step_cap;
 	uint32_t tc[64 * 64], bar[64], tround[64];
@@ -148,6 +155,7 @@ static inline uint64_t bit(unsigned t) { return 1ull << t; }
 
 static inline bool is_read_lock(uint8_t c) { return c == RH_DPOR_RDACQUIRE || c == RH_DPOR_RDRELEASE; }
 static inline bool is_acquire(uint8_t c) { return c == RH_DPOR_ACQUIRE || c == RH_DPOR_RDACQUIRE; }
+static inline bool is_lock(uint8_t c) { return c >= RH_DPOR_ACQUIRE && c <= RH_DPOR_RDRELEASE; }
 static inline bool is_release(uint8_t c)
 {
 	return c == RH_DPOR_RELEASE || c == RH_DPOR_RWRELEASE || c == RH_DPOR_RDRELEASE;

@@ -6,11 +6,16 @@
 #include "core/util.h"
 #include "dpor.h"
 
-/* Dependent with anything else on its object: a step ordered before this
- * one orders every earlier step on the object too. */
-static bool orders_all(const rh_dpor *d, uint8_t c)
+/* Dependent with everything else on its chain (its object's, or the chain
+ * of plain steps and lock operations): a step ordered before this one orders
+ * every earlier step on the chain too. */
+static bool orders_all(const rh_dpor *d, uint8_t c, bool plain_chain)
 {
-	return !d->broken && (c == RH_DPOR_WRITE || c == RH_DPOR_ACQUIRE || c == RH_DPOR_RELEASE);
+	if (d->broken)
+		return false;
+	if (plain_chain)
+		return c == RH_DPOR_PLAIN;
+	return c == RH_DPOR_WRITE || c == RH_DPOR_ACQUIRE || c == RH_DPOR_RELEASE;
 }
 
 /* A release and the acquire it enables are ordered, never reversed: the
@@ -30,9 +35,10 @@ static void grow_steps(rh_dpor *d, size_t len)
 		d->step_cap = len;
 		d->seq = realloc(d->seq, len * sizeof(*d->seq));
 		d->prev = realloc(d->prev, len * sizeof(*d->prev));
+		d->gprev = realloc(d->gprev, len * sizeof(*d->gprev));
 		d->cand = realloc(d->cand, len * sizeof(*d->cand));
 		d->cls = realloc(d->cls, len);
-		if (!d->seq || !d->prev || !d->cand || !d->cls)
+		if (!d->seq || !d->prev || !d->gprev || !d->cand || !d->cls)
 			rh_die("out of memory for the dpor analysis");
 	}
 	if (d->clock_cap < len * d->n) {
@@ -156,27 +162,33 @@ static void race(rh_dpor *d, size_t k, size_t j, unsigned tj)
 			ok |= bit((unsigned)__builtin_ctzll(m));
 	if (ok && !(init & (nd->backtrack | nd->done)))
 		nd->backtrack |= bit(in(ok, tj) ? tj : (unsigned)__builtin_ctzll(ok));
+	/* Always, even when the entry at k is within the bound: its cost
+	 * there may be what a later reversal below it cannot afford (the
+	 * property tests find such programs when this is made conditional). */
 	if (d->bound != RH_DPOR_UNBOUNDED)
-		for (uint64_t m = init; m; m &= m - 1)
-			add_conservative(d, k, (unsigned)__builtin_ctzll(m));
+		add_conservative(d, k, in(init, tj) ? tj : (unsigned)__builtin_ctzll(init));
 }
 
-/* Step j against the earlier steps on its object: joins their clocks into
- * j's (base is j's thread clock before j) and reports the races, those of
- * steps no other step between orders before j. */
-static void scan(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
-		 size_t from)
+/* The earlier steps of chain (from step j back) that step j depends on:
+ * their clocks join j's (base is j's thread clock before j), and those
+ * not ordered before j already (race candidates) go to d->cand from nc on.
+ * On the plain chain a lock operation looks at plain steps only (locks of
+ * other objects do not conflict). Returns the new candidate count. */
+static size_t walk(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
+		   const uint32_t *chain, size_t nc)
 {
 	unsigned n = d->n;
 	uint32_t *cj = &d->clock[j * n];
-	size_t nc = 0;
+	bool plain_chain = chain == d->gprev;
 
-	for (uint32_t k = d->prev[j]; k != NO_STEP; k = d->prev[k]) {
+	for (uint32_t k = chain[j]; k != NO_STEP; k = chain[k]) {
 		unsigned tk = d->nodes[k].chosen;
 		const uint32_t *ck = &d->clock[k * n];
 
+		if (plain_chain && op.cls != RH_DPOR_PLAIN && d->cls[k] != RH_DPOR_PLAIN)
+			continue;
 		if (tk == t || base[tk] >= d->seq[k]) {
-			if (orders_all(d, d->cls[k]))
+			if (orders_all(d, d->cls[k], plain_chain))
 				break;
 			continue;
 		}
@@ -188,15 +200,49 @@ static void scan(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t
 		if (raceable(d->cls[k], op.cls))
 			d->cand[nc++] = k;
 	}
+	return nc;
+}
+
+/* Whether the thread of step k holds the lock step j acquires at k: its
+ * last operation on that lock before k is an acquire. */
+static bool holds_at(const rh_dpor *d, size_t j, uint32_t k)
+{
+	unsigned tk = d->nodes[k].chosen;
+
+	for (uint32_t m = d->prev[j]; m != NO_STEP; m = d->prev[m])
+		if (m < k && d->nodes[m].chosen == tk)
+			return is_acquire(d->cls[m]);
+	return false;
+}
+
+/* Step j against the earlier steps it depends on; reports the races, those
+ * of steps no other step between orders before j. A plain step inside the
+ * critical section of the lock j acquires is no race (j could not run
+ * before it) and hides none: the race is with the section's acquire. */
+static void scan(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
+		 size_t from)
+{
+	unsigned n = d->n;
+	size_t nc = 0;
+
+	if (op.cls != RH_DPOR_PLAIN)
+		nc = walk(d, j, t, op, base, d->prev, nc);
+	if (op.cls == RH_DPOR_PLAIN || is_lock(op.cls))
+		nc = walk(d, j, t, op, base, d->gprev, nc);
 	if (j < from)
 		return;
+	if (is_acquire(op.cls))
+		for (size_t a = 0; a < nc; a++)
+			if (d->cls[d->cand[a]] == RH_DPOR_PLAIN && holds_at(d, j, d->cand[a]))
+				d->cand[a--] = d->cand[--nc];
 	for (size_t a = 0; a < nc; a++) {
 		uint32_t k = d->cand[a];
 		unsigned tk = d->nodes[k].chosen;
 		bool ordered = false;
 
-		for (size_t b = 0; b < a && !ordered; b++)
-			ordered = d->clock[(size_t)d->cand[b] * n + tk] >= d->seq[k];
+		for (size_t b = 0; b < nc && !ordered; b++)
+			ordered = b != a && d->cand[b] > k &&
+				  d->clock[(size_t)d->cand[b] * n + tk] >= d->seq[k];
 		if (!ordered)
 			race(d, k, j, t);
 	}
@@ -222,11 +268,12 @@ static void enter_round(rh_dpor *d, unsigned t, uint32_t round, uint32_t *max_ro
 	d->tround[t] = round;
 }
 
-static void analyse(rh_dpor *d, size_t from)
+static void analyse(rh_dpor *d, size_t from, uint32_t *plain_last)
 {
 	unsigned n = d->n;
 	uint32_t max_round = 0;
 
+	*plain_last = NO_STEP;
 	grow_steps(d, d->len + 1); /* + a blocked attempt at the end */
 	memset(d->tc, 0, sizeof(d->tc));
 	memset(d->tround, 0, sizeof(d->tround));
@@ -239,15 +286,20 @@ static void analyse(rh_dpor *d, size_t from)
 			enter_round(d, t, op.round, &max_round);
 		memcpy(cj, tc, n * sizeof(*cj));
 		cj[t] = d->seq[j] = tc[t] + 1;
-		d->prev[j] = NO_STEP;
+		d->prev[j] = d->gprev[j] = NO_STEP;
 		d->cls[j] = op.cls;
-		if (op.cls != RH_DPOR_LOCAL) {
+		if (op.cls != RH_DPOR_LOCAL && op.cls != RH_DPOR_PLAIN) {
 			d->prev[j] = obj_last(d, op.obj);
 			*obj_find(d, op.obj) = (struct obj_slot){op.obj, (uint32_t)j};
 			d->cls[j] = resolve(d, j, op);
-			op.cls = d->cls[j];
-			scan(d, j, t, op, tc, from);
 		}
+		op.cls = d->cls[j];
+		if (op.cls == RH_DPOR_PLAIN || is_lock(op.cls)) {
+			d->gprev[j] = *plain_last;
+			*plain_last = (uint32_t)j;
+		}
+		if (op.cls != RH_DPOR_LOCAL)
+			scan(d, j, t, op, tc, from);
 		memcpy(tc, cj, n * sizeof(*cj));
 	}
 }
@@ -256,7 +308,7 @@ static void analyse(rh_dpor *d, size_t from)
  * its holder never released) races with the acquire that holds it, as if
  * its attempt were one more step: otherwise the runs where it gets the lock
  * first would never be tried. */
-static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
+static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final, uint32_t plain_last)
 {
 	size_t j = d->len;
 	unsigned n = d->n;
@@ -272,6 +324,7 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 		d->seq[j] = d->tc[t * 64 + t] + 1;
 		d->clock[j * n + t] = d->seq[j];
 		d->prev[j] = obj_last(d, op.obj);
+		d->gprev[j] = plain_last;
 		d->cls[j] = op.cls;
 		scan(d, j, t, op, &d->tc[t * 64], 0);
 	}
@@ -279,6 +332,8 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 
 void rh__dpor_analyse(rh_dpor *d, size_t from, const rh_dpor_op *final)
 {
-	analyse(d, from);
-	blocked_at_end(d, final);
+	uint32_t plain_last;
+
+	analyse(d, from, &plain_last);
+	blocked_at_end(d, final, plain_last);
 }

@@ -655,6 +655,22 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 	}
 }
 
+/* For a strategy that looks (RH_STRATEGY_PENDING, dpor): what every thread
+ * is stopped before. */
+RH_SCHEDULER_ONLY static void fill_pending(struct run *r)
+{
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct slot *sl = &r->slot[i];
+		bool at = sl->st == S_POINT;
+
+		r->x->pending[i] = (rh_pending){
+			.obj = !at ? NULL : sl->op == RH_OP_POINT ? (const void *)sl->name : sl->obj,
+			.round = sl->round, .op = (uint8_t)(at ? sl->op : RH_OP_COUNT_),
+			.reader = at && sl->op == RH_OP_RWUNLOCK && sl->object != NULL &&
+				  sl->object->owner != (int)i + 1};
+	}
+}
+
 /* The thread to run next among e (not 0), recorded as a choice when there was
  * one; -1 when the run hit the step limit (reported as a HANG). */
 RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
@@ -670,6 +686,8 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
 		return -1;
 	}
 	x->steps++;
+	if (x->strategy->flags & RH_STRATEGY_PENDING)
+		fill_pending(r);
 	c = rh_strategy_choose(x, e, cur);
 	if (c >= r->n || !(e >> c & 1))
 		rh_die("controlled strategy %s picked thread %u, which cannot run", x->spec, c);
@@ -823,6 +841,8 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	schedule(r);
 	rh_runtime_detach();
 	g_run = NULL;
+	if (x->strategy->flags & RH_STRATEGY_PENDING)
+		fill_pending(r);
 	free(r);
 	rh_strategy_end(x);
 	return true;

@@ -44,6 +44,17 @@
  * the same switch (recorded as an ordinary choice). */
 #define RH_SCHED_FAIR_STEPS 1000u
 
+/* What a thread is stopped before, for a strategy that looks (dpor,
+ * RH_STRATEGY_PENDING): its sync op and object (a point's label for
+ * RH_OP_POINT), or RH_OP_COUNT_ when it is about to start a round (no op
+ * yet) or cannot run at all. */
+typedef struct rh_pending {
+	const void *obj;
+	uint32_t round;
+	uint8_t op;
+	bool reader; /* an RH_OP_RWUNLOCK of a read lock */
+} rh_pending;
+
 typedef struct rh_choice {
 	uint64_t enabled; /* bit i: thread i could run */
 	uint8_t cur;	  /* thread that ran last, RH_NO_THREAD at the start */
@@ -133,6 +144,9 @@ struct rh_explorer {
 
 	/* model state of the run's sync objects, cleared for each run */
 	rh_objects objects;
+
+	/* RH_STRATEGY_PENDING: what every thread is stopped before */
+	rh_pending pending[RH_MAX_THREADS];
 
 	/* fibers, kept from run to run */
 	rh_fiber fibers[RH_MAX_THREADS];

@@ -24,6 +24,9 @@ enum {
 	/* choose() at every step, also where only one thread can run (pct
 	 * counts steps for its change points). */
 	RH_STRATEGY_EVERY_STEP = 1u << 2,
+	/* The scheduler fills x->pending (what every thread is stopped
+	 * before) ahead of each choose() and before end() (dpor). */
+	RH_STRATEGY_PENDING = 1u << 3,
 };
 
 typedef struct rh_strategy {
@@ -60,6 +63,9 @@ typedef struct rh_strategy {
 	  "pct:3", 0, 0, 200)                                                                   \
 	X(rh__strategy_dfs, "dfs:K", "every schedule with at most K preemptions (exhaustive)",   \
 	  HUNT, "dfs:2", 2, 2, 20000)                                                           \
+	X(rh__strategy_dpor, "dpor[:K]",                                                         \
+	  "one schedule per class of equivalent interleavings (source-DPOR); dpor:K within K "    \
+	  "preemptions (exhaustive)", LISTED, "", 0, 0, 0)                                        \
 	X(rh__strategy_replay, "replay:SCHEDULE", "the one run a schedule string recorded",      \
 	  LISTED, "", 0, 0, 0)                                                                  \
 	X(rh__strategy_bytes, "fuzz", "choices read from fuzzer input", HIDDEN, "", 0, 0, 0)

@@ -100,8 +100,9 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 		(unsigned long long)r->failed_trials, r->failed_trials ? "true" : "false", rate, lo,
 		hi, r->elapsed_ms, (unsigned long long)r->sanitizer_trials);
 	if (c->mode == RH_MODE_CONTROLLED)
-		fprintf(out, ",\"schedules\":%llu,\"exhausted\":%s",
-			(unsigned long long)r->schedules, r->exhausted ? "true" : "false");
+		fprintf(out, ",\"schedules\":%llu,\"exhausted\":%s,\"pruned\":%llu,\"points\":\"%s\"",
+			(unsigned long long)r->schedules, r->exhausted ? "true" : "false",
+			(unsigned long long)r->pruned, r->points);
 	fprintf(out, ",\"outcomes\":{\"clean\":%llu",
 		(unsigned long long)(r->trials_run - r->failed_trials));
 	for (int k = 0; k < RH_KIND_COUNT_; k++)

@@ -1,5 +1,6 @@
 /* The one-paragraph summary of a campaign that `run` and `hunt` print. */
 #include <stdio.h>
+#include <string.h>
 
 #include "ci.h"
 #include "result_json.h"
@@ -44,8 +45,10 @@ void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 	fputc('\n', out);
 	print_behind(out, r);
 	if (c->mode == RH_MODE_CONTROLLED)
-		fprintf(out, "  schedules explored: %llu; bounded space exhausted: %s\n",
-			(unsigned long long)r->schedules, r->exhausted ? "yes" : "no");
+		fprintf(out, "  schedules explored: %llu; %s exhausted: %s; pruned (sleep-set "
+			     "blocked): %llu; points: %s\n", (unsigned long long)r->schedules,
+			strcmp(c->strategy, "dpor") == 0 ? "space" : "bounded space",
+			r->exhausted ? "yes" : "no", (unsigned long long)r->pruned, r->points);
 	if (r->harness_failed)
 		fprintf(out, "  harness failure: the trial process %s\n", r->harness_error);
 }
