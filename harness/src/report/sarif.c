@@ -16,22 +16,9 @@
 #include "utf8.h"
 
 static const char *const kind_text[RH_KIND_COUNT_] = {
-	[RH_CORRUPTION] = "content read back is not what was written",
-	[RH_OVERLAP] = "two allocations share bytes",
-	[RH_MONOTONICITY] = "a sequence that must strictly increase did not",
-	[RH_LOST_UPDATE] = "a counter or sum misses acknowledged work",
-	[RH_DUPLICATE] = "something recorded more than once",
-	[RH_NOT_FOUND] = "committed data is missing",
-	[RH_OUT_OF_BOUNDS] = "an offset or length points outside its file or region",
-	[RH_INVARIANT] = "a stated invariant is broken",
-	[RH_HANG] = "the watchdog expired: threads did not finish",
-	[RH_DEADLOCK] = "nobody can run while somebody waits",
-	[RH_CRASH] = "the trial died on a signal (sanitizer abort, SIGSEGV, ...)",
-	[RH_SANITIZER] = "a sanitizer reported during the trial (data race, ...)",
-	[RH_NOT_LINEARIZABLE] = "no sequential order of a put/get history explains it",
-	[RH_DATA_RACE] = "two conflicting plain accesses in flight at once",
-	[RH_EXIT] = "the program exited with a non-zero status",
-	[RH_LIVELOCK] = "threads keep running, none makes progress",
+#define KIND_TEXT(name, colour, what) [RH_##name] = what,
+	RH_KIND_MAP(KIND_TEXT)
+#undef KIND_TEXT
 };
 
 /* A JSON string that stays valid UTF-8 whatever bytes s holds. */
