@@ -87,3 +87,20 @@ rh_fake_build(object "{\"scenario\":\"offset.collide\"}")
 rh_cli_test(hostile.build.not_an_array STATUS 3
   MATCH "^racehunt: --build fake: bad result from .*: byte 0: not an array$" LABELS cli hostile
   ARGS hunt offset.collide --detectors stress --trials 1 --build fake=${CMAKE_CURRENT_BINARY_DIR}/fake-build-object)
+
+# Issue 17: a violation message with a 0xff byte still makes valid UTF-8
+# JSON (the byte as the text \xFF), with its schema, and compare reads it.
+# racehunt-testonly: defined in reports.cmake, included after this file.
+set(badbytes_json ${CMAKE_CURRENT_BINARY_DIR}/badbytes.json)
+add_test(NAME cli.json.badbytes_setup
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 1 -- $<TARGET_FILE:racehunt-testonly> run testonly.counter
+          --variant badbytes --mode controlled --trials 50 --quiet --json ${badbytes_json})
+add_test(NAME cli.json.badbytes_compare
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 0 --match "compare: 1 row, 1 same$"
+          -- $<TARGET_FILE:racehunt-testonly> compare ${badbytes_json} ${badbytes_json})
+add_test(NAME cli.json.badbytes_utf8
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 0 --match "^racehunt/1 counter \\\\xFF"
+          -- python3 -c "import json,sys; d=json.load(open(sys.argv[1],'rb')); print(d['schema'], d['first']['message'])" ${badbytes_json})
+set_tests_properties(cli.json.badbytes_setup PROPERTIES FIXTURES_SETUP badbytes LABELS cli)
+set_tests_properties(cli.json.badbytes_compare cli.json.badbytes_utf8 PROPERTIES
+  FIXTURES_REQUIRED badbytes LABELS cli)

@@ -6,6 +6,7 @@
 
 #include "test.h"
 
+#include "report/json.h"
 #include "report/json_read.h"
 #include "report/result_json.h"
 
@@ -166,10 +167,30 @@ static void test_json_read_result_latency_small_n(void **state)
 	free(r);
 }
 
+/* What racehunt writes, its own reader takes back: bytes that are not
+ * UTF-8 become the text \xHH, control bytes \u escapes. */
+static void test_json_read_written_strings_are_valid_utf8(void **state)
+{
+	char *text = NULL, err[64];
+	size_t len = 0, at;
+	FILE *out = open_memstream(&text, &len);
+	rh_jvalue *v;
+
+	rh_json_string(out, "a\xff\x01\"\\\xc3\xa9\xc3");
+	fclose(out);
+	RH_ASSERT_STR_EQ(text, "\"a\\\\xFF\\u0001\\\"\\\\\xc3\xa9\\\\xC3\"");
+	v = rh_json_parse(text, len, &at, err, sizeof(err));
+	RH_ASSERT_NOT_NULL(v);
+	RH_ASSERT_STR_EQ(v->string, "a\\xFF\x01\"\\\xc3\xa9\\xC3");
+	rh_json_free(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_read_result_latency_small_n),
+		cmocka_unit_test(test_json_read_written_strings_are_valid_utf8),
 		cmocka_unit_test(test_json_read_builds_the_tree),
 		cmocka_unit_test(test_json_read_joins_surrogate_pairs),
 		cmocka_unit_test(test_json_read_rejects_malformed_input_with_offset),

@@ -6,6 +6,12 @@
 
 #include <stdio.h>
 
+/* The format's version, first member of every result object racehunt
+ * writes (docs/json.md). */
+#define RH_JSON_SCHEMA "racehunt/1"
+
+/* s as a JSON string: always valid UTF-8 (bytes that are not are written as
+ * the text \xHH). */
 void rh_json_string(FILE *out, const char *s);
 
 #endif

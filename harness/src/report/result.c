@@ -10,21 +10,32 @@
 #include "racehunt/props.h"
 #include "racehunt/version.h"
 #include "result_json.h"
+#include "utf8.h"
 
+/* Always valid UTF-8, whatever bytes a store put in a message: a byte that
+ * starts no well-formed sequence is written as the text \xHH (JSON "\\xHH"),
+ * as report/utf8.c does for XML, so every JSON reader (and compare) takes
+ * the file. */
 void rh_json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch == '\n')
+	fputc('"', out);
+	while (*p) {
+		uint32_t cp;
+		size_t n = rh_utf8_seq(p, &cp);
+
+		if (n == 0)
+			fprintf(out, "\\\\x%02X", *p);
+		else if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", out);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
 		else
-			fputc(ch, out);
+			fwrite(p, 1, n, out);
+		p += n ? n : 1;
 	}
 	fputc('"', out);
 }
@@ -80,7 +91,7 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 	double rate, lo, hi;
 
 	rh_result_rate(r, &rate, &lo, &hi);
-	fputs("{\"scenario\":", out);
+	fputs("{\"schema\":\"" RH_JSON_SCHEMA "\",\"scenario\":", out);
 	rh_json_string(out, c->scenario->name);
 	fputs(",\"variant\":", out);
 	rh_json_string(out, c->scenario->variants[c->variant].name);
