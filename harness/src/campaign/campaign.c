@@ -196,7 +196,7 @@ static void record_first(const rh_campaign *c, rh_result *r, rh_trial *t, uint64
 		bool shrink = c->shrink && f->kind != RH_SANITIZER;
 
 		if (!c->quiet && !shrink)
-			rh_explorer_print_trace(x, stdout);
+			(c->full_trace ? rh_explorer_print_full_trace : rh_explorer_print_trace)(x, stdout);
 		if (!c->quiet && c->shrink && !shrink)
 			printf("%s\n", rh_sanitizer_unshrinkable);
 		if (shrink) {
@@ -290,7 +290,7 @@ static void campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_tri
 		if (atomic_load(&t->kind_counts[RH_SANITIZER]))
 			r->sanitizer_trials++;
 		if (c->trace && x != NULL && !rh_trial_failed(t)) {
-			rh_explorer_print_trace(x, stdout);
+			(c->full_trace ? rh_explorer_print_full_trace : rh_explorer_print_trace)(x, stdout);
 			char cmd[RH_SCHEDULE_MAX + 1024];
 
 			printf("replay: %s\n",
@@ -507,6 +507,13 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 						     sizeof(r->first.replay));
 				print_first(c, r, NULL);
 			}
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == RH_EXIT_HARNESS) {
+			/* The harness stopped the trial (its line is above): no verdict. */
+			r->harness_failed = 1;
+			snprintf(r->harness_error, sizeof(r->harness_error),
+				 "trial %llu stopped on a harness error (see the line above)",
+				 (unsigned long long)atomic_load(&r->current_trial));
+			break;
 		} else {
 			record_crash(c, r, atomic_load(&r->current_trial), status, start_ms);
 		}

@@ -31,6 +31,7 @@ typedef struct rh_campaign {
 	double time_budget_s; /* 0 = none */
 	bool stop_on_first;
 	bool trace;	  /* controlled: print every trial's trace */
+	bool full_trace;  /* controlled: every step even of a long trace (a HANG) */
 	bool isolate;	  /* run trials in a forked child */
 	bool quiet;	  /* no report text, only the result */
 	bool shrink;	  /* controlled: shrink the first violation before printing */

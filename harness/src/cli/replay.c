@@ -19,10 +19,11 @@
 #include "replay.h"
 
 static const char replay_help[] =
-	"usage: racehunt replay SCHEDULE\n"
+	"usage: racehunt replay SCHEDULE [--full-trace]\n"
 	"  Re-runs one controlled schedule exactly (the string a violation report\n"
-	"  prints) and prints its trace. Exit 1: the run has a violation; 0: it has\n"
-	"  none; 2: the string is damaged or does not fit this build.\n";
+	"  prints) and prints its trace (a long one as each thread's last steps and\n"
+	"  where it spins, unless --full-trace). Exit 1: the run has a violation; 0:\n"
+	"  it has none; 2: the string is damaged or does not fit this build.\n";
 
 static const char shrink_help[] =
 	"usage: racehunt shrink SCHEDULE\n"
@@ -87,14 +88,17 @@ int rh_cmd_replay(int argc, char **argv)
 	rh_explorer *x;
 	rh_trial *t;
 	char err[256];
+	bool full = false;
 	int rc;
 
 	if (wants_help(argc, argv)) {
 		fputs(replay_help, stdout);
 		return RH_EXIT_CLEAN;
 	}
-	if (argc != 3) {
-		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE\n");
+	if (argc == 4 && strcmp(argv[3], "--full-trace") == 0)
+		full = true;
+	else if (argc != 3) {
+		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE [--full-trace]\n");
 		return RH_EXIT_USAGE;
 	}
 	without_aslr(argv);
@@ -114,7 +118,7 @@ int rh_cmd_replay(int argc, char **argv)
 		rc = RH_EXIT_USAGE;
 		goto out;
 	}
-	rh_explorer_print_trace(x, stdout);
+	(full ? rh_explorer_print_full_trace : rh_explorer_print_trace)(x, stdout);
 	if (rh_trial_failed(t)) {
 		printf("VIOLATION %s: %s\n", rh_kind_name(rh_trial_first_kind(t)),
 		       rh_trial_first_msg(t));

@@ -20,7 +20,7 @@
 
 enum {
 	O_VARIANT, O_MODE, O_STRATEGY, O_THREADS, O_OPS, O_ROUNDS, O_SIZE, O_TRIALS, O_TIME,
-	O_SEED, O_FIRST_TRIAL, O_STOP_ON_FIRST, O_TRACE, O_JSON, O_PIN, O_WATCHDOG, O_NO_FORK,
+	O_SEED, O_FIRST_TRIAL, O_STOP_ON_FIRST, O_TRACE, O_FULL_TRACE, O_JSON, O_PIN, O_WATCHDOG, O_NO_FORK,
 	O_NO_SHRINK, O_SHRINK, O_QUIET, O_JUNIT, O_SARIF, O_N
 };
 
@@ -42,6 +42,9 @@ static const rh_option run_options[O_N] = {
 	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one stress trial)"},
 	[O_STOP_ON_FIRST] = {"stop-on-first", NULL, "stop at the first violating trial"},
 	[O_TRACE] = {"trace", NULL, "controlled: print every trial's interleaving and replay command"},
+	[O_FULL_TRACE] = {"full-trace", NULL,
+			  "controlled: every step of a long trace (a HANG's 2,000,000),\n"
+			  "not each thread's last steps and where it spins"},
 	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)"},
 	[O_PIN] = {"pin", NULL, "pin thread i to CPU i mod ncpu"},
 	[O_WATCHDOG] = {"watchdog", "MS",
@@ -188,6 +191,7 @@ static int take_options(const rh_opts *o, rh_campaign *c)
 	}
 	c->stop_on_first = o->count[O_STOP_ON_FIRST] > 0;
 	c->trace = o->count[O_TRACE] > 0;
+	c->full_trace = o->count[O_FULL_TRACE] > 0;
 	c->stress.pin = o->count[O_PIN] > 0;
 	c->isolate = o->count[O_NO_FORK] == 0;
 	if (o->count[O_NO_SHRINK])

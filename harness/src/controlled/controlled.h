@@ -49,8 +49,11 @@ unsigned rh_explorer_preemptions(const rh_explorer *x);
 /* After a run: the self-contained schedule string that replays it exactly. */
 const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned variant,
 				 const rh_params *p);
-/* After a run: its trace as per-thread lanes. */
+/* After a run: its trace as per-thread lanes. A long one (a livelock's HANG
+ * takes 2,000,000 steps) prints each thread's last steps and where each
+ * spins instead; the full form prints every step whatever the length. */
 void rh_explorer_print_trace(rh_explorer *x, FILE *out);
+void rh_explorer_print_full_trace(rh_explorer *x, FILE *out);
 /* Schedules run so far, and whether a bounded search has covered its space. */
 uint64_t rh_explorer_runs(const rh_explorer *x);
 bool rh_explorer_exhausted(const rh_explorer *x);

@@ -2,7 +2,7 @@
  * thread, switched at every sync point by a strategy.
  *
  * At each sync point the step is recorded and the strategy asked who runs
- * next. When that is the fiber already running, it simply goes on (see
+ * next. When that is the fiber already rh__running, it simply goes on (see
  * fast_step); otherwise it switches back to the scheduler (the calling
  * thread's own context), which switches to the chosen one. Under
  * ThreadSanitizer every step takes the second path, and the switch into a
@@ -13,111 +13,21 @@
  * here (the pthread object is never touched in a fiber): a fiber waiting for
  * a held lock is simply not runnable, and real lock hand-over is told to
  * TSan with acquire/release on the lock. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
 #include "core/registry.h"
-#include "runtime/runtime.h"
-#include "sched.h"
+#include "sched_run.h"
 
-#if RH_TSAN
-#include <sanitizer/tsan_interface.h>
-#define tsan_acquire(addr) __tsan_acquire((void *)(addr))
-#define tsan_release(addr) __tsan_release((void *)(addr))
-#else
-#define tsan_acquire(addr) ((void)(addr))
-#define tsan_release(addr) ((void)(addr))
-#endif
-
-/* Mapped lazily, so a generous size costs only address space. */
-#define RH_FIBER_STACK_SIZE (1u << 20)
-
-enum slot_state { S_READY, S_POINT, S_BARRIER, S_DONE, S_DEAD };
-enum rep_status { REP_POINT, REP_BARRIER, REP_DONE, REP_DEAD };
-
-/* What a fiber tells the scheduler when it switches back. Written by that
- * fiber only and read by the scheduler; atomic (relaxed) because nothing
- * orders the scheduler's read before the fiber's next write. */
-struct fiber_rep {
-	_Atomic int status;
-	_Atomic int op;
-	const void *_Atomic obj;
-	const char *_Atomic name;
-	_Atomic uint64_t value;
-	_Atomic bool has_value;
-	_Atomic unsigned flags; /* a mutex op: the mutex's RH_MUTEX_* flags */
-	/* Written by whoever starts the fiber's step (lock ops take effect
-	 * there, on the model): what the op returns, RH_OWNER_DIED for a lock,
-	 * 1 for an rwunlock by the writer. */
-	_Atomic int result;
-};
-
-#define REP_SET(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
-#define REP_GET(field) atomic_load_explicit(&(field), memory_order_relaxed)
-
-/* The scheduler's own view of a fiber. */
-struct slot {
-	enum slot_state st;
-	rh_op op;
-	const void *obj;
-	rh_object *object; /* model state of obj for lock ops, NULL otherwise */
-	const char *name;
-	unsigned round;
-	/* The interned copy of the last name seen: a fiber mostly names the
-	 * same few objects, and a name's text does not change during a run. */
-	const char *name_key;
-	const char *name_copy;
-	uint32_t name_hash;
-};
-
-struct run {
-	rh_explorer *x;
-	const rh_scenario *s;
-	void *state;
-	rh_trial *t;
-	unsigned n, rounds;
-	rh_fiber main;
-	_Atomic int cur; /* running fiber, -1 while the scheduler runs */
-	struct slot slot[RH_MAX_THREADS];
-	struct fiber_rep rep[RH_MAX_THREADS];
-	/* Kept by end_step and the round barrier, so a step need not look at
-	 * every slot: a bit per fiber that can run whatever locks are held
-	 * (S_READY, or S_POINT at an op taking no lock), and one per fiber at a
-	 * lock op, which can run when the lock is free. */
-	uint64_t free_mask, lock_mask;
-	char barrier; /* its address is the round barrier for TSan */
-
-	/* Decision state, shared by the scheduler's loop and the fast path a
-	 * fiber takes at a sync point (see fast_step). */
-	unsigned last;	   /* thread that ran last, RH_NO_THREAD at the start */
-	unsigned streak;   /* steps it took in a row while another could run */
-	rh_event inflight; /* the step being run, waiting for its value */
-	bool inflight_op;
-	bool absorbed; /* the fiber already took in its own report */
-	bool stop;     /* the fiber ended the run (step limit) */
-};
-
-/* The pieces of one scheduling step: a fiber's fast path runs them all at
- * every sync point, so calls between them would be a good part of its cost. */
-#define RH_STEP_INLINE static inline __attribute__((always_inline))
-
-/* Set before any fiber of a run starts, cleared after all have stopped. */
-static struct run *g_run;
-
-static int running(struct run *r)
-{
-	return r == NULL ? -1 : atomic_load_explicit(&r->cur, memory_order_relaxed);
-}
+_Thread_local struct run *rh__run;
 
 /* ---- fiber side ---------------------------------------------------------- */
 
 static int fast_step(struct run *r, unsigned id);
 static void start_step(struct run *r, unsigned c);
 
-static void yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
+void rh__yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
 {
 	struct fiber_rep *p = &r->rep[id];
 	int next;
@@ -138,158 +48,50 @@ static void yield_at(struct run *r, int id, rh_op op, const void *obj, const cha
 	REP_SET(p->has_value, false);
 }
 
-static void ctl_before(rh_op op, const void *obj, const char *name)
+/* The call a sync op came from, for the foreign-thread error. */
+static const char *call_of(rh_op op)
 {
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id >= 0)
-		yield_at(r, id, op, obj, name);
+	switch (op) {
+	case RH_OP_LOAD:
+		return "rh_atomic_load";
+	case RH_OP_STORE:
+		return "rh_atomic_store";
+	case RH_OP_FETCH_ADD:
+		return "rh_atomic_fetch_add";
+	case RH_OP_CAS:
+		return "rh_atomic_cas";
+	default:
+		return "a sync point";
+	}
 }
 
-/* The value the step fiber id just ran produced, for its trace event. */
-static void report_value(struct run *r, int id, uint64_t value)
+static void ctl_before(rh_op op, const void *obj, const char *name)
 {
-	REP_SET(r->rep[id].value, value);
-	REP_SET(r->rep[id].has_value, true);
+	struct run *r = rh__this_run(call_of(op));
+	int id = rh__running(r);
+
+	if (id >= 0)
+		rh__yield_at(r, id, op, obj, name);
 }
 
 static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t value)
 {
-	struct run *r = g_run;
-	int id = running(r);
+	struct run *r = rh__this_run(call_of(op));
+	int id = rh__running(r);
 
 	if (id >= 0)
-		report_value(r, id, value);
+		rh__report_value(r, id, value);
 }
 
 static void ctl_point(const char *label, uint64_t value)
 {
-	struct run *r = g_run;
-	int id = running(r);
+	struct run *r = rh__this_run("rh_point");
+	int id = rh__running(r);
 
 	if (id >= 0) {
-		yield_at(r, id, RH_OP_POINT, NULL, label);
-		report_value(r, id, value);
+		rh__yield_at(r, id, RH_OP_POINT, NULL, label);
+		rh__report_value(r, id, value);
 	}
-}
-
-/* Lock operations take effect on the model when the scheduler starts the
- * step (see apply_op): here the fiber only tells ThreadSanitizer about the
- * hand-over and picks up the result. */
-static int ctl_mutex_lock(rh_mutex *m)
-{
-	struct run *r = g_run;
-	int id = running(r), rc;
-
-	if (id < 0)
-		return rh__mutex_lock_raw(m);
-	REP_SET(r->rep[id].flags, m->flags);
-	yield_at(r, id, RH_OP_LOCK, m, m->name);
-	rc = REP_GET(r->rep[id].result);
-	tsan_acquire(&m->impl);
-	ctl_after(RH_OP_LOCK, m, m->name, (uint64_t)rc);
-	return rc;
-}
-
-static void ctl_mutex_unlock(rh_mutex *m)
-{
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id < 0) {
-		rh__mutex_unlock_raw(m);
-		return;
-	}
-	REP_SET(r->rep[id].flags, m->flags);
-	yield_at(r, id, RH_OP_UNLOCK, m, m->name);
-	tsan_release(&m->impl);
-}
-
-/* Readers and writers synchronise on two addresses, as a real rwlock does:
- * readers acquire what writers released (impl) and release into a second
- * clock, one byte into the lock, that only writers acquire. */
-#define READERS_CLOCK(l) ((const char *)(l) + 1)
-
-static void ctl_rwlock_rdlock(rh_rwlock *l)
-{
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id < 0) {
-		pthread_rwlock_rdlock(&l->impl);
-		return;
-	}
-	yield_at(r, id, RH_OP_RDLOCK, l, l->name);
-	tsan_acquire(&l->impl);
-}
-
-static void ctl_rwlock_wrlock(rh_rwlock *l)
-{
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id < 0) {
-		pthread_rwlock_wrlock(&l->impl);
-		return;
-	}
-	yield_at(r, id, RH_OP_WRLOCK, l, l->name);
-	tsan_acquire(&l->impl);
-	tsan_acquire(READERS_CLOCK(l));
-}
-
-static void ctl_rwlock_unlock(rh_rwlock *l)
-{
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id < 0) {
-		pthread_rwlock_unlock(&l->impl);
-		return;
-	}
-	yield_at(r, id, RH_OP_RWUNLOCK, l, l->name);
-	if (REP_GET(r->rep[id].result))
-		tsan_release(&l->impl);
-	else
-		tsan_release(READERS_CLOCK(l));
-}
-
-/* No step: nothing else runs between here and the fiber's next sync point,
- * and the table is only looked up (no allocation, uninstrumented), so the
- * fiber may touch the model itself, under TSan too. */
-RH_SCHEDULER_ONLY static bool ctl_mutex_consistent(rh_mutex *m)
-{
-	struct run *r = g_run;
-	rh_object *o;
-
-	if (running(r) < 0)
-		return false;
-	o = rh_object_find(&r->x->objects, m);
-	if (o == NULL || o->kind != RH_OBJ_MUTEX || !o->owner_died)
-		return false;
-	o->owner_died = false;
-	return true;
-}
-
-RH_SCHEDULER_ONLY static void ctl_object_reset(const void *obj)
-{
-	struct run *r = g_run;
-
-	if (running(r) >= 0)
-		rh_object_forget(&r->x->objects, obj);
-}
-
-static void ctl_thread_die(void)
-{
-	struct run *r = g_run;
-	int id = running(r);
-
-	if (id < 0)
-		return;
-	/* Like a thread that is joined: what it did is visible to later rounds. */
-	tsan_release(&r->barrier);
-	REP_SET(r->rep[id].status, REP_DEAD);
-	rh_fiber_exit(&r->x->fibers[id], &r->main);
 }
 
 static const struct rh_runtime ctl_runtime = {
@@ -297,20 +99,20 @@ static const struct rh_runtime ctl_runtime = {
 	.before = ctl_before,
 	.after = ctl_after,
 	.point = ctl_point,
-	.mutex_lock = ctl_mutex_lock,
-	.mutex_unlock = ctl_mutex_unlock,
-	.rwlock_rdlock = ctl_rwlock_rdlock,
-	.rwlock_wrlock = ctl_rwlock_wrlock,
-	.rwlock_unlock = ctl_rwlock_unlock,
-	.mutex_consistent = ctl_mutex_consistent,
-	.object_reset = ctl_object_reset,
-	.thread_die = ctl_thread_die,
+	.mutex_lock = rh__ctl_mutex_lock,
+	.mutex_unlock = rh__ctl_mutex_unlock,
+	.rwlock_rdlock = rh__ctl_rwlock_rdlock,
+	.rwlock_wrlock = rh__ctl_rwlock_wrlock,
+	.rwlock_unlock = rh__ctl_rwlock_unlock,
+	.mutex_consistent = rh__ctl_mutex_consistent,
+	.object_reset = rh__ctl_object_reset,
+	.thread_die = rh__ctl_thread_die,
 };
 
 static void fiber_main(void)
 {
-	struct run *r = g_run;
-	int id = running(r);
+	struct run *r = rh__run;
+	int id = rh__running(r);
 	rh_fiber *self = &r->x->fibers[id];
 
 	rh_fiber_started(self, &r->main);
@@ -330,89 +132,6 @@ static void fiber_main(void)
 }
 
 /* ---- scheduler side ------------------------------------------------------ */
-
-static uint32_t str_hash(const char *s)
-{
-	return s ? rh_fnv1a(RH_FNV_BASIS, s, strlen(s)) : 0;
-}
-
-/* Names are copied once: the trace is printed after teardown freed the
- * objects that carried them. */
-RH_SCHEDULER_ONLY static const struct rh_name_slot *intern(rh_explorer *x, const char *name)
-{
-	static const struct rh_name_slot none = {0};
-	size_t mask, i;
-
-	if (name == NULL)
-		return &none;
-	if (x->n_names * 2 >= x->cap_names) {
-		size_t cap = x->cap_names ? x->cap_names * 2 : 64;
-		struct rh_name_slot *t = calloc(cap, sizeof(*t));
-
-		if (t == NULL)
-			rh_die("out of memory interning object names");
-		for (size_t j = 0; j < x->cap_names; j++) {
-			if (x->names[j].key == NULL)
-				continue;
-			for (i = ((uintptr_t)x->names[j].key >> 3) * 0x9e3779b97f4a7c15ull & (cap - 1);
-			     t[i].key != NULL; i = (i + 1) & (cap - 1))
-				;
-			t[i] = x->names[j];
-		}
-		free(x->names);
-		x->names = t;
-		x->cap_names = cap;
-	}
-	mask = x->cap_names - 1;
-	for (i = ((uintptr_t)name >> 3) * 0x9e3779b97f4a7c15ull & mask; x->names[i].key != NULL;
-	     i = (i + 1) & mask)
-		if (x->names[i].key == name && strcmp(x->names[i].copy, name) == 0)
-			return &x->names[i];
-	x->names[i].key = name;
-	x->names[i].copy = strdup(name);
-	if (x->names[i].copy == NULL)
-		rh_die("out of memory interning object names");
-	x->names[i].hash = str_hash(name);
-	x->n_names++;
-	return &x->names[i];
-}
-
-/* Growing the trace buffers is rare (they are kept across a campaign's
- * runs): out of line, so the per-step pushes stay a compare and a store. */
-RH_SCHEDULER_ONLY static inline void push_event(rh_explorer *x, rh_event ev)
-{
-	if (__builtin_expect(x->n_events == x->cap_events, 0))
-		x->events = rh_grow(x->events, &x->cap_events, sizeof(*x->events), 256, "the trace");
-	x->events[x->n_events++] = ev;
-}
-
-RH_SCHEDULER_ONLY static inline void push_choice(rh_explorer *x, rh_choice c)
-{
-	if (__builtin_expect(x->n_choices == x->cap_choices, 0))
-		x->choices = rh_grow(x->choices, &x->cap_choices, sizeof(*x->choices), 256,
-				     "the choices");
-	x->choices[x->n_choices++] = c;
-}
-
-/* The thread holding what sl waits for, -1 when none does. */
-RH_SCHEDULER_ONLY static inline int holder(const struct run *r, const struct slot *sl)
-{
-	const rh_object *o = sl->object;
-
-	switch (sl->op) {
-	case RH_OP_LOCK:
-		return o->owner - 1;
-	case RH_OP_RDLOCK:
-	case RH_OP_WRLOCK:
-		if (o->owner != 0)
-			return o->owner - 1;
-		if (sl->op == RH_OP_WRLOCK && o->readers != 0)
-			return __builtin_ctzll(o->readers);
-		return -1;
-	default:
-		return -1;
-	}
-}
 
 static inline bool takes_lock(rh_op op)
 {
@@ -478,7 +197,7 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void apply_op(struct run *r, unsigned c, struct
 /* sl is at a lock op: whether it gets the lock now. */
 RH_SCHEDULER_ONLY static inline bool lock_free_for(const struct run *r, const struct slot *sl)
 {
-	int h = holder(r, sl);
+	int h = rh__holder(r, sl);
 
 	if (h < 0)
 		return true;
@@ -500,78 +219,6 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE uint64_t runnable(const struct run *r)
 	return e;
 }
 
-/* Nobody can run, somebody waits: follow who waits for whom from the first
- * waiter. A cycle (possibly through the round barrier) is a DEADLOCK; a wait
- * on a thread that died or returned holding the lock is a HANG, as stress
- * mode would see it. */
-static void report_stuck(struct run *r)
-{
-	char msg[RH_MSG_MAX];
-	size_t len = 0;
-	uint64_t seen = 0, blocked = 0;
-	rh_kind kind = RH_DEADLOCK;
-	int f = -1;
-
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct slot *sl = &r->slot[i];
-		int h;
-
-		if (sl->st != S_POINT)
-			continue;
-		blocked |= 1ull << i;
-		h = holder(r, sl);
-		push_event(r->x, (rh_event){.tid = (uint8_t)i, .kind = RH_EV_BLOCKED,
-					    .op = (uint8_t)sl->op, .round = sl->round,
-					    .name = intern(r->x, sl->name)->copy,
-					    .value = (uint64_t)(h + 1)});
-		if (f < 0)
-			f = (int)i;
-	}
-	msg[0] = '\0';
-#define ADD(...)                                                                            \
-	do {                                                                                \
-		if (len < sizeof(msg))                                                      \
-			len += (size_t)snprintf(msg + len, sizeof(msg) - len, __VA_ARGS__); \
-	} while (0)
-	while (f >= 0) {
-		const struct slot *sl = &r->slot[f];
-		int h = holder(r, sl);
-
-		seen |= 1ull << f;
-		ADD("T%d waits for %s %s", f, rh__wait_what(sl->op), sl->name ? sl->name : "?");
-		if (h < 0 || h >= (int)r->n) {
-			ADD(" that nobody holds");
-			kind = RH_HANG;
-			break;
-		}
-		ADD(" held by T%d", h);
-		if (r->slot[h].st == S_DEAD) {
-			ADD(", which died holding it (rh_thread_die)");
-			kind = RH_HANG;
-			break;
-		}
-		if (r->slot[h].st == S_DONE) {
-			ADD(", which returned without releasing it");
-			kind = RH_HANG;
-			break;
-		}
-		if (r->slot[h].st == S_BARRIER) {
-			ADD("; T%d waits at the end of round %u for the others", h, r->slot[h].round);
-			break;
-		}
-		if (seen >> h & 1) {
-			ADD(" (cycle)");
-			break;
-		}
-		ADD("; ");
-		f = h;
-	}
-	if (blocked & ~seen)
-		ADD(" (+%d more waiting)", __builtin_popcountll(blocked & ~seen));
-#undef ADD
-	rh_violation(r->t, kind, "%s%s", kind == RH_DEADLOCK ? "lock cycle: " : "", msg);
-}
-
 /* The run's fingerprint: every step's thread, op and object name, and every
  * choice's runnable set, so a replay can tell it retraced the run. */
 RH_SCHEDULER_ONLY static inline void fp_mix(rh_explorer *x, uint64_t word)
@@ -591,7 +238,7 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void begin_step(struct run *r, unsigned c)
 	r->inflight_op = had_op;
 	if (had_op) {
 		if (sl->name != sl->name_key) {
-			const struct rh_name_slot *n = intern(x, sl->name);
+			const struct rh_name_slot *n = rh__intern(x, sl->name);
 
 			sl->name_key = sl->name;
 			sl->name_copy = n->copy;
@@ -620,7 +267,7 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 	if (r->inflight_op) {
 		r->inflight.has_value = REP_GET(p->has_value);
 		r->inflight.value = REP_GET(p->value);
-		push_event(x, r->inflight);
+		rh__push_event(x, r->inflight);
 	}
 	switch (REP_GET(p->status)) {
 	case REP_POINT:
@@ -640,17 +287,17 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 	case REP_BARRIER:
 		sl->st = S_BARRIER;
 		ev.kind = RH_EV_ROUND_END;
-		push_event(x, ev);
+		rh__push_event(x, ev);
 		break;
 	case REP_DONE:
 		sl->st = S_DONE;
 		ev.kind = RH_EV_EXIT;
-		push_event(x, ev);
+		rh__push_event(x, ev);
 		break;
 	case REP_DEAD:
 		sl->st = S_DEAD;
 		ev.kind = RH_EV_DIED;
-		push_event(x, ev);
+		rh__push_event(x, ev);
 		break;
 	}
 }
@@ -677,10 +324,11 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
 {
 	rh_explorer *x = r->x;
 	unsigned cur = r->last, c;
+	bool fair = false;
 
 	if (x->steps == RH_SCHED_MAX_STEPS) {
 		rh_violation(r->t, RH_HANG,
-			     "no end after %u scheduling steps (T%u was running): a livelock, "
+			     "no end after %u scheduling steps (T%u was rh__running): a livelock, "
 			     "threads waiting on each other without blocking?",
 			     RH_SCHED_MAX_STEPS, cur);
 		return -1;
@@ -699,9 +347,11 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE int decide(struct run *r, uint64_t e)
 
 		c = (unsigned)__builtin_ctzll(after ? after : e & ~(1ull << c));
 		r->streak = 0;
+		fair = true;
 	}
 	if (e & (e - 1)) {
-		push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur, .chosen = (uint8_t)c});
+		rh__push_choice(x, (rh_choice){.enabled = e, .cur = (uint8_t)cur, .chosen = (uint8_t)c,
+					       .fair = fair});
 		fp_mix(x, e);
 		if (cur < r->n && (e >> cur & 1) && c != cur)
 			x->preemptions++;
@@ -766,7 +416,7 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 			if (live == 0)
 				return;
 			if (waiting < live) {
-				report_stuck(r);
+				rh__report_stuck(r);
 				return;
 			}
 			/* Everyone alive reached the barrier: next round. */
@@ -783,9 +433,9 @@ RH_SCHEDULER_ONLY static void schedule(struct run *r)
 			return;
 		start_step(r, (unsigned)c);
 		/* Fibers run until one needs the scheduler: fast steps keep a
-		 * fiber running or hand over to another. */
+		 * fiber rh__running or hand over to another. */
 		rh_fiber_switch(&r->main, &x->fibers[c], false);
-		c = running(r);
+		c = rh__running(r);
 		atomic_store_explicit(&r->cur, -1, memory_order_relaxed);
 		if (!r->absorbed)
 			end_step(r, (unsigned)c);
@@ -830,7 +480,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	r->free_mask = n == 64 ? ~0ull : (1ull << n) - 1;
 	rh_fiber_init_thread(&r->main);
 	atomic_init(&r->cur, -1);
-	g_run = r;
+	rh__run = r;
 	for (unsigned i = 0; i < n; i++) {
 		rh_fiber_reset(&x->fibers[i], fiber_main);
 		atomic_store_explicit(&r->cur, (int)i, memory_order_relaxed);
@@ -840,7 +490,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	rh_runtime_attach(&ctl_runtime);
 	schedule(r);
 	rh_runtime_detach();
-	g_run = NULL;
+	rh__run = NULL;
 	if (x->strategy->flags & RH_STRATEGY_PENDING)
 		fill_pending(r);
 	free(r);
@@ -848,129 +498,3 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	return true;
 }
 
-uint64_t rh_explorer_steps(const rh_explorer *x)
-{
-	return x->steps;
-}
-
-unsigned rh_explorer_preemptions(const rh_explorer *x)
-{
-	return x->preemptions;
-}
-
-void rh_explorer_free(rh_explorer *x)
-{
-	if (x == NULL)
-		return;
-	for (unsigned i = 0; i < x->n_fibers; i++)
-		rh_fiber_destroy(&x->fibers[i]);
-	for (size_t i = 0; i < x->cap_names; i++)
-		free(x->names[i].copy);
-	free(x->names);
-	rh_objects_fini(&x->objects);
-	if (x->strategy != NULL && x->strategy->destroy != NULL)
-		x->strategy->destroy(x->st);
-	free(x->choices);
-	free(x->events);
-	free(x->schedule);
-	free(x);
-}
-
-const char *rh_explorer_schedule(rh_explorer *x, const rh_scenario *s, unsigned variant,
-				 const rh_params *p)
-{
-	rh_sched_spec sp;
-	char err[256];
-
-	rh_explorer_spec(x, &sp);
-	snprintf(sp.scenario, sizeof(sp.scenario), "%s", s->name);
-	snprintf(sp.variant, sizeof(sp.variant), "%s", s->variants[variant].name);
-	sp.params = *p;
-	free(x->schedule);
-	x->schedule = rh_schedule_format(&sp, err, sizeof(err));
-	rh_schedule_spec_free(&sp);
-	if (x->schedule == NULL) {
-		fprintf(stderr, "racehunt: no schedule string: %s\n", err);
-		return "";
-	}
-	return x->schedule;
-}
-
-/* ---- trace --------------------------------------------------------------- */
-
-int rh_event_text(const rh_event *e, char *buf, size_t cap)
-{
-	const char *name = e->name ? e->name : "?";
-	size_t nl = strlen(name);
-
-	switch (e->kind) {
-	case RH_EV_ROUND_END:
-		return snprintf(buf, cap, "end of round %u", e->round);
-	case RH_EV_EXIT:
-		return snprintf(buf, cap, "exit");
-	case RH_EV_DIED:
-		return snprintf(buf, cap, "died here (rh_thread_die)");
-	case RH_EV_BLOCKED:
-		if (e->value)
-			return snprintf(buf, cap, "blocked: %s %s (held by T%" PRIu64 ")",
-					rh_op_name((rh_op)e->op), name, e->value - 1);
-		return snprintf(buf, cap, "blocked: %s %s", rh_op_name((rh_op)e->op), name);
-	default:
-		break;
-	}
-	if (e->op == RH_OP_LOCK)
-		return snprintf(buf, cap, "lock %s%s", name,
-				e->has_value && e->value == RH_OWNER_DIED ? " -> owner died" : "");
-	if (e->op == RH_OP_POINT) {
-		/* A label ending in punctuation reads with the value glued on:
-		 * "write block@" -> "write block@6528". */
-		if (!e->has_value)
-			return snprintf(buf, cap, "%s", name);
-		if (nl > 0 && strchr("@=:#/", name[nl - 1]) != NULL)
-			return snprintf(buf, cap, "%s%" PRIu64, name, e->value);
-		return snprintf(buf, cap, "%s=%" PRIu64, name, e->value);
-	}
-	if (!e->has_value || e->op == RH_OP_UNLOCK || e->op == RH_OP_RDLOCK ||
-	    e->op == RH_OP_WRLOCK || e->op == RH_OP_RWUNLOCK)
-		return snprintf(buf, cap, "%s %s", rh_op_name((rh_op)e->op), name);
-	return snprintf(buf, cap, "%s %s=%" PRIu64, rh_op_name((rh_op)e->op), name, e->value);
-}
-
-void rh_explorer_print_trace(rh_explorer *x, FILE *out)
-{
-	char text[256];
-	int lane = 12;
-	unsigned threads = x->params.threads;
-
-	if (out == NULL)
-		return;
-	for (size_t i = 0; i < x->n_events; i++) {
-		int w = rh_event_text(&x->events[i], text, sizeof(text));
-		if (w + 5 > lane)
-			lane = w + 5;
-	}
-	/* Wide enough for most cells, narrow enough that many threads still
-	 * fit a terminal: a cell longer than its lane just runs on. */
-	if (lane > 40)
-		lane = 40;
-	if (threads > 4 && lane > (int)(160 / threads))
-		lane = (int)(160 / threads) < 12 ? 12 : (int)(160 / threads);
-	fprintf(out, "trace: %s [%s], %u thread%s x %u op%s x %u round%s; %" PRIu64
-		     " steps, %u preemption%s\n",
-		x->scenario ? x->scenario->name : "?",
-		x->scenario ? x->scenario->variants[x->variant].name : "?", threads,
-		threads == 1 ? "" : "s", x->params.ops, x->params.ops == 1 ? "" : "s",
-		x->params.rounds, x->params.rounds == 1 ? "" : "s", x->steps, x->preemptions,
-		x->preemptions == 1 ? "" : "s");
-	fprintf(out, "  step |");
-	for (unsigned i = 0; i < threads && i < 16; i++)
-		fprintf(out, " T%-*u", i + 1 < threads ? lane - 2 : 0, i);
-	fputc('\n', out);
-	for (size_t i = 0; i < x->n_events; i++) {
-		const rh_event *e = &x->events[i];
-
-		rh_event_text(e, text, sizeof(text));
-		fprintf(out, "%6zu | %*sT%u %s\n", i + 1, e->tid * lane, "", e->tid, text);
-	}
-	fflush(out);
-}

@@ -59,6 +59,9 @@ typedef struct rh_choice {
 	uint64_t enabled; /* bit i: thread i could run */
 	uint8_t cur;	  /* thread that ran last, RH_NO_THREAD at the start */
 	uint8_t chosen;
+	/* The fairness rule switched away from cur (the strategy kept it): a
+	 * replay makes the same switch by itself, so no deviation is recorded. */
+	bool fair;
 } rh_choice;
 
 typedef struct rh_dev {

@@ -199,6 +199,14 @@ void rh_strategy_end(rh_explorer *x)
 		x->strategy->end(x);
 }
 
+/* A choice a replay must be told: not the default, and not a fairness
+ * switch (which the replay makes by itself at the same step: the streak
+ * that forces it depends only on the steps before, which it retraces). */
+static bool deviates(const rh_choice *c)
+{
+	return c->chosen != rh_default_choice(c->enabled, c->cur) && !c->fair;
+}
+
 void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out)
 {
 	size_t n = 0;
@@ -216,7 +224,7 @@ void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out)
 	out->choices = (uint32_t)x->n_choices;
 	out->fingerprint = (uint32_t)(x->fp ^ x->fp >> 32);
 	for (size_t j = 0; j < x->n_choices; j++)
-		n += x->choices[j].chosen != rh_default_choice(x->choices[j].enabled, x->choices[j].cur);
+		n += deviates(&x->choices[j]);
 	if (n == 0)
 		return;
 	out->devs = malloc(n * sizeof(*out->devs));
@@ -225,7 +233,7 @@ void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out)
 	for (size_t j = 0; j < x->n_choices; j++) {
 		const rh_choice *c = &x->choices[j];
 
-		if (c->chosen != rh_default_choice(c->enabled, c->cur))
+		if (deviates(c))
 			out->devs[out->n_devs++] = (rh_dev){.at = (uint32_t)j, .tid = c->chosen};
 	}
 }
