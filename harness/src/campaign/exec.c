@@ -74,6 +74,10 @@ int rh_exec_check_program(rh_exec *e)
 		return rh_exec_usage("'%s' was not linked with racehunt's runtime; build it with "
 				     "racehunt-cc (or racehunt_instrument in CMake)",
 				     path);
+	if (e->check_hash && h != e->want_hash)
+		return rh_exec_usage("'%s' is not the program this replay was recorded on (fnv1a64 "
+				     "%016llx, recorded %016llx)",
+				     path, (unsigned long long)h, (unsigned long long)e->want_hash);
 	e->hash = h;
 	return RH_EXIT_CLEAN;
 }
@@ -283,19 +287,32 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 	return TRIAL_FAILED;
 }
 
+/* Append s to buf as one shell word: '...' with each ' written '\''. */
+static int shell_word(char *buf, size_t cap, int len, const char *s)
+{
+	if (len < 0 || (size_t)len >= cap)
+		return len;
+	len += snprintf(buf + len, cap - (size_t)len, " '");
+	for (; *s && (size_t)len + 5 < cap; s++)
+		len += *s == '\'' ? snprintf(buf + len, cap - (size_t)len, "'\\''")
+				  : snprintf(buf + len, cap - (size_t)len, "%c", *s);
+	return len + snprintf(buf + len, cap - (size_t)len, "'");
+}
+
 static void stress_replay(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
 {
 	static const char *const points[] = {"sync", "shared", "all"};
 	const rh_campaign *c = &e->c;
 	int len = snprintf(buf, cap,
 			   "%s exec --mode stress --strategy %s --points %s --sample %u "
-			   "--watchdog %u --seed %llu --first-trial %llu --trials 1 --",
+			   "--watchdog %u --seed %llu --first-trial %llu --trials 1 "
+			   "--program-hash %016llx --",
 			   rh_program, c->strategy, points[e->points], e->sample,
 			   c->stress.watchdog_ms, (unsigned long long)c->seed,
-			   (unsigned long long)trial);
+			   (unsigned long long)trial, (unsigned long long)e->hash);
 
-	for (char *const *a = e->argv; *a != NULL && len > 0 && (size_t)len < cap; a++)
-		len += snprintf(buf + len, cap - (size_t)len, " '%s'", *a);
+	for (char *const *a = e->argv; *a != NULL; a++)
+		len = shell_word(buf, cap, len, *a);
 }
 
 static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdict *v,

@@ -8,6 +8,7 @@
 #ifndef RH_CAMPAIGN_EXEC_H
 #define RH_CAMPAIGN_EXEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "campaign.h"
@@ -23,6 +24,10 @@ typedef struct rh_exec {
 	unsigned points;   /* rh_exec_points */
 	unsigned sample;   /* one shared access in about this many is watched */
 	uint64_t hash;	   /* FNV-1a of the program file, named in reports */
+	/* --program-hash: the file must still hash to this (a replay line's
+	 * guard against running it on a rebuilt program). */
+	bool check_hash;
+	uint64_t want_hash;
 	/* The first violation's message in full (the result keeps RH_MSG_MAX). */
 	char message[RH_EXEC_MSG_MAX];
 	/* The first failing trial's program output (stdout and stderr), its tail. */
@@ -33,7 +38,8 @@ typedef struct rh_exec {
 int rh_exec_usage(const char *fmt, ...) RH_PRINTF(1, 2);
 
 /* 0 and the program's hash, or 2 after a one-line error: the program is not
- * a file, not readable, or not linked with the intercept runtime. */
+ * a file, not readable, not linked with the intercept runtime, or not the
+ * file --program-hash names. */
 int rh_exec_check_program(rh_exec *e);
 
 /* Run the campaign; exit status as `run`: 0 clean, 1 violation, 2 the

@@ -20,7 +20,7 @@
 
 enum {
 	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
-	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_N
+	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_N
 };
 
 static const rh_option exec_options[O_N] = {
@@ -45,6 +45,9 @@ static const rh_option exec_options[O_N] = {
 	[O_QUIET] = {"quiet", NULL, "only the summary line"},
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
+	[O_PROGRAM_HASH] = {"program-hash", "HEX",
+			    "refuse to run unless PROG's file hashes to HEX (fnv1a64, as\n"
+			    "reports print it): replay lines carry it"},
 };
 
 static const rh_command exec_command = {
@@ -147,6 +150,17 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	}
 	c->stop_on_first = o.count[O_STOP_ON_FIRST] > 0;
 	c->quiet = o.count[O_QUIET] > 0;
+	if (o.count[O_PROGRAM_HASH]) {
+		char *end;
+
+		e->want_hash = strtoull(o.value[O_PROGRAM_HASH], &end, 16);
+		if (*o.value[O_PROGRAM_HASH] == '\0' || *end != '\0' ||
+		    strlen(o.value[O_PROGRAM_HASH]) > 16)
+			return rh_usage_error("--program-hash: '%s' is not a hash of up to 16 hex "
+					      "digits",
+					      o.value[O_PROGRAM_HASH]);
+		e->check_hash = true;
+	}
 	*json_path = o.count[O_JSON] ? o.value[O_JSON] : NULL;
 	report[0] = o.value[O_JUNIT];
 	report[1] = o.value[O_SARIF];
