@@ -94,10 +94,21 @@ static void check_watches(uintptr_t addr, size_t size, int is_write, unsigned ti
 		struct watch *w = &watches[i];
 		uintptr_t a = atomic_load_explicit(&w->addr, memory_order_acquire);
 
-		if (a == 0 || w->tid == tid || !(is_write || w->is_write))
+		if (a == 0)
 			continue;
-		if (addr < a + w->size && a < addr + size)
-			race(w, size, is_write, tid, pc);
+		struct watch seen = {.size = w->size, .is_write = w->is_write, .tid = w->tid,
+				     .pc = w->pc};
+
+		/* The slot may have been freed and claimed again while its
+		 * fields were read: only a copy the address still matches
+		 * describes the watched access. */
+		if (atomic_load_explicit(&w->addr, memory_order_acquire) != a)
+			continue;
+		atomic_init(&seen.addr, a);
+		if (seen.tid == tid || !(is_write || seen.is_write))
+			continue;
+		if (addr < a + seen.size && a < addr + size)
+			race(&seen, size, is_write, tid, pc);
 	}
 }
 

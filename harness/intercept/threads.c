@@ -225,6 +225,10 @@ int pthread_once(pthread_once_t *once, void (*fn)(void))
  * a thread just woken may take a few scheduler ticks to run on a loaded
  * machine. */
 #define MONITOR_STABLE 5
+/* Sync operations in the second half of the watchdog that make a run that
+ * did not end a LIVELOCK rather than a HANG: more than a slow thread's few
+ * calls. */
+#define MONITOR_BUSY_OPS 1000
 
 static size_t describe(char *buf, size_t cap, const struct rh__rt_thread *t)
 {
@@ -245,15 +249,23 @@ static size_t describe(char *buf, size_t cap, const struct rh__rt_thread *t)
 		return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) at %s", t->tid, t->wait_op,
 					obj, pc);
 	}
-	rh__rt_fmt_pc(pc, sizeof(pc), atomic_load(&t->last_access_pc));
-	if (atomic_load(&t->last_op) != NULL) {
-		char call[64];
+	/* A running thread: where it was last seen, access and call. */
+	size_t len = (size_t)snprintf(buf, cap, "T%u runs (", t->tid);
+	const char *sep = "";
 
-		rh__rt_fmt_pc(call, sizeof(call), atomic_load(&t->last_pc));
-		return (size_t)snprintf(buf, cap, "T%u runs (last access at %s, last call %s at %s)",
-					t->tid, pc, atomic_load(&t->last_op), call);
+	if (atomic_load(&t->last_access_pc) != 0 && len < cap) {
+		rh__rt_fmt_pc(pc, sizeof(pc), atomic_load(&t->last_access_pc));
+		len += (size_t)snprintf(buf + len, cap - len, "last access at %s", pc);
+		sep = ", ";
 	}
-	return (size_t)snprintf(buf, cap, "T%u runs (last access at %s)", t->tid, pc);
+	if (atomic_load(&t->last_op) != NULL && len < cap) {
+		rh__rt_fmt_pc(pc, sizeof(pc), atomic_load(&t->last_pc));
+		len += (size_t)snprintf(buf + len, cap - len, "%slast call %s at %s", sep,
+					atomic_load(&t->last_op), pc);
+	}
+	if (len < cap)
+		len += (size_t)snprintf(buf + len, cap - len, ")");
+	return len;
 }
 
 static void describe_all(char *buf, size_t cap)
@@ -295,7 +307,7 @@ static void *monitor(void *arg)
 {
 	static char what[RH_EXEC_MSG_MAX - 256];
 	struct timespec nap = {0, MONITOR_POLL_MS * 1000000L};
-	uint64_t last = ~0ull;
+	uint64_t last = ~0ull, halfway = 0;
 	unsigned stable = 0, polls = 0;
 	unsigned limit = rh__rt_shared->watchdog_ms / MONITOR_POLL_MS;
 
@@ -318,8 +330,17 @@ static void *monitor(void *arg)
 			rh__rt_report_exit(RH_DEADLOCK, "every thread waits and none can wake another: %s",
 				       what);
 		}
+		if (polls == limit / 2)
+			halfway = p;
 		if (limit > 0 && polls >= limit) {
 			describe_all(what, sizeof(what));
+			/* Sync operations went on through the second half: the
+			 * threads are busy without getting anywhere, not stuck. */
+			if (p > halfway + MONITOR_BUSY_OPS)
+				rh__rt_report_exit(RH_LIVELOCK,
+						   "the threads kept synchronising for the whole watchdog "
+						   "(%u ms) and the run did not end: %s",
+						   rh__rt_shared->watchdog_ms, what);
 			rh__rt_report_exit(RH_HANG, "the run took longer than the watchdog (%u ms): %s",
 				       rh__rt_shared->watchdog_ms, what);
 		}
