@@ -33,13 +33,54 @@ struct shrinker {
 	unsigned variant;
 	uint64_t seed, index;
 	rh_kind kind;
+	char sig[RH_MSG_MAX]; /* the found failure's message, numbers masked */
 	unsigned runs;
 	unsigned crashed; /* candidates that died */
 	rh_trial *t;
 };
 
-/* Run one trial under x; true when it fails with the shrinker's kind (or with
- * any kind when want_any), spec then holds the schedule the run took. */
+/* What makes a candidate's failure the one being shrunk: the same kind and
+ * the same message with every number masked ('#': thread ids, offsets,
+ * counts and 0x addresses differ in a smaller run), less a stuck report's
+ * " (+N more waiting)", whose count follows the thread count. A 3-thread
+ * HANG on a lock whose holder died is not a 1-thread reader spinning with no
+ * writer, though both are HANGs. */
+static void signature(const char *msg, char *sig, size_t cap)
+{
+	static const char more[] = " (+# more waiting)";
+	size_t n = 0;
+
+	for (const char *p = msg; *p != '\0' && n + 1 < cap;) {
+		if (p[0] == '0' && p[1] == 'x' && strchr("0123456789abcdefABCDEF", p[2]) && p[2]) {
+			for (p += 2; *p != '\0' && strchr("0123456789abcdefABCDEF", *p); p++)
+				;
+			sig[n++] = '#';
+		} else if (*p >= '0' && *p <= '9') {
+			while (*p >= '0' && *p <= '9')
+				p++;
+			sig[n++] = '#';
+		} else {
+			sig[n++] = *p++;
+		}
+	}
+	sig[n] = '\0';
+	if (n >= sizeof(more) - 1 && strcmp(sig + n - (sizeof(more) - 1), more) == 0)
+		sig[n - (sizeof(more) - 1)] = '\0';
+}
+
+static bool same_failure(const struct shrinker *sh, const rh_trial *t)
+{
+	char sig[RH_MSG_MAX];
+
+	if (rh_trial_first_kind(t) != sh->kind)
+		return false;
+	signature(rh_trial_first_msg(t), sig, sizeof(sig));
+	return strcmp(sig, sh->sig) == 0;
+}
+
+/* Run one trial under x; true when it fails the way being shrunk (kind and
+ * signature; any failure when want_any), spec then holds the schedule the
+ * run took. */
 static bool attempt(struct shrinker *sh, const rh_params *p, rh_explorer *x, bool want_any,
 		    rh_sched_spec *spec)
 {
@@ -51,7 +92,7 @@ static bool attempt(struct shrinker *sh, const rh_params *p, rh_explorer *x, boo
 		rh_trial_fini(sh->t);
 		return false;
 	}
-	hit = rh_trial_failed(sh->t) && (want_any || rh_trial_first_kind(sh->t) == sh->kind);
+	hit = rh_trial_failed(sh->t) && (want_any || same_failure(sh, sh->t));
 	if (hit && spec != NULL) {
 		rh_explorer_spec(x, spec);
 		snprintf(spec->scenario, sizeof(spec->scenario), "%s", sh->s->name);
@@ -326,6 +367,27 @@ static bool resolve(const char *schedule, rh_sched_spec *sp, struct shrinker *sh
 	return true;
 }
 
+/* The shrunk run once more, its trace, and what was kept. */
+static void print_shrunk(struct shrinker *sh, const rh_sched_spec *orig, const rh_sched_spec *best,
+			 FILE *out)
+{
+	rh_explorer *x = replay_explorer(best);
+
+	attempt(sh, &best->params, x, true, NULL);
+	if (out != NULL) {
+		rh_explorer_print_trace(x, out);
+		fprintf(out,
+			"shrunk in %u runs%s: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
+			"choices off the default %zu -> %zu; kept the failure's kind and signature "
+			"(%s, '%s'): %s\n",
+			sh->runs, sh->crashed ? " (some candidates crashed)" : "",
+			orig->params.threads, best->params.threads, orig->params.ops,
+			best->params.ops, orig->params.rounds, best->params.rounds, orig->n_devs,
+			best->n_devs, rh_kind_name(sh->kind), sh->sig, rh_trial_first_msg(sh->t));
+	}
+	rh_explorer_free(x);
+}
+
 char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err, size_t errcap)
 {
 	struct shrinker sh = {0};
@@ -348,6 +410,7 @@ char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err
 		*status = failed ? EXIT_VIOLATION : EXIT_CLEAN;
 	}
 	sh.kind = rh_trial_first_kind(sh.t);
+	signature(rh_trial_first_msg(sh.t), sh.sig, sizeof(sh.sig));
 	if (*status == EXIT_VIOLATION && sh.kind == RH_SANITIZER) {
 		if (out != NULL) {
 			rh_explorer_print_trace(x, out);
@@ -365,19 +428,7 @@ char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err
 	research(&sh, &best);
 	ddmin(&sh, &best);
 
-	x = replay_explorer(&best);
-	attempt(&sh, &best.params, x, true, NULL);
-	if (out != NULL) {
-		rh_explorer_print_trace(x, out);
-		fprintf(out,
-			"shrunk in %u runs%s: threads %u -> %u, ops %u -> %u, rounds %u -> %u, "
-			"choices off the default %zu -> %zu; fails with %s: %s\n",
-			sh.runs, sh.crashed ? " (some candidates crashed)" : "", orig.params.threads, best.params.threads, orig.params.ops,
-			best.params.ops, orig.params.rounds, best.params.rounds, orig.n_devs,
-			best.n_devs, rh_kind_name(rh_trial_first_kind(sh.t)),
-			rh_trial_first_msg(sh.t));
-	}
-	rh_explorer_free(x);
+	print_shrunk(&sh, &orig, &best, out);
 format:
 	str = rh_schedule_format(&best, err, errcap);
 	if (str == NULL)
