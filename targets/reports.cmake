@@ -77,7 +77,7 @@ add_test(NAME report.regression.terminal
     --match "^testonly.counter \\[unseeded\\]: declared detected, missed a seeded bug$"
     --match "^  dfs:2: clean, 14 schedules \\(bounded space exhausted\\)$"
     --no-match "\\[(buggy|fixed|badbytes)\\]: declared"
-    -- $<TARGET_FILE:racehunt-testonly> hunt --detectors pct:3,dfs:2 --seed 1)
+    -- $<TARGET_FILE:racehunt-testonly> hunt testonly.counter --detectors pct:3,dfs:2 --seed 1)
 set_tests_properties(report.regression.terminal PROPERTIES LABELS report)
 # ... and at the top of the HTML page, above the matrix (static check, then
 # rendered by headless Chromium when it is installed; page and screenshot
@@ -113,3 +113,13 @@ rh_cli_test(report.suggest.strategy_mode STATUS 2 LABELS report cli
 rh_cli_test(report.suggest.strategy_stress STATUS 2 LABELS report cli
   MATCH "; noise:0.1 is a stress strategy: drop --mode controlled"
   ARGS run offset.collide --mode controlled --strategy noise:0.1)
+
+# Under ThreadSanitizer the sanitizer's own report reaches every report: the
+# summary under the table, JUnit's system-err, SARIF's location (the racy
+# line, from the report's top frame).
+if(RH_SANITIZE MATCHES thread)
+  add_test(NAME report.sanitizer
+    COMMAND ${Python3_EXECUTABLE} ${rh_check_reports} sanitizer $<TARGET_FILE:racehunt-testonly>
+      ${rh_report_dir}/sanitizer)
+  set_tests_properties(report.sanitizer PROPERTIES LABELS "report;tsan")
+endif()

@@ -9,7 +9,11 @@
  *   misdeclared  the buggy body declared clean: the regression case
  *   unseeded     the fixed body declared detected: the missed-bug case
  *   badbytes     the buggy body, its message carrying bytes 0xff and 0x01,
- *                declared detected: reports must stay valid UTF-8 / XML */
+ *                declared detected: reports must stay valid UTF-8 / XML
+ *
+ * testonly.racy: threads bump a plain counter nothing checks, declared
+ * clean. Only a sanitizer sees it: clean in the default build, flagged under
+ * ThreadSanitizer, whose report every hunt report must carry. */
 #include <stdlib.h>
 
 #include "racehunt/scenario.h"
@@ -98,3 +102,41 @@ static const rh_scenario testonly_counter = {
 };
 
 RH_SCENARIO(testonly_counter)
+
+static const rh_variant racy_variants[] = {
+	{"plain", RH_EXPECT_CLEAN,
+	 "a plain counter bumped by every thread; declared clean, which only a sanitizer contradicts"},
+};
+
+static void *racy_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	return calloc(1, sizeof(uint64_t));
+}
+
+static void racy_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	uint64_t *hits = state;
+
+	rh_point("bump", tid);
+	(*hits)++; /* the data race, on purpose */
+}
+
+static void racy_check(void *state, rh_trial *t)
+{
+}
+
+static const rh_scenario testonly_racy = {
+	.name = "testonly.racy",
+	.summary = "threads bump a plain counter (a race only a sanitizer sees)",
+	.variants = racy_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 1, .rounds = 1, .size = 0},
+	.max_threads = 16,
+	.stress_trials = 20,
+	.setup = racy_setup,
+	.thread = racy_thread,
+	.check = racy_check,
+	.teardown = counter_teardown,
+};
+
+RH_SCENARIO(testonly_racy)

@@ -386,6 +386,7 @@ static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, 
 		fputc('}', j);
 	}
 	rh_hunt_cells_add(&h->cells, detectors[d].name, &c, r);
+	rh_hunt_cells_note_stderr(&h->cells, h->caught[d]);
 }
 
 static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *detected)
@@ -395,6 +396,7 @@ static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *det
 	for (unsigned b = 0; b < h->o.n_builds; b++) {
 		char cell[128];
 		bool found = false;
+		size_t before = h->cells.n;
 
 		if (!rh_build_cell(h->builds[b], s->name, var->name, cell, sizeof(cell), &found)) {
 			snprintf(cell, sizeof(cell), "not in this build");
@@ -403,7 +405,10 @@ static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *det
 		*detected |= found;
 		printf(" %-28s", cell);
 		rh_hunt_cells_add_doc(&h->cells, rh_build_name(h->builds[b]), s, v,
-					      rh_build_result(h->builds[b], s->name, var->name));
+				      rh_build_result(h->builds[b], s->name, var->name));
+		if (h->cells.n > before)
+			rh_hunt_cells_note_stderr(&h->cells,
+						  rh_build_stderr(h->builds[b], s->name, var->name));
 	}
 }
 

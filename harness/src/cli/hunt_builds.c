@@ -135,6 +135,18 @@ const rh_result_doc *rh_build_result(const rh_build *b, const char *scenario, co
 	return NULL;
 }
 
+const char *rh_build_stderr(const rh_build *b, const char *scenario, const char *variant)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->docs[i].scenario, scenario) == 0 &&
+		    strcmp(b->docs[i].variant, variant) == 0) {
+			const rh_jvalue *e = rh_json_get(&b->cells->items[i], "stderr");
+
+			return e != NULL && e->type == RH_JSTRING ? e->string : NULL;
+		}
+	return NULL;
+}
+
 bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant, char *cell,
 		   size_t cap, bool *detected)
 {

@@ -26,6 +26,9 @@ bool rh_build_cell(const rh_build *b, const char *scenario, const char *variant,
 		   size_t cap, bool *detected);
 /* The build's decoded result for one row, or NULL. */
 const rh_result_doc *rh_build_result(const rh_build *b, const char *scenario, const char *variant);
+/* What the build's trials of that row wrote to stderr (its sanitizer's
+ * report), or NULL. */
+const char *rh_build_stderr(const rh_build *b, const char *scenario, const char *variant);
 void rh_build_free(rh_build *b);
 
 #endif

@@ -54,6 +54,8 @@ unsigned rh_regressions_print(FILE *out, const rh_hunt_cells *l);
 /* The same as a section at the top of the HTML page, nothing when all rows
  * are as declared. */
 void rh_regressions_html(FILE *out, const rh_hunt_cells *l);
+/* The last cell's trials wrote text to stderr (nothing for NULL or ""). */
+void rh_hunt_cells_note_stderr(rh_hunt_cells *l, const char *text);
 /* Forget the cells from n on (a row the hunt needs no more). */
 void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n);
 

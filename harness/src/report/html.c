@@ -23,6 +23,7 @@ void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign
 	cell = &l->items[l->n];
 	cell->detector = detector;
 	cell->campaign = *c;
+	cell->err = NULL;
 	cell->result = malloc(sizeof(*r));
 	if (cell->result == NULL)
 		rh_die("out of memory keeping %zu hunt results for --html", l->n);
@@ -73,8 +74,10 @@ void rh_hunt_cells_add_json(rh_hunt_cells *l, const char *detector, const rh_sce
 
 void rh_hunt_cells_free(rh_hunt_cells *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->items[i].result);
+		free(l->items[i].err);
+	}
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }

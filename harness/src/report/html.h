@@ -17,6 +17,8 @@ typedef struct rh_hunt_cell {
 	const char *detector;
 	rh_campaign campaign;
 	rh_result *result; /* owned by the list */
+	char *err;	   /* what its trials wrote to stderr (a sanitizer's report), or
+			    * NULL; owned (report/ci.h rh_hunt_cells_note_stderr) */
 } rh_hunt_cell;
 
 /* Cells in the order the hunt ran them. */

@@ -157,6 +157,11 @@ static void write_case(FILE *out, const rh_hunt_cell *c, rh_row_verdict row)
 	      : st == CASE_FAILED ? "</failure>\n"
 				  : "</system-out>\n",
 	      out);
+	if (c->err != NULL) { /* a sanitizer's report, as the trials wrote it */
+		fputs("      <system-err>", out);
+		rh_xml_text(out, c->err);
+		fputs("</system-err>\n", out);
+	}
 	fputs("    </testcase>\n", out);
 }
 

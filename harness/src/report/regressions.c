@@ -11,6 +11,25 @@
 #include "ci.h"
 #include "core/util.h"
 
+/* The first lines of what a cell's trials wrote to stderr: a sanitizer's
+ * report names the racing accesses and their stacks. */
+static void print_stderr(FILE *out, const char *err)
+{
+	unsigned shown = 0;
+
+	if (err == NULL || err[0] == '\0')
+		return;
+	fputs("    stderr:\n", out);
+	for (const char *p = err; *p && shown < 12; shown++) {
+		size_t len = strcspn(p, "\n");
+
+		fprintf(out, "      | %.*s\n", (int)(len > 200 ? 200 : len), p);
+		p += len + (p[len] == '\n');
+		if (shown == 11 && *p)
+			fputs("      | ...\n", out);
+	}
+}
+
 static void print_finding(FILE *out, const rh_hunt_cell *c)
 {
 	const rh_result *r = c->result;
@@ -27,6 +46,7 @@ static void print_finding(FILE *out, const rh_hunt_cell *c)
 		free(msg);
 		if (r->first.replay[0])
 			fprintf(out, "    replay: %s\n", r->first.replay);
+		print_stderr(out, c->err);
 	} else if (c->campaign.mode == RH_MODE_CONTROLLED) {
 		fprintf(out, "  %s: clean, %llu schedules%s\n", c->detector,
 			(unsigned long long)r->schedules,
@@ -144,6 +164,9 @@ void rh_regressions_html(FILE *out, const rh_hunt_cells *l)
 
 void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n)
 {
-	while (l->n > n)
-		free(l->items[--l->n].result);
+	while (l->n > n) {
+		l->n--;
+		free(l->items[l->n].result);
+		free(l->items[l->n].err);
+	}
 }

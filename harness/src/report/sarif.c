@@ -4,6 +4,7 @@
  * traces carry source lines of their own. A finding in a variant declared
  * clean is an "error" (the regression CI must stop on), one in a variant
  * declared detected a "note" (the seeded bug, found as declared). */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,37 @@ static void uri_text(FILE *out, const char *s, size_t n)
 	}
 }
 
+/* The top frame of the first stack in a sanitizer's report ("    #0 fn
+ * /src/file.c:67:11 (prog+0x..)") as file and line; false when none. */
+static bool sanitizer_frame(const char *err, char *file, size_t cap, unsigned *line)
+{
+	for (const char *p = err ? strstr(err, "#0 ") : NULL; p; p = strstr(p + 3, "#0 ")) {
+		char fn[256], where[1024], *colon;
+
+		if (sscanf(p, "#0 %255s %1023s", fn, where) != 2)
+			continue;
+		/* file:line:column or file:line */
+		colon = strrchr(where, ':');
+		if (colon == NULL || !isdigit((unsigned char)colon[1]))
+			continue;
+		*line = (unsigned)atoi(colon + 1);
+		*colon = '\0';
+		colon = strrchr(where, ':');
+		if (colon != NULL && isdigit((unsigned char)colon[1])) {
+			*line = (unsigned)atoi(colon + 1);
+			*colon = '\0';
+		}
+		if (*line > 0 && where[0] == '/') {
+			snprintf(file, cap, "%s", where);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Where a cell's finding points: the exec program's source line of the
- * first address the symbolizer resolves, else the scenario's RH_SCENARIO. */
+ * first address the symbolizer resolves, or the top frame of the
+ * sanitizer's first stack, else the scenario's RH_SCENARIO. */
 static void write_location(FILE *out, const rh_hunt_cell *c)
 {
 	const rh_scenario *s = c->campaign.scenario;
@@ -71,6 +101,8 @@ static void write_location(FILE *out, const rh_hunt_cell *c)
 
 	if (rh_cell_has_addresses(c) &&
 	    rh_symbolize_source(s->name, c->result->first.message, found, sizeof(found), &line))
+		file = found;
+	else if (sanitizer_frame(c->err, found, sizeof(found), &line))
 		file = found;
 	if (file == NULL)
 		return;
@@ -140,6 +172,10 @@ static void write_result(FILE *out, const rh_hunt_cell *c, bool *first)
 	json_text(out, f->schedule);
 	fputs(",\"replay\":", out);
 	json_text(out, f->replay);
+	if (c->err != NULL) {
+		fputs(",\"stderr\":", out);
+		json_text(out, c->err);
+	}
 	fputs("}}", out);
 }
 

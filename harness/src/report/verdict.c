@@ -66,3 +66,13 @@ double rh_clean_upper95(uint64_t trials)
 {
 	return trials ? 1 - pow(0.05, 1.0 / (double)trials) : 1;
 }
+
+void rh_hunt_cells_note_stderr(rh_hunt_cells *l, const char *text)
+{
+	if (l->n == 0 || text == NULL || text[0] == '\0')
+		return;
+	free(l->items[l->n - 1].err);
+	l->items[l->n - 1].err = strdup(text);
+	if (l->items[l->n - 1].err == NULL)
+		rh_die("out of memory keeping a cell's stderr");
+}
