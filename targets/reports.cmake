@@ -34,13 +34,14 @@ rh_cli_test(report.junit.bad_path STATUS 2 MATCH "^racehunt: --junit: cannot wri
 rh_cli_test(report.junit.no_value STATUS 2 MATCH "^racehunt: hunt: --sarif needs a value"
   LABELS report cli ARGS hunt offset.collide --sarif)
 
-# Every JSON shape racehunt writes (run and hunt; stress, controlled, replay,
-# a --build column; the compare fixtures' files) against the documented
-# schema, docs/racehunt-result.schema.json (python3-jsonschema; skip if absent).
+# Every JSON shape racehunt writes (run, exec and hunt; stress, controlled,
+# replay, a --build column, a message with bytes 0xff and 0x01 that compare
+# must read too; the compare fixtures' files) against the documented schema, docs/racehunt-result.schema.json (python3-jsonschema; skip if absent).
 add_test(NAME report.json.schema
   COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/ci/check-json
     ${PROJECT_SOURCE_DIR}/docs/racehunt-result.schema.json $<TARGET_FILE:racehunt_exe>
     ${rh_report_dir}/json --examples ${CMAKE_BINARY_DIR}/examples
+    --testonly $<TARGET_FILE:racehunt-testonly>
     ${CMAKE_CURRENT_BINARY_DIR}/compare_buggy.json
     ${CMAKE_CURRENT_BINARY_DIR}/compare_fixed.json)
 set_tests_properties(report.json.schema PROPERTIES LABELS report SKIP_RETURN_CODE 77
