@@ -1,10 +1,14 @@
-/* racehunt — fibers: mmap'd stacks with a guard page and an x86-64 switch. */
+/* racehunt — fibers: mmap'd stacks with a guard page, and the sanitizer
+ * annotations of every switch. The switch itself is the back end chosen at
+ * configure time (RACEHUNT_FIBER_BACKEND): fiber_x86_64.c, fiber_aarch64.c
+ * or fiber_ucontext.c. */
 #include "fiber.h"
 
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fiber_backend.h"
 #include "racehunt/platform.h"
 
 #if RH_TSAN
@@ -15,39 +19,10 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#if !defined(__x86_64__)
-#error "racehunt fibers need x86-64 (hand-written context switch)"
-#endif
-
-/* rh__fiber_swap(void **save_sp, void *new_sp): push the callee-saved
- * registers, park rsp in *save_sp, continue on new_sp. The x87 control word
- * and MXCSR are not saved: scenario code does not change rounding modes. */
-void rh__fiber_swap(void **save_sp, void *new_sp);
-__asm__(".text\n"
-	".globl rh__fiber_swap\n"
-	".hidden rh__fiber_swap\n"
-	".type rh__fiber_swap,@function\n"
-	"rh__fiber_swap:\n"
-	"\tpushq %rbp\n"
-	"\tpushq %rbx\n"
-	"\tpushq %r12\n"
-	"\tpushq %r13\n"
-	"\tpushq %r14\n"
-	"\tpushq %r15\n"
-	"\tmovq %rsp, (%rdi)\n"
-	"\tmovq %rsi, %rsp\n"
-	"\tpopq %r15\n"
-	"\tpopq %r14\n"
-	"\tpopq %r13\n"
-	"\tpopq %r12\n"
-	"\tpopq %rbx\n"
-	"\tpopq %rbp\n"
-	"\tret\n"
-	".size rh__fiber_swap,.-rh__fiber_swap\n");
-
 void rh_fiber_init_thread(rh_fiber *self)
 {
 	*self = (rh_fiber){0};
+	self->sp = rh__fiber_thread_sp(self);
 #if RH_TSAN
 	self->tsan = __tsan_get_current_fiber();
 #endif
@@ -101,15 +76,7 @@ void rh_fiber_reset(rh_fiber *f, void (*entry)(void))
 	 * poisoned; the next user of the stack must not trip over them. */
 	__asan_unpoison_memory_region(f->stack, f->stack_size);
 #endif
-	uintptr_t top = ((uintptr_t)f->stack + f->stack_size) & ~(uintptr_t)15;
-	void **sp = (void **)top;
-	/* entry is "returned to" by the swap's ret with rsp = top - 8, which is
-	 * the alignment a called function expects. */
-	*--sp = NULL;
-	*--sp = (void *)(uintptr_t)entry;
-	for (int i = 0; i < 6; i++)
-		*--sp = NULL;
-	f->sp = sp;
+	f->sp = rh__fiber_seed(f, entry);
 	f->asan_fake = NULL;
 }
 

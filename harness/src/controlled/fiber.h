@@ -1,8 +1,9 @@
 /* This file is private to the racehunt harness.
  *
  * Fibers: user-level contexts on mmap'd stacks with a guard page, switched by
- * a hand-written x86-64 routine (6 callee-saved registers + rsp; 9 ns here,
- * where swapcontext pays a sigprocmask syscall per switch). The switch tells
+ * a hand-written routine on x86-64 and AArch64 (the callee-saved registers
+ * + sp; 9 ns here on x86-64) and by swapcontext elsewhere (a sigprocmask
+ * syscall per switch, about 206 ns); fiber_backend.h. The switch tells
  * ThreadSanitizer and AddressSanitizer about every stack change, so a
  * controlled run stays visible to both. */
 #ifndef RH_FIBER_H
