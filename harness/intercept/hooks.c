@@ -139,7 +139,7 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 
 		rh__rt_yield();
 		while (now_ns() < until)
-			__builtin_ia32_pause();
+			RH_CPU_RELAX();
 		atomic_store_explicit(&w->addr, 0, memory_order_release);
 		atomic_fetch_sub(&watching, 1);
 		return;

@@ -29,6 +29,14 @@
 #define RH_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RH_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+/* One step of a spin-wait: tells the CPU (and an SMT sibling) it spins. */
+#if defined(__x86_64__) || defined(__i386__)
+#define RH_CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define RH_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define RH_CPU_RELAX() ((void)0)
+#endif
 #ifdef __cplusplus
 #define RH_NORETURN [[noreturn]]
 #else
