@@ -15,6 +15,7 @@
 
 #include "../stores/offset/offset.h"
 #include "campaign/campaign.h"
+#include "core/atomic_file.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "report/result_json.h"
@@ -24,6 +25,7 @@
 
 static bool quick;
 static FILE *md;
+static rh_atomic_file md_file; /* --md: written whole, renamed over on success */
 
 static void out(const char *fmt, ...) RH_PRINTF(1, 2);
 static void out(const char *fmt, ...)
@@ -468,7 +470,8 @@ static void bench_tsan(const char *self, const char *tsan_binary)
 
 int main(int argc, char **argv)
 {
-	const char *tsan_binary = NULL, *racehunt_binary = NULL;
+	const char *tsan_binary = NULL, *racehunt_binary = NULL, *md_path = NULL;
+	char err[512];
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
@@ -478,16 +481,19 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--racehunt") == 0 && i + 1 < argc) {
 			racehunt_binary = argv[++i];
 		} else if (strcmp(argv[i], "--md") == 0 && i + 1 < argc) {
-			md = fopen(argv[++i], "w");
-			if (md == NULL) {
-				fprintf(stderr, "bench: cannot write %s\n", argv[i]);
-				return 2;
-			}
+			md_path = argv[++i];
 		} else {
 			fprintf(stderr, "usage: bench [--quick] [--md FILE] [--racehunt PATH --tsan "
 					"PATH]\n");
 			return 2;
 		}
+	}
+	if (md_path != NULL) {
+		if (!rh_atomic_file_open(&md_file, md_path, err, sizeof(err))) {
+			fprintf(stderr, "bench: --md: %s\n", err);
+			return 2;
+		}
+		md = md_file.f;
 	}
 	rh_program = "racehunt";
 	out("# racehunt benchmarks\n\nBuild: %s. Reproduce every figure: `ci/bench` (runs "
@@ -500,7 +506,16 @@ int main(int argc, char **argv)
 	bench_offset_throughput();
 	bench_store_throughput();
 	bench_tsan(racehunt_binary, racehunt_binary ? tsan_binary : NULL);
-	if (md)
-		fclose(md);
+	if (md) {
+		/* An interrupted or failed run leaves the old figures whole. */
+		if (!rh_atomic_file_commit(&md_file, err, sizeof(err))) {
+			fprintf(stderr, "bench: --md: %s\n", err);
+			return 3;
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "bench: cannot write standard output\n");
+		return 3;
+	}
 	return 0;
 }
