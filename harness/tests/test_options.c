@@ -82,8 +82,8 @@ static int capture(int (*fn)(void *), void *arg)
 
 enum { T_TRIALS, T_QUIET, T_BUILD, T_N };
 static const rh_option t_options[T_N] = {
-	[T_TRIALS] = {"trials", "N", "trials to run"},
-	[T_QUIET] = {"quiet", NULL, "only the summary\nline"},
+	[T_TRIALS] = {"trials", "N", "trials to run", 0},
+	[T_QUIET] = {"quiet", NULL, "only the summary\nline", 0},
 	[T_BUILD] = {"build", "NAME=PATH", "another build", RH_OPT_REPEAT},
 };
 static const rh_command t_command = {

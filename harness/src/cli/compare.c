@@ -16,7 +16,7 @@ enum { O_BY_SCENARIO, O_N };
 static const rh_option compare_options[O_N] = {
 	[O_BY_SCENARIO] = {"by-scenario", NULL,
 			   "key rows by scenario and detector only, so two variants\n"
-			   "line up (e.g. run --variant buggy vs run --variant fixed-atomic)"},
+			   "line up (e.g. run --variant buggy vs run --variant fixed-atomic)", 0},
 };
 static const rh_command compare_command = {
 	.name = "compare",

@@ -24,30 +24,30 @@ enum {
 };
 
 static const rh_option exec_options[O_N] = {
-	[O_MODE] = {"mode", "M", "stress: OS threads with noise at sync points (the only mode yet)"},
+	[O_MODE] = {"mode", "M", "stress: OS threads with noise at sync points (the only mode yet)", 0},
 	[O_STRATEGY] = {"strategy", "S",
 			"noise:P, the probability of a perturbation at a sync point\n"
-			"(default " RH_DEFAULT_NOISE ")"},
+			"(default " RH_DEFAULT_NOISE ")", 0},
 	[O_POINTS] = {"points", "P",
 		      "where watchpoints go: sync (sync operations only, no race\n"
 		      "detection) | shared (accesses to locations two threads\n"
-		      "touched, default) | all (every instrumented access)"},
-	[O_SAMPLE] = {"sample", "N", "about one watched shared access in N (default 16)"},
-	[O_TRIALS] = {"trials", "N", "budget in trials (default 100)"},
-	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials"},
-	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
-	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one trial)"},
-	[O_STOP_ON_FIRST] = {"stop-on-first", NULL, "stop at the first failing trial"},
+		      "touched, default) | all (every instrumented access)", 0},
+	[O_SAMPLE] = {"sample", "N", "about one watched shared access in N (default 16)", 0},
+	[O_TRIALS] = {"trials", "N", "budget in trials (default 100)", 0},
+	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials", 0},
+	[O_SEED] = {"seed", "N", "campaign seed (default 1)", 0},
+	[O_FIRST_TRIAL] = {"first-trial", "N", "number of the first trial (replays one trial)", 0},
+	[O_STOP_ON_FIRST] = {"stop-on-first", NULL, "stop at the first failing trial", 0},
 	[O_WATCHDOG] = {"watchdog", "MS",
 			"a run taking longer is a HANG (default 1000, times\n"
-			"RH_TIMEOUT_MULTIPLIER)"},
-	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)"},
-	[O_QUIET] = {"quiet", NULL, "only the summary line"},
+			"RH_TIMEOUT_MULTIPLIER)", 0},
+	[O_JSON] = {"json", "FILE|-", "JSON summary (with -, the report goes to stderr)", 0},
+	[O_QUIET] = {"quiet", NULL, "only the summary line", 0},
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
 	[O_PROGRAM_HASH] = {"program-hash", "HEX",
 			    "refuse to run unless PROG's file hashes to HEX (fnv1a64, as\n"
-			    "reports print it): replay lines carry it"},
+			    "reports print it): replay lines carry it", 0},
 };
 
 static const rh_command exec_command = {

@@ -64,20 +64,20 @@ enum {
 	O_SARIF, O_VARIANT, O_N
 };
 static const rh_option hunt_options[O_N] = {
-	[O_SEED] = {"seed", "N", "campaign seed (default 1)"},
-	[O_TRIALS] = {"trials", "N", "stress trials per variant (default: the scenario's budget)"},
+	[O_SEED] = {"seed", "N", "campaign seed (default 1)", 0},
+	[O_TRIALS] = {"trials", "N", "stress trials per variant (default: the scenario's budget)", 0},
 	[O_FULL] = {"full", NULL,
 		    "run every budget to the end (rates, histograms) instead of\n"
-		    "stopping a detector at its first detection"},
-	[O_DETECTORS] = {"detectors", "LIST", "comma-separated subset of: stress" RH_STRATEGY_HUNT_NAMES},
-	[O_JSON] = {"json", "FILE", "every cell's result as a JSON array"},
-	[O_HTML] = {"html", "FILE", "a self-contained report page: matrix, rates, outcomes, traces"},
+		    "stopping a detector at its first detection", 0},
+	[O_DETECTORS] = {"detectors", "LIST", "comma-separated subset of: stress" RH_STRATEGY_HUNT_NAMES, 0},
+	[O_JSON] = {"json", "FILE", "every cell's result as a JSON array", 0},
+	[O_HTML] = {"html", "FILE", "a self-contained report page: matrix, rates, outcomes, traces", 0},
 	[O_BUILD] = {"build", "NAME=PATH",
 		     "also run another build's racehunt (e.g. tsan=build/tsan/targets/\n"
 		     "racehunt) with the stress detector and fold its verdicts, its\n"
 		     "sanitizer's reports included, into a column; repeatable",
 		     RH_OPT_REPEAT},
-	[O_BUILD_TRIALS] = {"build-trials", "N", "stress trials per variant in those builds (default 20)"},
+	[O_BUILD_TRIALS] = {"build-trials", "N", "stress trials per variant in those builds (default 20)", 0},
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
 	[O_VARIANT] = {"variant", "V", "only variant V of each scenario (one row: a CTest case)", 0},

@@ -9,8 +9,8 @@
  *
  *     enum { O_TRIALS, O_QUIET, O_N };
  *     static const rh_option opts[O_N] = {
- *         [O_TRIALS] = {"trials", "N", "trials to run"},
- *         [O_QUIET] = {"quiet", NULL, "only the summary line"},
+ *         [O_TRIALS] = {"trials", "N", "trials to run", 0},
+ *         [O_QUIET] = {"quiet", NULL, "only the summary line", 0},
  *     };
  *     static const rh_command cmd = {"run", "SCENARIO [options]", NULL, opts, O_N, ...};
  *
