@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ci.h"
 #include "core/registry.h"
@@ -104,6 +105,8 @@ static void write_location(FILE *out, const rh_hunt_cell *c)
 		file = found;
 	else if (sanitizer_frame(c->err, found, sizeof(found), &line))
 		file = found;
+	else if (file == NULL && access(s->name, F_OK) == 0)
+		file = s->name; /* exec without a source line: the program itself */
 	if (file == NULL)
 		return;
 	fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
