@@ -9,6 +9,7 @@
 #include "test.h"
 
 #include "campaign/shrink.h"
+#include "controlled_support.h"
 #include "campaign/trial_run.h"
 #include "controlled/sched.h"
 #include "core/registry.h"
@@ -121,10 +122,64 @@ static void test_controlled_shrink_keeps_kind_and_signature(void **unused)
 	free(s);
 }
 
+static void test_controlled_shrink_keeps_kind_and_drops_threads(void **state)
+{
+	struct outcome o = explore(&count, 0, params(6, 4, 2), "random", 5, 50);
+	rh_sched_spec sp;
+	char err[256], *shrunk;
+	bool failed;
+	rh_kind kind;
+	FILE *null = fopen("/dev/null", "w");
+
+	RH_ASSERT_NOT_NULL(o.schedule);
+	shrunk = rh_controlled_shrink(o.schedule, null);
+	fclose(null);
+	RH_ASSERT_NOT_NULL(shrunk);
+	RH_ASSERT_TRUE(rh_schedule_parse(shrunk, &sp, err, sizeof(err)));
+	RH_ASSERT_EQ(sp.params.threads, 2);
+	RH_ASSERT_EQ(sp.params.ops, 1);
+	RH_ASSERT_EQ(sp.params.rounds, 1);
+	RH_ASSERT_LE(sp.n_devs, 1);
+	free(replay(shrunk, &failed, &kind));
+	RH_ASSERT_TRUE(failed);
+	RH_ASSERT_EQ(kind, RH_LOST_UPDATE);
+	rh_schedule_spec_free(&sp);
+	free(shrunk);
+	free(o.schedule);
+}
+
+static void test_controlled_shrink_survives_candidates_that_crash(void **state)
+{
+	struct outcome o = explore(&count, 2, params(4, 2, 1), "random", 5, 50);
+	rh_sched_spec sp;
+	char err[256], *shrunk;
+
+	RH_ASSERT_NOT_NULL(o.schedule);
+	shrunk = rh_controlled_shrink(o.schedule, NULL);
+	RH_ASSERT_NOT_NULL(shrunk);
+	RH_ASSERT_TRUE(rh_schedule_parse(shrunk, &sp, err, sizeof(err)));
+	RH_ASSERT_EQ(sp.params.threads, 3);
+	RH_ASSERT_EQ(sp.params.ops, 1);
+	rh_schedule_spec_free(&sp);
+	free(shrunk);
+	free(o.schedule);
+}
+
+static void test_controlled_shrink_of_clean_run_is_null(void **state)
+{
+	char *s = one_run_schedule(&count, 1, params(2, 1, 1), "random");
+
+	RH_ASSERT_NULL(rh_controlled_shrink(s, NULL));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_controlled_shrink_keeps_kind_and_signature),
+		cmocka_unit_test(test_controlled_shrink_keeps_kind_and_drops_threads),
+		cmocka_unit_test(test_controlled_shrink_survives_candidates_that_crash),
+		cmocka_unit_test(test_controlled_shrink_of_clean_run_is_null),
 	};
 
 	rh_scenario_register(&died);

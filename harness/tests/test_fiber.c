@@ -1,10 +1,9 @@
 /* Fibers: the hand-written switch, stacks, reuse. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "controlled/fiber.h"
 
@@ -30,17 +29,17 @@ static void ping(void)
 
 static void test_fiber_switch_round_trips(void **state)
 {
-	assert_true(rh_fiber_create(&fib, 64 * 1024));
+	RH_ASSERT_TRUE(rh_fiber_create(&fib, 64 * 1024));
 	rh_fiber_init_thread(&main_ctx);
 	rh_fiber_reset(&fib, ping);
 	counter = 0;
 	for (int i = 1; i <= 1000; i++) {
 		rh_fiber_switch(&main_ctx, &fib, true);
-		assert_int_equal(counter, i);
+		RH_ASSERT_EQ(counter, i);
 	}
 	/* The fiber ran on its own stack, not the caller's. */
-	assert_true(seen_sp >= (uintptr_t)fib.stack);
-	assert_true(seen_sp < (uintptr_t)fib.stack + fib.stack_size);
+	RH_ASSERT_GE(seen_sp, (uintptr_t)fib.stack);
+	RH_ASSERT_LT(seen_sp, (uintptr_t)fib.stack + fib.stack_size);
 	counter = -1000000;
 	rh_fiber_switch(&main_ctx, &fib, true);
 	rh_fiber_destroy(&fib);
@@ -48,13 +47,13 @@ static void test_fiber_switch_round_trips(void **state)
 
 static void test_fiber_reset_restarts_on_the_same_stack(void **state)
 {
-	assert_true(rh_fiber_create(&fib, 64 * 1024));
+	RH_ASSERT_TRUE(rh_fiber_create(&fib, 64 * 1024));
 	rh_fiber_init_thread(&main_ctx);
 	for (int run = 0; run < 100; run++) {
 		rh_fiber_reset(&fib, ping);
 		counter = 0;
 		rh_fiber_switch(&main_ctx, &fib, true);
-		assert_int_equal(counter, 1);
+		RH_ASSERT_EQ(counter, 1);
 		/* Abandon it mid-loop half the time, end it the other half. */
 		if (run % 2) {
 			counter = -1;
@@ -68,12 +67,12 @@ static void test_fiber_reset_restarts_on_the_same_stack(void **state)
  * code in libc relies on. */
 static void test_fiber_entry_frame_is_16_byte_aligned(void **state)
 {
-	assert_true(rh_fiber_create(&fib, 64 * 1024));
+	RH_ASSERT_TRUE(rh_fiber_create(&fib, 64 * 1024));
 	rh_fiber_init_thread(&main_ctx);
 	rh_fiber_reset(&fib, ping);
 	counter = 0;
 	rh_fiber_switch(&main_ctx, &fib, true);
-	assert_int_equal(seen_frame % 16, 0);
+	RH_ASSERT_EQ(seen_frame % 16, 0);
 	counter = -1000000;
 	rh_fiber_switch(&main_ctx, &fib, true);
 	rh_fiber_destroy(&fib);

@@ -1,10 +1,9 @@
 /* Model state keyed by address: lookup, creation, reuse, clearing. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "runtime/objects.h"
 
@@ -14,20 +13,20 @@ static void test_objects_get_creates_free_state_once(void **unused)
 	int a, b;
 
 	rh_objects_init(&t);
-	assert_null(rh_object_find(&t, &a));
+	RH_ASSERT_NULL(rh_object_find(&t, &a));
 	rh_object *o = rh_object_get(&t, &a, RH_OBJ_MUTEX, 1);
-	assert_non_null(o);
-	assert_ptr_equal(o->addr, &a);
-	assert_int_equal(o->kind, RH_OBJ_MUTEX);
-	assert_int_equal(o->flags, 1);
-	assert_int_equal(o->owner, 0);
-	assert_false(o->owner_died);
+	RH_ASSERT_NOT_NULL(o);
+	RH_ASSERT_PTR_EQ(o->addr, &a);
+	RH_ASSERT_EQ(o->kind, RH_OBJ_MUTEX);
+	RH_ASSERT_EQ(o->flags, 1);
+	RH_ASSERT_EQ(o->owner, 0);
+	RH_ASSERT_FALSE(o->owner_died);
 	o->owner = 3;
-	assert_ptr_equal(rh_object_get(&t, &a, RH_OBJ_MUTEX, 0), o);
-	assert_int_equal(o->owner, 3);
-	assert_int_equal(o->flags, 1);
-	assert_ptr_not_equal(rh_object_get(&t, &b, RH_OBJ_RWLOCK, 0), o);
-	assert_int_equal(rh_objects_count(&t), 2);
+	RH_ASSERT_PTR_EQ(rh_object_get(&t, &a, RH_OBJ_MUTEX, 0), o);
+	RH_ASSERT_EQ(o->owner, 3);
+	RH_ASSERT_EQ(o->flags, 1);
+	RH_ASSERT_TRUE(rh_object_get(&t, &b, RH_OBJ_RWLOCK, 0) != o);
+	RH_ASSERT_EQ(rh_objects_count(&t), 2);
 	rh_objects_fini(&t);
 }
 
@@ -46,10 +45,10 @@ static void test_objects_pointers_stable_across_growth(void **unused)
 		got[i]->owner = i + 1;
 	}
 	for (int i = 0; i < N; i++) {
-		assert_ptr_equal(rh_object_find(&t, &mem[i]), got[i]);
-		assert_int_equal(got[i]->owner, i + 1);
+		RH_ASSERT_PTR_EQ(rh_object_find(&t, &mem[i]), got[i]);
+		RH_ASSERT_EQ(got[i]->owner, i + 1);
 	}
-	assert_int_equal(rh_objects_count(&t), N);
+	RH_ASSERT_EQ(rh_objects_count(&t), N);
 	rh_objects_fini(&t);
 }
 
@@ -64,14 +63,14 @@ static void test_objects_forget_and_kind_change_start_afresh(void **unused)
 	o->owner_died = true;
 	rh_object_forget(&t, &a);
 	o = rh_object_get(&t, &a, RH_OBJ_MUTEX, 0);
-	assert_int_equal(o->owner, 0);
-	assert_false(o->owner_died);
-	assert_int_equal(o->flags, 0);
+	RH_ASSERT_EQ(o->owner, 0);
+	RH_ASSERT_FALSE(o->owner_died);
+	RH_ASSERT_EQ(o->flags, 0);
 	o->readers = 5;
 	o = rh_object_get(&t, &a, RH_OBJ_RWLOCK, 0);
-	assert_int_equal(o->kind, RH_OBJ_RWLOCK);
-	assert_int_equal(o->readers, 0);
-	assert_int_equal(rh_objects_count(&t), 1);
+	RH_ASSERT_EQ(o->kind, RH_OBJ_RWLOCK);
+	RH_ASSERT_EQ(o->readers, 0);
+	RH_ASSERT_EQ(rh_objects_count(&t), 1);
 	rh_objects_fini(&t);
 }
 
@@ -87,15 +86,15 @@ static void test_objects_clear_forgets_everything(void **unused)
 		for (int i = 0; i < 300; i++) {
 			rh_object *o = rh_object_get(&t, &mem[(i * 7 + run) % 300], RH_OBJ_MUTEX, 0);
 
-			assert_int_equal(o->owner, 0);
+			RH_ASSERT_EQ(o->owner, 0);
 			o->owner = run + 1;
 		}
-		assert_int_equal(rh_objects_count(&t), 300);
+		RH_ASSERT_EQ(rh_objects_count(&t), 300);
 		rh_objects_clear(&t);
-		assert_int_equal(rh_objects_count(&t), 0);
-		assert_null(rh_object_find(&t, &mem[run]));
+		RH_ASSERT_EQ(rh_objects_count(&t), 0);
+		RH_ASSERT_NULL(rh_object_find(&t, &mem[run]));
 	}
-	assert_true(t.cap <= 2048);
+	RH_ASSERT_LE(t.cap, 2048);
 	rh_objects_fini(&t);
 }
 

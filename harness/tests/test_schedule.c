@@ -1,12 +1,9 @@
 /* Schedule strings: round trip, and refusal of anything truncated or altered. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "test.h"
 
 #include "controlled/sched.h"
 
@@ -35,7 +32,7 @@ static char *format_ok(const rh_sched_spec *sp)
 	char err[256];
 	char *s = rh_schedule_format(sp, err, sizeof(err));
 
-	assert_non_null(s);
+	RH_ASSERT_NOT_NULL(s);
 	return s;
 }
 
@@ -45,22 +42,22 @@ static void test_schedule_round_trip(void **state)
 	char err[256];
 	char *s = format_ok(&sp);
 
-	assert_true(rh_schedule_parse(s, &back, err, sizeof(err)));
-	assert_string_equal(back.scenario, "offset.collide");
-	assert_string_equal(back.variant, "fixed-atomic");
-	assert_string_equal(back.strategy, "pct-3");
-	assert_int_equal(back.params.threads, 64);
-	assert_int_equal(back.params.ops, 12);
-	assert_int_equal(back.params.rounds, 3);
-	assert_int_equal(back.params.size, 4096);
-	assert_true(back.seed == UINT64_MAX);
-	assert_int_equal(back.index, 123456789);
-	assert_int_equal(back.choices, 1001);
-	assert_int_equal(back.fingerprint, 0xdeadbeef);
-	assert_int_equal(back.n_devs, sp.n_devs);
+	RH_ASSERT_TRUE(rh_schedule_parse(s, &back, err, sizeof(err)));
+	RH_ASSERT_STR_EQ(back.scenario, "offset.collide");
+	RH_ASSERT_STR_EQ(back.variant, "fixed-atomic");
+	RH_ASSERT_STR_EQ(back.strategy, "pct-3");
+	RH_ASSERT_EQ(back.params.threads, 64);
+	RH_ASSERT_EQ(back.params.ops, 12);
+	RH_ASSERT_EQ(back.params.rounds, 3);
+	RH_ASSERT_EQ(back.params.size, 4096);
+	RH_ASSERT_EQ(back.seed, UINT64_MAX);
+	RH_ASSERT_EQ(back.index, 123456789);
+	RH_ASSERT_EQ(back.choices, 1001);
+	RH_ASSERT_EQ(back.fingerprint, 0xdeadbeef);
+	RH_ASSERT_EQ(back.n_devs, sp.n_devs);
 	for (size_t i = 0; i < sp.n_devs; i++) {
-		assert_int_equal(back.devs[i].at, sp.devs[i].at);
-		assert_int_equal(back.devs[i].tid, sp.devs[i].tid);
+		RH_ASSERT_EQ(back.devs[i].at, sp.devs[i].at);
+		RH_ASSERT_EQ(back.devs[i].tid, sp.devs[i].tid);
 	}
 	rh_schedule_spec_free(&back);
 	free(s);
@@ -71,9 +68,9 @@ static void test_schedule_is_one_shell_safe_line(void **state)
 	rh_sched_spec sp = sample();
 	char *s = format_ok(&sp);
 
-	assert_int_equal(strncmp(s, "rh1:", 4), 0);
+	RH_ASSERT_EQ(strncmp(s, "rh1:", 4), 0);
 	for (const char *c = s; *c; c++)
-		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		RH_ASSERT_NOT_NULL(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				       "0123456789:.-_+",
 				       *c));
 	free(s);
@@ -87,8 +84,8 @@ static void test_schedule_without_deviations(void **state)
 
 	sp.n_devs = 0;
 	s = format_ok(&sp);
-	assert_true(rh_schedule_parse(s, &back, err, sizeof(err)));
-	assert_int_equal(back.n_devs, 0);
+	RH_ASSERT_TRUE(rh_schedule_parse(s, &back, err, sizeof(err)));
+	RH_ASSERT_EQ(back.n_devs, 0);
 	free(s);
 }
 
@@ -102,9 +99,9 @@ static void test_schedule_truncation_rejected(void **state)
 	for (size_t cut = 0; cut < len; cut++) {
 		char *t = strndup(s, cut);
 
-		assert_false(rh_schedule_parse(t, &back, err, sizeof(err)));
-		assert_null(strchr(err, '\n'));
-		assert_true(strlen(err) > 0);
+		RH_ASSERT_FALSE(rh_schedule_parse(t, &back, err, sizeof(err)));
+		RH_ASSERT_NULL(strchr(err, '\n'));
+		RH_ASSERT_GT(strlen(err), 0);
 		free(t);
 	}
 	free(s);
@@ -125,7 +122,7 @@ static void test_schedule_any_edit_rejected(void **state)
 			if (*a == keep)
 				continue;
 			s[i] = *a;
-			assert_false(rh_schedule_parse(s, &back, err, sizeof(err)));
+			RH_ASSERT_FALSE(rh_schedule_parse(s, &back, err, sizeof(err)));
 			s[i] = keep;
 		}
 	free(s);
@@ -136,15 +133,15 @@ static void test_schedule_garbage_and_versions_rejected(void **state)
 	rh_sched_spec back;
 	char err[256];
 
-	assert_false(rh_schedule_parse("garbage", &back, err, sizeof(err)));
-	assert_non_null(strstr(err, "not a racehunt schedule"));
-	assert_false(rh_schedule_parse("", &back, err, sizeof(err)));
-	assert_false(rh_schedule_parse("rh2:a:b:t1o1r1z1:s1i1:x:-:n0f00000000:00000000", &back,
+	RH_ASSERT_FALSE(rh_schedule_parse("garbage", &back, err, sizeof(err)));
+	RH_ASSERT_CONTAINS(err, "not a racehunt schedule");
+	RH_ASSERT_FALSE(rh_schedule_parse("", &back, err, sizeof(err)));
+	RH_ASSERT_FALSE(rh_schedule_parse("rh2:a:b:t1o1r1z1:s1i1:x:-:n0f00000000:00000000", &back,
 				       err, sizeof(err)));
-	assert_non_null(strstr(err, "version"));
-	assert_false(rh_schedule_parse("rh1:", &back, err, sizeof(err)));
-	assert_false(rh_schedule_parse("rh1:a:b:c:00000000", &back, err, sizeof(err)));
-	assert_non_null(strstr(err, "checksum"));
+	RH_ASSERT_CONTAINS(err, "version");
+	RH_ASSERT_FALSE(rh_schedule_parse("rh1:", &back, err, sizeof(err)));
+	RH_ASSERT_FALSE(rh_schedule_parse("rh1:a:b:c:00000000", &back, err, sizeof(err)));
+	RH_ASSERT_CONTAINS(err, "checksum");
 }
 
 /* A string whose checksum matches but whose fields lie is still refused. */
@@ -168,8 +165,8 @@ static void test_schedule_checksummed_nonsense_rejected(void **state)
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		snprintf(str, sizeof(str), "%s:%08x", bodies[i],
 			 rh_fnv1a(RH_FNV_BASIS, bodies[i], strlen(bodies[i])));
-		assert_false(rh_schedule_parse(str, &back, err, sizeof(err)));
-		assert_non_null(strstr(err, "malformed"));
+		RH_ASSERT_FALSE(rh_schedule_parse(str, &back, err, sizeof(err)));
+		RH_ASSERT_CONTAINS(err, "malformed");
 	}
 }
 
@@ -179,8 +176,8 @@ static void test_schedule_unsafe_names_not_formatted(void **state)
 	char err[256];
 
 	strcpy(sp.variant, "fixed atomic");
-	assert_null(rh_schedule_format(&sp, err, sizeof(err)));
-	assert_non_null(strstr(err, "fixed atomic"));
+	RH_ASSERT_NULL(rh_schedule_format(&sp, err, sizeof(err)));
+	RH_ASSERT_CONTAINS(err, "fixed atomic");
 }
 
 int main(void)
