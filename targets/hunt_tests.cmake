@@ -5,10 +5,15 @@
 # CTest starts, from `racehunt list` (as gtest_discover_tests does): a new
 # scenario or variant is gated without touching this file.
 #
-#   racehunt_add_hunt_tests(TARGET [LABELS label...])
+#   racehunt_add_hunt_tests(TARGET [LABELS label...] [SCRIPT_ONLY file])
+# SCRIPT_ONLY writes the discovery script to file instead of registering it
+# with this directory (a test of the tests includes it elsewhere).
 function(racehunt_add_hunt_tests target)
-  cmake_parse_arguments(H "" "" "LABELS" ${ARGN})
+  cmake_parse_arguments(H "" "SCRIPT_ONLY" "LABELS" ${ARGN})
   set(script ${CMAKE_CURRENT_BINARY_DIR}/${target}_hunt_tests.cmake)
+  if(H_SCRIPT_ONLY)
+    set(script ${H_SCRIPT_ONLY})
+  endif()
   string(JOIN ";" labels ${H_LABELS})
   set(expect ${PROJECT_SOURCE_DIR}/ci/expect)
   string(CONFIGURE [=[
@@ -40,5 +45,7 @@ foreach(line IN LISTS lines)
 endforeach()
 ]=] content @ONLY)
   file(GENERATE OUTPUT ${script} CONTENT "${content}")
-  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${script})
+  if(NOT H_SCRIPT_ONLY)
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${script})
+  endif()
 endfunction()

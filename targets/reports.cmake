@@ -124,3 +124,25 @@ if(RH_SANITIZE MATCHES thread)
       ${rh_report_dir}/sanitizer)
   set_tests_properties(report.sanitizer PROPERTIES LABELS "report;tsan")
 endif()
+
+# A red CI names the variant: the per-variant cases of racehunt-testonly, in a
+# CTest directory of their own, fail exactly for the two mis-declared rows,
+# each by its hunt.<scenario>.<variant> name, with the finding in its output.
+# (Not under TSan, where testonly.racy is flagged too, as it should be.)
+if(NOT RH_SANITIZE MATCHES "thread")
+  set(rh_redci_dir ${rh_report_dir}/redci)
+  file(MAKE_DIRECTORY ${rh_redci_dir})
+  racehunt_add_hunt_tests(racehunt-testonly LABELS hunt SCRIPT_ONLY ${rh_redci_dir}/hunt_tests.cmake)
+  file(WRITE ${rh_redci_dir}/CTestTestfile.cmake "include(hunt_tests.cmake)\n")
+  add_test(NAME report.redci
+    COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 8
+      --match "hunt\\.testonly\\.counter\\.misdeclared .*\\*\\*\\*Failed"
+      --match "hunt\\.testonly\\.counter\\.unseeded .*\\*\\*\\*Failed"
+      --match "hunt\\.testonly\\.counter\\.buggy .*Passed"
+      --match "hunt\\.testonly\\.counter\\.fixed .*Passed"
+      --match "^testonly.counter \\[misdeclared\\]: declared clean, flagged a clean variant$"
+      --match "    replay: .* replay 'rh1:testonly\\.counter:misdeclared:"
+      --match "^[0-9]+% tests passed, 2 tests failed out of 6$"
+      -- ${CMAKE_CTEST_COMMAND} --test-dir ${rh_redci_dir} --output-on-failure -j2)
+  set_tests_properties(report.redci PROPERTIES LABELS report)
+endif()
