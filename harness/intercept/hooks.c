@@ -24,7 +24,7 @@
  * only make a private location look shared (a wasted watchpoint), never
  * produce a report, which needs a real overlapping access. The map starts
  * zeroed in every trial: the fork server never touches it. */
-#define SHADOW_BITS 20
+#define SHADOW_BITS 22
 #define SHADOW_SHARED 0xffffffffu
 static _Atomic uint32_t shadow[1u << SHADOW_BITS];
 
@@ -112,6 +112,20 @@ static void check_watches(uintptr_t addr, size_t size, int is_write, unsigned ti
 	}
 }
 
+/* The mean distance between watched accesses of a thread: --sample for its
+ * first WINDOWS_PER_DOUBLING windows, then twice that, and so on. A short
+ * program is watched densely; a hot loop of millions of accesses pays for
+ * a few thousand stalls, not for one in every sample accesses. */
+#define WINDOWS_PER_DOUBLING 256
+#define MAX_DOUBLINGS 12
+
+static uint64_t sample_interval(const struct rh__rt_thread *me)
+{
+	unsigned d = me->windows / WINDOWS_PER_DOUBLING;
+
+	return (uint64_t)rh__rt_shared->sample << (d < MAX_DOUBLINGS ? d : MAX_DOUBLINGS);
+}
+
 static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_write,
 		  uintptr_t pc)
 {
@@ -131,33 +145,21 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 		w->pc = pc;
 		atomic_store_explicit(&w->addr, addr, memory_order_release);
 		atomic_fetch_add(&watching, 1);
-		/* One yield lets a sibling thread that shares this core run into
-		 * the window; the rest is a busy-wait (KCSAN's udelay), as more
-		 * yields would hand the core to other processes for whole time
-		 * slices. */
+		/* In a thread's dense first windows one yield lets a sibling
+		 * that shares this core run into the window; the rest, and every
+		 * later window, is a busy-wait (KCSAN's udelay): on a loaded
+		 * machine a yield hands the core to other processes for whole
+		 * time slices. */
 		uint64_t until = now_ns() + WATCH_NS;
 
-		rh__rt_yield();
+		if (me->windows <= WINDOWS_PER_DOUBLING)
+			rh__rt_yield();
 		while (now_ns() < until)
 			RH_CPU_RELAX();
 		atomic_store_explicit(&w->addr, 0, memory_order_release);
 		atomic_fetch_sub(&watching, 1);
 		return;
 	}
-}
-
-/* The mean distance between watched accesses of a thread: --sample for its
- * first WINDOWS_PER_DOUBLING windows, then twice that, and so on. A short
- * program is watched densely; a hot loop of millions of accesses pays for
- * a few thousand stalls, not for one in every sample accesses. */
-#define WINDOWS_PER_DOUBLING 256
-#define MAX_DOUBLINGS 12
-
-static uint64_t sample_interval(const struct rh__rt_thread *me)
-{
-	unsigned d = me->windows / WINDOWS_PER_DOUBLING;
-
-	return (uint64_t)rh__rt_shared->sample << (d < MAX_DOUBLINGS ? d : MAX_DOUBLINGS);
 }
 
 void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
@@ -178,8 +180,12 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 			return;
 		case NEWLY_SHARED:
 			/* The first sign of sharing is the likeliest place for a
-			 * race in a short program: watch it at once. */
-			me->countdown = 1;
+			 * race in a short program: watch it at once, in the dense
+			 * first windows only (data main fills and workers then take
+			 * over becomes shared granule by granule: millions of
+			 * first signs). */
+			if (me->windows < WINDOWS_PER_DOUBLING)
+				me->countdown = 1;
 			break;
 		case SHARED:
 			break;
