@@ -218,8 +218,10 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_unlock", PC());
 
-	if (me != NULL)
+	if (me != NULL) {
 		released(me, l);
+		atomic_fetch_add(&rh__rt_wakes, 1);
+	}
 	return REAL(pthread_rwlock_unlock)(l);
 }
 
@@ -354,6 +356,8 @@ int pthread_barrier_wait(pthread_barrier_t *b)
 	rh__rt_block(me, "pthread_barrier_wait", b, -1, PC());
 	rc = REAL(pthread_barrier_wait)(b);
 	rh__rt_unblock(me);
+	/* The barrier opened: the others are released, whenever they run. */
+	atomic_fetch_add(&rh__rt_wakes, 1);
 	return rc;
 }
 

@@ -60,8 +60,9 @@ extern struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
 extern _Atomic unsigned rh__rt_nthreads;
 /* Bumped by every intercepted call: a DEADLOCK needs it to stand still. */
 extern _Atomic uint64_t rh__rt_progress;
-/* Bumped by every condition signal or broadcast and semaphore post: a waiter
- * that started before the last one may have been woken and not run yet. */
+/* Bumped by every condition signal or broadcast, semaphore post, rwlock
+ * unlock and barrier opening: a waiter that started before the last one may
+ * have been woken and not run yet. */
 extern _Atomic uint64_t rh__rt_wakes;
 
 /* Record the trial's first violation (later ones are dropped); message in

@@ -287,8 +287,8 @@ static void describe_all(char *buf, size_t cap)
 }
 
 /* A waiting thread that what already happened can still wake (its mutex
- * was released, the thread it joins ended, a signal or post came after it
- * started waiting) is not part of a deadlock, however long a loaded machine
+ * was released, the thread it joins ended, a signal, post, rwlock unlock or
+ * barrier opening came after it started waiting) is not part of a deadlock, however long a loaded machine
  * takes to run it. */
 static bool stuck(const struct rh__rt_thread *t)
 {
@@ -298,9 +298,9 @@ static bool stuck(const struct rh__rt_thread *t)
 		return atomic_load(&rh__rt_threads[t->wait_tid].state) != RT_EXITED;
 	if (strcmp(op, "pthread_mutex_lock") == 0 || strcmp(op, "pthread_spin_lock") == 0)
 		return rh__rt_holder(t->wait_obj) >= 0;
-	if (strcmp(op, "pthread_cond_wait") == 0 || strcmp(op, "sem_wait") == 0)
-		return atomic_load(&rh__rt_wakes) == t->wait_wakes;
-	return true;
+	/* Condition variables, semaphores, rwlocks, barriers: no signal,
+	 * broadcast, post, rwlock unlock or barrier opening since it began. */
+	return atomic_load(&rh__rt_wakes) == t->wait_wakes;
 }
 
 static void *monitor(void *arg)
