@@ -12,19 +12,6 @@
 #include "stress/stress.h"
 #include "trial_run.h"
 
-/* States of hung trials: threads may still hold their locks, so they are
- * never freed, but kept reachable so leak checkers see a decision, not a
- * leak. */
-#define RH_ABANDONED_MAX 4096
-static void *abandoned[RH_ABANDONED_MAX];
-static unsigned n_abandoned;
-
-static void abandon(void *state)
-{
-	if (n_abandoned < RH_ABANDONED_MAX)
-		abandoned[n_abandoned++] = state;
-}
-
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
 {
 	const rh_scenario *s = t->scenario;
@@ -52,10 +39,10 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 	if (finished && !atomic_load(&t->kind_counts[RH_HANG]) &&
 	    !atomic_load(&t->kind_counts[RH_DEADLOCK]))
 		s->check(state, t);
+	/* The state of a trial that did not finish is the stress engine's to
+	 * keep: threads may still hold its locks (stress.h). */
 	if (finished)
 		s->teardown(state);
-	else
-		abandon(state);
 	reports = rh__sanitizer_reports() - reports;
 	if (reports != 0) {
 		rh__sanitizer_claim(reports);
