@@ -3,6 +3,7 @@
  * or returned). */
 #include <stdio.h>
 
+#include "runtime/waitfor.h"
 #include "sched_run.h"
 
 /* Nobody can run, somebody waits: follow who waits for whom from the first
@@ -16,7 +17,9 @@ void rh__report_stuck(struct run *r)
 	uint64_t seen = 0, blocked = 0;
 	rh_kind kind = RH_DEADLOCK;
 	int f = -1;
+	rh_waitfor g;
 
+	rh_waitfor_init(&g, r->n);
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct slot *sl = &r->slot[i];
 		int h;
@@ -25,6 +28,7 @@ void rh__report_stuck(struct run *r)
 			continue;
 		blocked |= 1ull << i;
 		h = rh__holder(r, sl);
+		rh_waitfor_add(&g, i, sl->op, sl->name, h >= 0 && h < (int)r->n ? 1ull << h : 0);
 		rh__push_event(r->x, (rh_event){.tid = (uint8_t)i, .kind = RH_EV_BLOCKED,
 					    .op = (uint8_t)sl->op, .round = sl->round,
 					    .name = rh__intern(r->x, sl->name)->copy,
@@ -39,17 +43,18 @@ void rh__report_stuck(struct run *r)
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len, __VA_ARGS__); \
 	} while (0)
 	while (f >= 0) {
-		const struct slot *sl = &r->slot[f];
-		int h = rh__holder(r, sl);
+		uint64_t holders = rh_waitfor_blockers(&g, (unsigned)f);
+		int h = holders ? __builtin_ctzll(holders) : -1;
 
 		seen |= 1ull << f;
-		ADD("T%d waits for %s %s", f, rh__wait_what(sl->op), sl->name ? sl->name : "?");
-		if (h < 0 || h >= (int)r->n) {
+		if (len < sizeof(msg))
+			len += (size_t)rh_waitfor_edge_text(msg + len, sizeof(msg) - len, (unsigned)f,
+							    g.wait[f].op, g.wait[f].name, h);
+		if (h < 0) {
 			ADD(" that nobody holds");
 			kind = RH_HANG;
 			break;
 		}
-		ADD(" held by T%d", h);
 		if (r->slot[h].st == S_DEAD) {
 			ADD(", which died holding it (rh_thread_die)");
 			kind = RH_HANG;
