@@ -106,3 +106,8 @@ add_test(NAME cli.json.badbytes_utf8
 set_tests_properties(cli.json.badbytes_setup PROPERTIES FIXTURES_SETUP badbytes LABELS cli)
 set_tests_properties(cli.json.badbytes_compare cli.json.badbytes_utf8 PROPERTIES
   FIXTURES_REQUIRED badbytes LABELS cli)
+
+# Issue 12 item 14: a campaign that ran no trial is not clean; the shortest
+# time budget still runs one (and run exits 3 should none have run).
+rh_cli_test(hostile.time_shortest_runs_a_trial STATUS 0 MATCH ": [1-9][0-9]* trials, 0 with violations"
+  LABELS cli hostile ARGS run offset.collide --variant fixed-atomic --time 0.001 --quiet)

@@ -238,7 +238,9 @@ static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
 {
 	if (c->trials && trial >= c->first_trial + c->trials)
 		return false;
-	if (c->time_budget_s > 0 && rh_now_ms() - start_ms >= c->time_budget_s * 1e3)
+	/* A time budget runs at least one trial: no trial is no verdict. */
+	if (c->time_budget_s > 0 && trial > c->first_trial &&
+	    rh_now_ms() - start_ms >= c->time_budget_s * 1e3)
 		return false;
 	return true;
 }
