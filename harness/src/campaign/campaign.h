@@ -27,6 +27,9 @@ typedef struct rh_campaign {
 	rh_stress_opts stress;
 	uint64_t seed;
 	uint64_t first_trial; /* trial numbers start here (replaying one stress trial) */
+	/* --shard K/N: these trials are block K of N of a campaign (count 0:
+	 * not sharded); results say so, and `racehunt merge` joins the blocks. */
+	unsigned shard_index, shard_count;
 	uint64_t trials;      /* 0 = until the time budget runs out */
 	double time_budget_s; /* 0 = none */
 	bool stop_on_first;

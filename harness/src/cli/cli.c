@@ -21,6 +21,7 @@ static const char main_help[] =
 	"  shrink SCHEDULE           smallest schedule that still fails the same way\n"
 	"  hunt [SCENARIO...]        every scenario x variant x detector, observed vs expected\n"
 	"  compare A.json B.json     two hunt/run result files side by side\n"
+	"  merge SHARD.json...       the results of run --shard K/N joined into one\n"
 	"  exec [options] -- PROG    trials of a program built with racehunt-cc\n"
 	"  --version                 this racehunt's version\n"
 	"\n"
@@ -61,6 +62,7 @@ static int dispatch(int argc, char **argv)
 	} commands[] = {
 		{"list", cmd_list},	   {"run", rh_cmd_run},	       {"hunt", rh_cmd_hunt},
 		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink}, {"compare", rh_cmd_compare},
+		{"merge", rh_cmd_merge},
 		{"exec", rh_cmd_exec},
 	};
 

@@ -7,6 +7,7 @@
 int rh_cmd_run(int argc, char **argv);
 int rh_cmd_hunt(int argc, char **argv);
 int rh_cmd_compare(int argc, char **argv);
+int rh_cmd_merge(int argc, char **argv);
 int rh_cmd_exec(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@
 #include "report/result_json.h"
 #include "report/summary.h"
 #include "report_files.h"
+#include "shard.h"
 #include "suggest.h"
 #include "racehunt/cli.h"
 
@@ -57,11 +58,12 @@ typedef struct hunt_opts {
 	char *filters[RH_MAX_OPERANDS]; /* scenario or store names, none = all */
 	unsigned n_filters;
 	const char *variant; /* only this variant of each scenario, NULL = all */
+	rh_shard shard;	     /* rows of this shard only (shard.h) */
 } hunt_opts;
 
 enum {
 	O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_JUNIT,
-	O_SARIF, O_VARIANT, O_N
+	O_SARIF, O_VARIANT, O_SHARD, O_N
 };
 static const rh_option hunt_options[O_N] = {
 	[O_SEED] = {"seed", "N", "campaign seed (default 1)", 0},
@@ -81,6 +83,9 @@ static const rh_option hunt_options[O_N] = {
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
 	[O_VARIANT] = {"variant", "V", "only variant V of each scenario (one row: a CTest case)", 0},
+	[O_SHARD] = {"shard", "K/N",
+		     "only rows j with j mod N = K (also TEST_SHARD_INDEX and\n"
+		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json"},
 };
 static const rh_command hunt_command = {
 	.name = "hunt",
@@ -243,6 +248,10 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	o->variant = p.value[O_VARIANT];
 	if (rc == RH_EXIT_CLEAN && o->variant != NULL)
 		rc = check_variant(o);
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_shard_get(p.value[O_SHARD], &o->shard);
+	if (rc == RH_EXIT_CLEAN && o->shard.count && o->n_builds)
+		rc = rh_usage_error("--shard with --build: run each build's hunt with its own --shard");
 	return rc;
 }
 
@@ -477,13 +486,14 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (rc != RH_EXIT_CLEAN)
 		goto out;
 	print_header(h);
-	for (unsigned i = 0; i < rh_scenario_count(); i++) {
+	for (unsigned i = 0, row = 0; i < rh_scenario_count(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
 
 		if (matches_filter(s, &h->o))
 			for (unsigned v = 0; v < s->n_variants; v++)
-				if (h->o.variant == NULL ||
-				    strcmp(s->variants[v].name, h->o.variant) == 0)
+				if ((h->o.variant == NULL ||
+				     strcmp(s->variants[v].name, h->o.variant) == 0) &&
+				    rh_shard_has_row(&h->o.shard, row++))
 					hunt_row(h, s, v);
 	}
 	rc = finish_outputs(h, argc, argv);

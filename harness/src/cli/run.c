@@ -16,12 +16,13 @@
 #include "report/result_json.h"
 #include "report/summary.h"
 #include "report_files.h"
+#include "shard.h"
 #include "suggest.h"
 
 enum {
 	O_VARIANT, O_MODE, O_STRATEGY, O_THREADS, O_OPS, O_ROUNDS, O_SIZE, O_TRIALS, O_TIME,
 	O_SEED, O_FIRST_TRIAL, O_STOP_ON_FIRST, O_TRACE, O_FULL_TRACE, O_JSON, O_PIN, O_WATCHDOG, O_NO_FORK,
-	O_NO_SHRINK, O_SHRINK, O_QUIET, O_JUNIT, O_SARIF, O_N
+	O_NO_SHRINK, O_SHRINK, O_QUIET, O_JUNIT, O_SARIF, O_SHARD, O_N
 };
 
 static const rh_option run_options[O_N] = {
@@ -57,6 +58,9 @@ static const rh_option run_options[O_N] = {
 	[O_QUIET] = {"quiet", NULL, "only the summary line", 0},
 	[O_JUNIT] = RH_OPTION_JUNIT,
 	[O_SARIF] = RH_OPTION_SARIF,
+	[O_SHARD] = {"shard", "K/N",
+		     "run block K of N of the trials (also TEST_SHARD_INDEX and\n"
+		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json"},
 };
 
 static const rh_command run_command = {
@@ -208,6 +212,7 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	const rh_scenario *s;
 	const char *variant;
 	bool strategy_given, budget_given;
+	rh_shard shard;
 	rh_opts o;
 	int rc, v = 0;
 
@@ -252,6 +257,10 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	 * otherwise. */
 	if (!budget_given && c->mode == RH_MODE_CONTROLLED && rh_strategy_exhaustive(c->strategy))
 		c->trials = 0;
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_shard_get(o.value[O_SHARD], &shard);
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh_shard_campaign(&shard, c);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	if (c->trace && c->mode != RH_MODE_CONTROLLED)

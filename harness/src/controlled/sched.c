@@ -453,12 +453,12 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	if (n == 0 || n > RH_MAX_THREADS)
 		rh_die("%s: controlled mode runs 1..%d threads, not %u", s->name, RH_MAX_THREADS, n);
 	x->params = t->params;
+	x->trial_index = t->index; /* the strategy's random stream is the trial's */
 	if (!rh_strategy_begin(x, n))
 		return false;
 	x->scenario = s;
 	x->variant = t->variant;
 	x->trial_seed = t->seed;
-	x->trial_index = t->index;
 	x->n_choices = x->n_events = 0;
 	x->steps = 0;
 	x->preemptions = 0;

@@ -175,7 +175,10 @@ bool rh_strategy_begin(rh_explorer *x, unsigned threads)
 {
 	if (x->exhausted)
 		return false;
-	rh_rng_seed(&x->rng, rh_seed_mix(x->seed, x->runs, 0x5c4ed));
+	/* Seeded by the trial's number, not by how many runs came before: a
+	 * trial schedules the same in a campaign from trial 0, in a shard
+	 * (--shard) and after the campaign restarted past a crash. */
+	rh_rng_seed(&x->rng, rh_seed_mix(x->seed, x->trial_index, 0x5c4ed));
 	/* One schedule: running it again would prove nothing new. */
 	if (((x->strategy->flags & RH_STRATEGY_ONE_RUN) && x->runs > 0) ||
 	    !x->strategy->begin(x, threads)) {

@@ -110,6 +110,10 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 		c->params.size, (unsigned long long)r->trials_run,
 		(unsigned long long)r->failed_trials, r->failed_trials ? "true" : "false", rate, lo,
 		hi, r->elapsed_ms, (unsigned long long)r->sanitizer_trials);
+	if (c->shard_count)
+		fprintf(out, ",\"shard\":{\"index\":%u,\"count\":%u,\"first_trial\":%llu,\"trials\":%llu}",
+			c->shard_index, c->shard_count, (unsigned long long)c->first_trial,
+			(unsigned long long)c->trials);
 	if (c->mode == RH_MODE_CONTROLLED)
 		fprintf(out, ",\"schedules\":%llu,\"exhausted\":%s,\"pruned\":%llu,\"points\":\"%s\"",
 			(unsigned long long)r->schedules, r->exhausted ? "true" : "false",
