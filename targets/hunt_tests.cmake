@@ -31,6 +31,7 @@ endif()
 # Summaries hold ';' and brackets, which CMake lists would split or group on.
 string(REGEX REPLACE "[][;]" "_" out "${out}")
 string(REPLACE "\n" ";" lines "${out}")
+set(found 0)
 foreach(line IN LISTS lines)
   if(line MATCHES "^([^ .]+)\\.([^ ]+) ")
     set(scenario "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
@@ -41,8 +42,15 @@ foreach(line IN LISTS lines)
       --no-match "MISMATCH" --no-match "HARNESS FAILURE"
       -- "${exe}" hunt "${scenario}" --variant "${CMAKE_MATCH_1}")
     set_tests_properties("${name}" PROPERTIES LABELS "${labels};${store}")
+    math(EXPR found "${found} + 1")
   endif()
 endforeach()
+if(found EQUAL 0)
+  # The list's format changed under this parser: fail loudly, never gate nothing.
+  add_test(hunt.discovery "@CMAKE_COMMAND@" -E echo
+    "hunt.discovery: no scenario x variant found in '${exe} list' output")
+  set_tests_properties(hunt.discovery PROPERTIES LABELS "${labels}" WILL_FAIL TRUE)
+endif()
 ]=] content @ONLY)
   file(GENERATE OUTPUT ${script} CONTENT "${content}")
   if(NOT H_SCRIPT_ONLY)
