@@ -27,7 +27,9 @@ _Thread_local struct run *rh__run;
 static int fast_step(struct run *r, unsigned id);
 static void start_step(struct run *r, unsigned c);
 
-void rh__yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
+/* Inlined into the commonest sync points (rh_point, atomics); the lock ops
+ * in sched_locks.c call it through rh__yield_at. */
+RH_STEP_INLINE void yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
 {
 	struct fiber_rep *p = &r->rep[id];
 	int next;
@@ -46,6 +48,11 @@ void rh__yield_at(struct run *r, int id, rh_op op, const void *obj, const char *
 		rh_fiber_switch(&r->x->fibers[id], &r->x->fibers[next], false);
 	}
 	REP_SET(p->has_value, false);
+}
+
+void rh__yield_at(struct run *r, int id, rh_op op, const void *obj, const char *name)
+{
+	yield_at(r, id, op, obj, name);
 }
 
 /* The call a sync op came from, for the foreign-thread error. */
@@ -71,7 +78,7 @@ static void ctl_before(rh_op op, const void *obj, const char *name)
 	int id = rh__running(r);
 
 	if (id >= 0)
-		rh__yield_at(r, id, op, obj, name);
+		yield_at(r, id, op, obj, name);
 }
 
 static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t value)
@@ -89,7 +96,7 @@ static void ctl_point(const char *label, uint64_t value)
 	int id = rh__running(r);
 
 	if (id >= 0) {
-		rh__yield_at(r, id, RH_OP_POINT, NULL, label);
+		yield_at(r, id, RH_OP_POINT, NULL, label);
 		rh__report_value(r, id, value);
 	}
 }
@@ -276,9 +283,16 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 		sl->obj = REP_GET(p->obj);
 		sl->name = REP_GET(p->name);
 		sl->object = NULL;
-		if (lock_kind(sl->op) != RH_OBJ_NONE)
-			sl->object = rh_object_get(&x->objects, sl->obj, lock_kind(sl->op),
-						   REP_GET(p->flags));
+		if (lock_kind(sl->op) != RH_OBJ_NONE) {
+			rh_obj_kind k = lock_kind(sl->op);
+			rh_object *o = sl->last_object;
+
+			/* A thread mostly locks and unlocks the same object. */
+			if (o == NULL || o->addr != sl->obj || o->kind != k)
+				o = sl->last_object = rh_object_get(&x->objects, sl->obj, k,
+								    REP_GET(p->flags));
+			sl->object = o;
+		}
 		if (takes_lock(sl->op))
 			r->lock_mask |= 1ull << c;
 		else

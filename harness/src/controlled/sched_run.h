@@ -55,6 +55,7 @@ struct slot {
 	rh_op op;
 	const void *obj;
 	rh_object *object; /* model state of obj for lock ops, NULL otherwise */
+	rh_object *last_object; /* of the last lock op, for the next one */
 	const char *name;
 	unsigned round;
 	/* The interned copy of the last name seen: a fiber mostly names the

@@ -201,41 +201,52 @@ static bool parse_devs(const char *f, rh_sched_spec *sp)
 	return true;
 }
 
-bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t errcap)
+/* Version, length and checksum: the string as a whole. Returns where the
+ * checksum field starts (its ':'), NULL with a one-line reason. */
+static const char *check_envelope(const char *str, char *err, size_t errcap)
 {
-	char *copy = NULL, *fields[9], *save = NULL;
-	const char *last, *p;
-	unsigned nf = 0;
-	uint64_t v[4], check, fp;
-	bool ok = false;
+	const char *last;
 
-	memset(out, 0, sizeof(*out));
 	if (strncmp(str, "rh", 2) == 0 && str[2] >= '0' && str[2] <= '9' &&
 	    strncmp(str, RH_SCHED_VERSION ":", 4) != 0) {
 		snprintf(err, errcap,
 			 "schedule string version '%.4s' is not supported (this racehunt reads "
 			 RH_SCHED_VERSION ")", str);
-		return false;
+		return NULL;
 	}
 	if (strncmp(str, RH_SCHED_VERSION ":", 4) != 0) {
 		snprintf(err, errcap,
 			 "not a racehunt schedule string (they start with " RH_SCHED_VERSION ":)");
-		return false;
+		return NULL;
 	}
 	if (strlen(str) > 1u << 20) {
 		snprintf(err, errcap, "schedule string too long");
-		return false;
+		return NULL;
 	}
 	last = strrchr(str, ':');
 	if (strlen(last + 1) != 8 || strspn(last + 1, "0123456789abcdef") != 8) {
 		snprintf(err, errcap, "schedule string is truncated (no checksum at its end)");
-		return false;
+		return NULL;
 	}
-	check = strtoull(last + 1, NULL, 16);
-	if (check != rh_fnv1a(RH_FNV_BASIS, str, (size_t)(last - str))) {
+	if (strtoull(last + 1, NULL, 16) != rh_fnv1a(RH_FNV_BASIS, str, (size_t)(last - str))) {
 		snprintf(err, errcap, "schedule string is truncated or altered (checksum mismatch)");
-		return false;
+		return NULL;
 	}
+	return last;
+}
+
+bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t errcap)
+{
+	char *copy = NULL, *fields[9], *save = NULL;
+	const char *last, *p;
+	unsigned nf = 0;
+	uint64_t v[4], fp;
+	bool ok = false;
+
+	memset(out, 0, sizeof(*out));
+	last = check_envelope(str, err, errcap);
+	if (last == NULL)
+		return false;
 	copy = strndup(str, (size_t)(last - str));
 	if (copy == NULL) {
 		snprintf(err, errcap, "out of memory reading a schedule string");
