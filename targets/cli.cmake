@@ -111,3 +111,8 @@ set_tests_properties(cli.json.badbytes_compare cli.json.badbytes_utf8 PROPERTIES
 # time budget still runs one (and run exits 3 should none have run).
 rh_cli_test(hostile.time_shortest_runs_a_trial STATUS 0 MATCH ": [1-9][0-9]* trials, 0 with violations"
   LABELS cli hostile ARGS run offset.collide --variant fixed-atomic --time 0.001 --quiet)
+# replay and shrink read option tables too: options anywhere, errors named.
+rh_cli_test(cli.replay.unknown_option STATUS 2 MATCH "^racehunt: replay: unknown option '--frob'"
+  LABELS cli ARGS replay --frob rh1:x)
+rh_cli_test(cli.shrink.two_schedules STATUS 2 MATCH "^racehunt: shrink: unexpected argument 'b'"
+  LABELS cli ARGS shrink a b)

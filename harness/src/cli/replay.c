@@ -15,42 +15,54 @@
 #include "controlled/sched.h"
 #include "core/replay_command.h"
 #include "core/util.h"
+#include "options.h"
 #include "racehunt/cli.h"
 #include "replay.h"
 
-static const char replay_help[] =
-	"usage: racehunt replay SCHEDULE [--full-trace]\n"
-	"  Re-runs one controlled schedule exactly (the string a violation report\n"
-	"  prints) and prints its trace (a long one as each thread's last steps and\n"
-	"  where it spins, unless --full-trace). Exit 1: the run has a violation; 0:\n"
-	"  it has none; 2: the string is damaged or does not fit this build.\n";
+enum { R_FULL_TRACE, R_N };
+static const rh_option replay_options[R_N] = {
+	[R_FULL_TRACE] = {"full-trace", NULL,
+			  "every step of a long trace, not each thread's last steps and\n"
+			  "where it spins", 0},
+};
+static const rh_command replay_command = {
+	.name = "replay",
+	.usage = "SCHEDULE [--full-trace]",
+	.intro = "  Re-runs one controlled schedule exactly (the string a violation report\n"
+		 "  prints) and prints its trace (a long one as each thread's last steps and\n"
+		 "  where it spins, unless --full-trace).\n",
+	.options = replay_options,
+	.n_options = R_N,
+	.outro = "Exit 1: the run has a violation; 0: it has none; 2: the string is damaged\n"
+		 "or does not fit this build.\n",
+	.min_operands = 1,
+	.max_operands = 1,
+	.missing_operand = "replay needs a schedule string (rh1:...)",
+};
 
-static const char shrink_help[] =
-	"usage: racehunt shrink SCHEDULE\n"
-	"  Finds the fewest threads, ops, rounds and preemptions that still fail the\n"
-	"  same way, and prints that run's trace and schedule string. Exit 1: shrunk;\n"
-	"  0: the schedule does not fail; 2: the string is damaged or does not fit.\n";
-
-static bool wants_help(int argc, char **argv)
-{
-	return argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
-}
+static const rh_command shrink_command = {
+	.name = "shrink",
+	.usage = "SCHEDULE",
+	.intro = "  Finds the fewest threads, ops, rounds and preemptions that still fail the\n"
+		 "  same way, and prints that run's trace and schedule string.\n",
+	.outro = "Exit 1: shrunk; 0: the schedule does not fail; 2: the string is damaged or\n"
+		 "does not fit.\n",
+	.min_operands = 1,
+	.max_operands = 1,
+	.missing_operand = "shrink needs a schedule string (rh1:...)",
+};
 
 int rh_cmd_shrink(int argc, char **argv)
 {
 	char err[256], cmd[RH_SCHEDULE_MAX + 1024];
 	int status;
 	char *str;
+	rh_opts o;
 
-	if (wants_help(argc, argv)) {
-		fputs(shrink_help, stdout);
-		return RH_EXIT_CLEAN;
-	}
-	if (argc != 3) {
-		fprintf(stderr, "racehunt shrink: usage: racehunt shrink SCHEDULE\n");
-		return RH_EXIT_USAGE;
-	}
-	str = rh_shrink_schedule(argv[2], stdout, &status, err, sizeof(err));
+	status = rh_options_parse(&shrink_command, argc, argv, 2, &o);
+	if (status != RH_EXIT_CLEAN)
+		return status == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : status;
+	str = rh_shrink_schedule(o.operands[0], stdout, &status, err, sizeof(err));
 	if (status == RH_EXIT_USAGE) {
 		fprintf(stderr, "racehunt shrink: %s\n", err);
 		return RH_EXIT_USAGE;
@@ -88,21 +100,15 @@ int rh_cmd_replay(int argc, char **argv)
 	rh_explorer *x;
 	rh_trial *t;
 	char err[256];
-	bool full = false;
-	int rc;
+	bool full;
+	rh_opts o;
+	int rc = rh_options_parse(&replay_command, argc, argv, 2, &o);
 
-	if (wants_help(argc, argv)) {
-		fputs(replay_help, stdout);
-		return RH_EXIT_CLEAN;
-	}
-	if (argc == 4 && strcmp(argv[3], "--full-trace") == 0)
-		full = true;
-	else if (argc != 3) {
-		fprintf(stderr, "racehunt replay: usage: racehunt replay SCHEDULE [--full-trace]\n");
-		return RH_EXIT_USAGE;
-	}
+	if (rc != RH_EXIT_CLEAN)
+		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
+	full = o.count[R_FULL_TRACE] > 0;
 	without_aslr(argv);
-	if (!rh_schedule_resolve(argv[2], &sp, &s, &variant, err, sizeof(err))) {
+	if (!rh_schedule_resolve(o.operands[0], &sp, &s, &variant, err, sizeof(err))) {
 		fprintf(stderr, "racehunt replay: %s\n", err);
 		return RH_EXIT_USAGE;
 	}
