@@ -116,3 +116,8 @@ rh_cli_test(cli.replay.unknown_option STATUS 2 MATCH "^racehunt: replay: unknown
   LABELS cli ARGS replay --frob rh1:x)
 rh_cli_test(cli.shrink.two_schedules STATUS 2 MATCH "^racehunt: shrink: unexpected argument 'b'"
   LABELS cli ARGS shrink a b)
+# "-" for a result file is stdout: checked like any file.
+add_test(NAME hostile.write.run_json_stdout_full
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 3 --match "^racehunt: --json: cannot write standard output"
+          -- sh -c "\"$0\" run offset.collide --trials 2 --quiet --json - >/dev/full" $<TARGET_FILE:racehunt_exe>)
+set_tests_properties(hostile.write.run_json_stdout_full PROPERTIES LABELS "cli;hostile")
