@@ -91,25 +91,34 @@ static bool sanitizer_frame(const char *err, char *file, size_t cap, unsigned *l
 
 /* Where a cell's finding points: the exec program's source line of the
  * first address the symbolizer resolves, or the top frame of the
- * sanitizer's first stack, else the scenario's RH_SCENARIO. */
-static void write_location(FILE *out, const rh_hunt_cell *c)
+ * sanitizer's first stack (*precise then), else the scenario's
+ * RH_SCENARIO, else an exec program itself. NULL when nothing is known. */
+static const char *cell_source(const rh_hunt_cell *c, char *found, size_t cap, unsigned *line,
+			       bool *precise)
 {
 	const rh_scenario *s = c->campaign.scenario;
-	unsigned line = 0;
-	const char *file = rh_scenario_source(s, &line);
-	char found[4096];
+	const char *file = rh_scenario_source(s, line);
+
+	*precise = true;
+	if (rh_cell_has_addresses(c) &&
+	    rh_symbolize_source(s->name, c->result->first.message, found, cap, line))
+		return found;
+	if (sanitizer_frame(c->err, found, cap, line))
+		return found;
+	*precise = false;
+	if (file == NULL && access(s->name, F_OK) == 0) {
+		*line = 0;
+		return s->name; /* exec without a source line: the program itself */
+	}
+	return file;
+}
+
+/* {"artifactLocation":..., "region":...} for file:line (line 0: none). */
+static void write_physical(FILE *out, const char *file, unsigned line)
+{
 	size_t root = source_root_len();
 
-	if (rh_cell_has_addresses(c) &&
-	    rh_symbolize_source(s->name, c->result->first.message, found, sizeof(found), &line))
-		file = found;
-	else if (sanitizer_frame(c->err, found, sizeof(found), &line))
-		file = found;
-	else if (file == NULL && access(s->name, F_OK) == 0)
-		file = s->name; /* exec without a source line: the program itself */
-	if (file == NULL)
-		return;
-	fputs(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
+	fputs("{\"artifactLocation\":{\"uri\":\"", out);
 	if (root > 0 && strncmp(file, __FILE__, root) == 0) {
 		uri_text(out, file + root, strlen(file + root));
 		fputs("\",\"uriBaseId\":\"SRCROOT\"}", out);
@@ -121,9 +130,62 @@ static void write_location(FILE *out, const rh_hunt_cell *c)
 	}
 	if (line > 0)
 		fprintf(out, ",\"region\":{\"startLine\":%u}", line);
-	fputs("},\"message\":{\"text\":", out);
-	json_text(out, file == found ? "first access" : s->summary ? s->summary : s->name);
+	fputc('}', out);
+}
+
+/* The shrunk interleaving as a code flow, a thread flow per thread, each
+ * step at the finding's location with its text ("T0 load counter=0"):
+ * code-scanning tools show it as the result's path. */
+static void write_code_flow(FILE *out, const rh_first *f, const char *file, unsigned line)
+{
+	unsigned threads = 0;
+
+	for (unsigned e = 0; e < f->n_events; e++)
+		if (f->events[e].tid + 1u > threads)
+			threads = f->events[e].tid + 1u;
+	fprintf(out, ",\"codeFlows\":[{\"message\":{\"text\":\"shrunk interleaving, %u steps\"},"
+		     "\"threadFlows\":[",
+		f->n_events);
+	for (unsigned t = 0, n = 0; t < threads; t++) {
+		bool any = false;
+
+		for (unsigned e = 0; e < f->n_events; e++) {
+			char text[64];
+
+			if (f->events[e].tid != t)
+				continue;
+			fprintf(out, "%s", any ? "," : n++ ? "]},{" : "{");
+			if (!any)
+				fprintf(out, "\"id\":\"T%u\",\"locations\":[", t);
+			any = true;
+			snprintf(text, sizeof(text), "T%u %s", t, f->events[e].name);
+			fprintf(out, "{\"executionOrder\":%u,\"location\":{\"message\":{\"text\":", e + 1);
+			json_text(out, text);
+			fputs("},\"physicalLocation\":", out);
+			write_physical(out, file, line);
+			fputs("}}", out);
+		}
+	}
+	fputs("]}]}]", out);
+}
+
+static void write_location(FILE *out, const rh_hunt_cell *c)
+{
+	const rh_scenario *s = c->campaign.scenario;
+	unsigned line = 0;
+	char found[4096];
+	bool precise;
+	const char *file = cell_source(c, found, sizeof(found), &line, &precise);
+
+	if (file == NULL)
+		return;
+	fputs(",\"locations\":[{\"physicalLocation\":", out);
+	write_physical(out, file, line);
+	fputs(",\"message\":{\"text\":", out);
+	json_text(out, precise ? "first access" : s->summary ? s->summary : s->name);
 	fputs("}}]", out);
+	if (c->result->first.n_events > 0)
+		write_code_flow(out, &c->result->first, file, line);
 }
 
 static void write_rules(FILE *out)
