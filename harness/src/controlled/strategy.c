@@ -16,6 +16,7 @@ static const rh_strategy *const table[] = {RH_STRATEGIES(RH__STRATEGY_ROW)};
 
 /* "random | pct:D | ...": what an unknown spec's error offers. */
 #define RH__STRATEGY_SYNTAX_HUNT(syntax) " | " syntax
+#define RH__STRATEGY_SYNTAX_HUNT_OPT(syntax) " | " syntax
 #define RH__STRATEGY_SYNTAX_LISTED(syntax) " | " syntax
 #define RH__STRATEGY_SYNTAX_HIDDEN(syntax)
 #define RH__STRATEGY_SYNTAX_ROW(ops, syntax, help, use, ...) RH__STRATEGY_SYNTAX_##use(syntax)

@@ -54,18 +54,19 @@ typedef struct rh_strategy {
 /* The table, in the order help lists it. Columns: the ops, the spec's syntax
  * and a help line, and its place in the command line: HUNT (a column of
  * `racehunt hunt`, with that column's spec, workload limits and trials),
- * LISTED (in --strategy's help), HIDDEN (made only by its own constructor:
- * the fuzzer's byte source). */
+ * HUNT_OPT (such a column, run only when --detectors names it), LISTED (in
+ * --strategy's help), HIDDEN (made only by its own constructor: the
+ * fuzzer's byte source). */
 #define RH_STRATEGIES(X)                                                                        \
 	X(rh__strategy_random, "random", "uniform over the runnable threads at each choice",     \
 	  LISTED, "", 0, 0, 0)                                                                  \
 	X(rh__strategy_pct, "pct:D", "probabilistic concurrency testing, depth D (1..16)", HUNT, \
 	  "pct:3", 0, 0, 200)                                                                   \
 	X(rh__strategy_dfs, "dfs:K", "every schedule with at most K preemptions (exhaustive)",   \
-	  HUNT, "dfs:2", 2, 2, 20000)                                                           \
+	  HUNT_OPT, "dfs:2", 2, 2, 20000)                                                       \
 	X(rh__strategy_dpor, "dpor[:K]",                                                         \
 	  "one schedule per class of equivalent interleavings (source-DPOR); dpor:K within K "    \
-	  "preemptions (exhaustive)", LISTED, "", 0, 0, 0)                                        \
+	  "preemptions (exhaustive)", HUNT, "dpor", 2, 2, 20000)                                  \
 	X(rh__strategy_replay, "replay:SCHEDULE", "the one run a schedule string recorded",      \
 	  LISTED, "", 0, 0, 0)                                                                  \
 	X(rh__strategy_bytes, "fuzz", "choices read from fuzzer input", HIDDEN, "", 0, 0, 0)
@@ -75,6 +76,7 @@ typedef struct rh_strategy {
 
 /* "\n  random: uniform ..." per listed row: --strategy's help. */
 #define RH__STRATEGY_HELP_HUNT(syntax, help) "\n  " syntax ": " help
+#define RH__STRATEGY_HELP_HUNT_OPT(syntax, help) "\n  " syntax ": " help
 #define RH__STRATEGY_HELP_LISTED(syntax, help) "\n  " syntax ": " help
 #define RH__STRATEGY_HELP_HIDDEN(syntax, help)
 #define RH__STRATEGY_HELP_ROW(ops, syntax, help, use, ...) RH__STRATEGY_HELP_##use(syntax, help)
@@ -82,6 +84,7 @@ typedef struct rh_strategy {
 
 /* ",pct:3,dfs:2": hunt's controlled columns, for its help. */
 #define RH__STRATEGY_HUNT_HUNT(spec) "," spec
+#define RH__STRATEGY_HUNT_HUNT_OPT(spec) "," spec
 #define RH__STRATEGY_HUNT_LISTED(spec)
 #define RH__STRATEGY_HUNT_HIDDEN(spec)
 #define RH__STRATEGY_HUNT_ROW(ops, syntax, help, use, spec, ...) RH__STRATEGY_HUNT_##use(spec)
@@ -89,9 +92,16 @@ typedef struct rh_strategy {
 
 /* RH_STRATEGY_IF_HUNT(use, x...) is x for a HUNT row, nothing otherwise. */
 #define RH__STRATEGY_IF_HUNT(...) __VA_ARGS__
+#define RH__STRATEGY_IF_HUNT_OPT(...) __VA_ARGS__
 #define RH__STRATEGY_IF_LISTED(...)
 #define RH__STRATEGY_IF_HIDDEN(...)
 #define RH_STRATEGY_IF_HUNT(use, ...) RH__STRATEGY_IF_##use(__VA_ARGS__)
+/* RH_STRATEGY_OPT_IN(use): 1 for a HUNT_OPT row, else 0. */
+#define RH__STRATEGY_OPT_IN_HUNT 0
+#define RH__STRATEGY_OPT_IN_HUNT_OPT 1
+#define RH__STRATEGY_OPT_IN_LISTED 0
+#define RH__STRATEGY_OPT_IN_HIDDEN 0
+#define RH_STRATEGY_OPT_IN(use) RH__STRATEGY_OPT_IN_##use
 
 #define RH__STRATEGY_DECLARE(ops, ...) extern const rh_strategy ops;
 RH_STRATEGIES(RH__STRATEGY_DECLARE)
