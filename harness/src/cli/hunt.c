@@ -87,7 +87,7 @@ static const rh_option hunt_options[O_N] = {
 	[O_VARIANT] = {"variant", "V", "only variant V of each scenario (one row: a CTest case)", 0},
 	[O_SHARD] = {"shard", "K/N",
 		     "only rows j with j mod N = K (also TEST_SHARD_INDEX and\n"
-		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json"},
+		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json", 0},
 };
 static const rh_command hunt_command = {
 	.name = "hunt",

@@ -21,7 +21,7 @@
 enum { O_JSON, O_N };
 
 static const rh_option merge_options[O_N] = {
-	[O_JSON] = {"json", "FILE|-", "the merged result (with -, the summary goes to stderr)"},
+	[O_JSON] = {"json", "FILE|-", "the merged result (with -, the summary goes to stderr)", 0},
 };
 
 static const rh_command merge_command = {

@@ -60,7 +60,7 @@ static const rh_option run_options[O_N] = {
 	[O_SARIF] = RH_OPTION_SARIF,
 	[O_SHARD] = {"shard", "K/N",
 		     "run block K of N of the trials (also TEST_SHARD_INDEX and\n"
-		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json"},
+		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json", 0},
 };
 
 static const rh_command run_command = {
