@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "controlled_rt.h"
 #include "rt.h"
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
@@ -193,6 +194,12 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		break;
 	default:
 		break;
+	}
+	/* Controlled: the access is a scheduling point instead of a stalled
+	 * window (no other fiber could run into it while this one stalls). */
+	if (rh__ctl_on) {
+		rh__ctl_point();
+		return;
 	}
 	if (--me->countdown > 0)
 		return;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controlled_rt.h"
 #include "rt.h"
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
@@ -95,6 +96,7 @@ static int locked(int rc)
 int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_lock", PC());
+	RH_CTL(rh__ctl_mutex_lock(m, false, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -113,6 +115,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 int pthread_mutex_trylock(pthread_mutex_t *m)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_trylock", PC());
+	RH_CTL(rh__ctl_mutex_lock(m, true, PC()));
 	int rc = REAL(pthread_mutex_trylock)(m);
 
 	if (me != NULL && locked(rc))
@@ -123,6 +126,8 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_timedlock", PC());
+	/* The timeout never expires: fibers do not wait for the clock. */
+	RH_CTL(rh__ctl_mutex_lock(m, false, PC()));
 	int rc = REAL(pthread_mutex_timedlock)(m, abstime);
 
 	if (me != NULL && locked(rc))
@@ -133,6 +138,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_unlock", PC());
+	RH_CTL(rh__ctl_mutex_unlock(m));
 
 	if (me != NULL)
 		released(me, m);
@@ -151,6 +157,7 @@ DECLARE_REAL(int, pthread_rwlock_unlock, pthread_rwlock_t *);
 int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_rdlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, false, false, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -167,18 +174,21 @@ int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
 	rh__rt_enter("pthread_rwlock_tryrdlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, false, true, PC()));
 	return REAL(pthread_rwlock_tryrdlock)(l);
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	rh__rt_enter("pthread_rwlock_timedrdlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, false, false, PC()));
 	return REAL(pthread_rwlock_timedrdlock)(l, abstime);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_wrlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, true, false, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -197,6 +207,7 @@ int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_trywrlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, true, true, PC()));
 	int rc = REAL(pthread_rwlock_trywrlock)(l);
 
 	if (me != NULL && rc == 0)
@@ -207,6 +218,7 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_timedwrlock", PC());
+	RH_CTL(rh__ctl_rwlock_lock(l, true, false, PC()));
 	int rc = REAL(pthread_rwlock_timedwrlock)(l, abstime);
 
 	if (me != NULL && rc == 0)
@@ -217,6 +229,7 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *absti
 int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_unlock", PC());
+	RH_CTL(rh__ctl_rwlock_unlock(l));
 
 	if (me != NULL) {
 		released(me, l);
@@ -258,6 +271,7 @@ static bool spurious_wakeup(struct rh__rt_thread *me, struct timespec *deadline)
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_wait", PC());
+	RH_CTL(rh__ctl_cond_wait(c, m, false, PC()));
 	struct timespec deadline;
 	int rc;
 
@@ -280,6 +294,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_timedwait", PC());
+	RH_CTL(rh__ctl_cond_wait(c, m, true, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -294,6 +309,7 @@ int pthread_cond_signal(pthread_cond_t *c)
 {
 	if (rh__rt_enter("pthread_cond_signal", PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
+	RH_CTL((rh__ctl_cond_wake(c, false), 0));
 	return REAL(pthread_cond_signal)(c);
 }
 
@@ -301,6 +317,7 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 {
 	if (rh__rt_enter("pthread_cond_broadcast", PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
+	RH_CTL((rh__ctl_cond_wake(c, true), 0));
 	return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -313,6 +330,7 @@ DECLARE_REAL(int, sem_post, sem_t *);
 int sem_wait(sem_t *s)
 {
 	struct rh__rt_thread *me = rh__rt_enter("sem_wait", PC());
+	RH_CTL_UNMODELLED("sem_wait");
 	int rc;
 
 	if (me == NULL)
@@ -329,12 +347,14 @@ int sem_wait(sem_t *s)
 int sem_trywait(sem_t *s)
 {
 	rh__rt_enter("sem_trywait", PC());
+	RH_CTL_UNMODELLED("sem_trywait");
 	return REAL(sem_trywait)(s);
 }
 
 int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
 	rh__rt_enter("sem_timedwait", PC());
+	RH_CTL_UNMODELLED("sem_timedwait");
 	return REAL(sem_timedwait)(s, abstime);
 }
 
@@ -342,6 +362,7 @@ int sem_post(sem_t *s)
 {
 	if (rh__rt_enter("sem_post", PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
+	RH_CTL_UNMODELLED("sem_post");
 	return REAL(sem_post)(s);
 }
 
@@ -349,6 +370,7 @@ DECLARE_REAL(int, pthread_barrier_wait, pthread_barrier_t *);
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_barrier_wait", PC());
+	RH_CTL_UNMODELLED("pthread_barrier_wait");
 	int rc;
 
 	if (me == NULL)
@@ -368,6 +390,7 @@ DECLARE_REAL(int, pthread_spin_unlock, pthread_spinlock_t *);
 int pthread_spin_lock(pthread_spinlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_lock", PC());
+	RH_CTL(rh__ctl_spin_lock(l, false, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -386,6 +409,7 @@ int pthread_spin_lock(pthread_spinlock_t *l)
 int pthread_spin_trylock(pthread_spinlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_trylock", PC());
+	RH_CTL(rh__ctl_spin_lock(l, true, PC()));
 	int rc = REAL(pthread_spin_trylock)(l);
 
 	if (me != NULL && rc == 0)
@@ -396,6 +420,7 @@ int pthread_spin_trylock(pthread_spinlock_t *l)
 int pthread_spin_unlock(pthread_spinlock_t *l)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_unlock", PC());
+	RH_CTL(rh__ctl_spin_unlock(l));
 
 	if (me != NULL)
 		released(me, (const void *)l);
@@ -411,18 +436,21 @@ DECLARE_REAL(int, nanosleep, const struct timespec *, struct timespec *);
 int sched_yield(void)
 {
 	rh__rt_enter("sched_yield", PC());
+	RH_CTL(0); /* the point was the yield */
 	return REAL(sched_yield)();
 }
 
 int usleep(useconds_t us)
 {
 	rh__rt_enter("usleep", PC());
+	RH_CTL(0); /* fibers do not wait for the clock */
 	return REAL(usleep)(us);
 }
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	rh__rt_enter("nanosleep", PC());
+	RH_CTL(0);
 	return REAL(nanosleep)(req, rem);
 }
 
@@ -435,7 +463,7 @@ pid_t fork(void)
 	/* Only the forking thread exists in the child and the monitor does not:
 	 * it runs plainly, as if racehunt were not there. */
 	if (pid == 0)
-		rh__rt_on = 0;
+		rh__rt_on = rh__ctl_on = 0;
 	return pid;
 }
 

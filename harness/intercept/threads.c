@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controlled_rt.h"
 #include "rt.h"
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
@@ -87,7 +88,10 @@ struct rh__rt_thread *rh__rt_sync(const char *op, uintptr_t pc)
 	atomic_store_explicit(&me->last_op, op, memory_order_relaxed);
 	atomic_store_explicit(&me->last_pc, pc, memory_order_relaxed);
 	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
-	noise(me);
+	if (rh__ctl_on)
+		rh__ctl_point();
+	else
+		noise(me);
 	return me;
 }
 
@@ -148,6 +152,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
 
 	if (me == NULL)
 		return REAL(pthread_create)(th, attr, fn, arg);
+	RH_CTL(rh__ctl_create(th, fn, arg));
 	tid = atomic_fetch_add(&rh__rt_nthreads, 1);
 	if (tid >= RT_MAX_THREADS)
 		rh__rt_unsupported("the program started more than %d threads in one run",
@@ -186,6 +191,7 @@ int pthread_join(pthread_t th, void **ret)
 
 	if (me == NULL)
 		return REAL(pthread_join)(th, ret);
+	RH_CTL(rh__ctl_join(th, ret, PC()));
 	rh__rt_block(me, "pthread_join", NULL, tid_of(th), PC());
 	rc = REAL(pthread_join)(th, ret);
 	rh__rt_unblock(me);
@@ -196,6 +202,7 @@ DECLARE_REAL(int, pthread_detach, pthread_t);
 int pthread_detach(pthread_t th)
 {
 	rh__rt_enter("pthread_detach", PC());
+	RH_CTL(rh__ctl_detach(th));
 	return REAL(pthread_detach)(th);
 }
 
@@ -204,6 +211,8 @@ void pthread_exit(void *ret)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_exit", PC());
 
+	if (me != NULL && rh__ctl_on)
+		rh__ctl_exit(ret);
 	if (me != NULL) {
 		atomic_store(&me->state, RT_EXITED);
 		atomic_fetch_add(&rh__rt_progress, 1);
@@ -359,4 +368,6 @@ void rh__rt_trial_start(void)
 	rh__rt_shared->threads = 1;
 	if (REAL(pthread_create)(&m, NULL, monitor, NULL) != 0)
 		rh__rt_unsupported("cannot start the trial's monitor thread");
+	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED)
+		rh__ctl_start();
 }

@@ -36,6 +36,7 @@
 
 typedef enum rh_exec_mode {
 	RH_EXEC_STRESS = 0,
+	RH_EXEC_CONTROLLED = 1, /* threads as fibers under a controlled strategy */
 } rh_exec_mode;
 
 typedef enum rh_exec_points {
@@ -54,6 +55,7 @@ struct rh_exec_shared {
 	uint64_t seed;
 	uint64_t trial;
 	double noise; /* probability of a perturbation at a sync point */
+	char strategy[32]; /* controlled: "random", "pct:D" */
 	/* Written by the trial: its first violation. kind is rh_kind + 1 (0 =
 	 * none) and is stored last, once message is complete. In message,
 	 * "{pc:0xOFF}" is an address in the program's file that racehunt

@@ -252,7 +252,8 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 	bool killed = false;
 	int rc;
 
-	s->sh->mode = RH_EXEC_STRESS;
+	s->sh->mode = c->mode == RH_MODE_CONTROLLED ? RH_EXEC_CONTROLLED : RH_EXEC_STRESS;
+	snprintf(s->sh->strategy, sizeof(s->sh->strategy), "%s", c->strategy);
 	s->sh->points = e->points;
 	s->sh->sample = e->sample;
 	s->sh->watchdog_ms = rh_timeout_ms(c->stress.watchdog_ms);
@@ -287,6 +288,8 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 	return TRIAL_FAILED;
 }
 
+static const char *const points_names[] = {"sync", "shared", "all"};
+
 /* Append s to buf as one shell word: '...' with each ' written '\''. */
 static int shell_word(char *buf, size_t cap, int len, const char *s)
 {
@@ -299,15 +302,17 @@ static int shell_word(char *buf, size_t cap, int len, const char *s)
 	return len + snprintf(buf + len, cap - (size_t)len, "'");
 }
 
-static void stress_replay(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
+/* The command line that runs this one trial again: trials are seeded by
+ * their number in both modes, so it reproduces the run. */
+static void replay_line(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
 {
-	static const char *const points[] = {"sync", "shared", "all"};
 	const rh_campaign *c = &e->c;
 	int len = snprintf(buf, cap,
-			   "%s exec --mode stress --strategy %s --points %s --sample %u "
+			   "%s exec --mode %s --strategy %s --points %s --sample %u "
 			   "--watchdog %u --seed %llu --first-trial %llu --trials 1 "
 			   "--program-hash %016llx --",
-			   rh_program, c->strategy, points[e->points], e->sample,
+			   rh_program, c->mode == RH_MODE_CONTROLLED ? "controlled" : "stress",
+			   c->strategy, points_names[e->points], e->sample,
 			   c->stress.watchdog_ms, (unsigned long long)c->seed,
 			   (unsigned long long)trial, (unsigned long long)e->hash);
 
@@ -331,7 +336,7 @@ static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdic
 	snprintf(e->message, sizeof(e->message), "%s", v->message);
 	snprintf(r->first.message, sizeof(r->first.message), "%.*s",
 		 (int)sizeof(r->first.message) - 1, v->message);
-	stress_replay(e, trial, r->first.replay, sizeof(r->first.replay));
+	replay_line(e, trial, r->first.replay, sizeof(r->first.replay));
 	output_tail(s->out, e->output_tail, sizeof(e->output_tail));
 }
 
@@ -382,6 +387,9 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			break;
 	}
 	r->elapsed_ms = rh_now_ms() - start_ms;
+	/* Controlled: one schedule per trial, chosen in the trial's child. */
+	r->schedules = r->trials_run;
+	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
 	stop_server(&s);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;

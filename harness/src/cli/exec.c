@@ -14,6 +14,7 @@
 #include "report/summary.h"
 #include "report_files.h"
 #include "report/symbolize.h"
+#include "controlled/strategy.h"
 #include "stress/stress.h"
 
 #define DEFAULT_SAMPLE 16
@@ -24,14 +25,19 @@ enum {
 };
 
 static const rh_option exec_options[O_N] = {
-	[O_MODE] = {"mode", "M", "stress: OS threads with noise at sync points (the only mode yet)", 0},
+	[O_MODE] = {"mode", "M",
+		    "stress (default): OS threads with noise at sync points |\n"
+		    "controlled: the threads as fibers, one running at a time,\n"
+		    "switched at sync points by a seeded strategy", 0},
 	[O_STRATEGY] = {"strategy", "S",
-			"noise:P, the probability of a perturbation at a sync point\n"
-			"(default " RH_DEFAULT_NOISE ")", 0},
+			"stress: noise:P, the probability of a perturbation at a sync\n"
+			"point (default " RH_DEFAULT_NOISE "); controlled: random | pct:D\n"
+			"(default " RH_STRATEGY_DEFAULT ")", 0},
 	[O_POINTS] = {"points", "P",
-		      "where watchpoints go: sync (sync operations only, no race\n"
-		      "detection) | shared (accesses to locations two threads\n"
-		      "touched, default) | all (every instrumented access)", 0},
+		      "where watchpoints (stress) or scheduling points (controlled)\n"
+		      "go: sync (sync operations only, no race detection) | shared\n"
+		      "(accesses to locations two threads touched, default) | all\n"
+		      "(every instrumented access)", 0},
 	[O_SAMPLE] = {"sample", "N", "about one watched shared access in N (default 16)", 0},
 	[O_TRIALS] = {"trials", "N", "budget in trials (default 100)", 0},
 	[O_TIME] = {"time", "SEC", "budget in seconds instead of trials", 0},
@@ -116,6 +122,40 @@ static int take_numbers(const rh_opts *o, rh_exec *e)
 	return RH_EXIT_CLEAN;
 }
 
+/* Controlled mode runs random and pct only: each trial child builds its
+ * strategy from (seed, trial) alone. dfs and dpor need every run's record
+ * back in racehunt, which the protocol does not carry (docs/exec.md). */
+static int take_strategy(const rh_opts *o, rh_campaign *c)
+{
+	static const char *const controlled[] = {"random", "pct"};
+	char err[256];
+	size_t n;
+	int rc;
+
+	if (c->mode == RH_MODE_STRESS) {
+		c->strategy = o->count[O_STRATEGY] ? o->value[O_STRATEGY] : RH_DEFAULT_NOISE;
+		rc = rh_validate_strategy(RH_MODE_STRESS, c->strategy);
+		if (rc == RH_EXIT_CLEAN)
+			rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
+		return rc;
+	}
+	c->strategy = o->count[O_STRATEGY] ? o->value[O_STRATEGY] : RH_STRATEGY_DEFAULT;
+	if (strlen(c->strategy) >= sizeof(((struct rh_exec_shared *)0)->strategy))
+		return rh_usage_error("--strategy: '%s' is too long", c->strategy);
+	rc = rh_validate_strategy(RH_MODE_CONTROLLED, c->strategy);
+	if (rc != RH_EXIT_CLEAN)
+		return rc;
+	for (size_t i = 0; i < 2; i++) {
+		n = strlen(controlled[i]);
+		if (strncmp(c->strategy, controlled[i], n) == 0 &&
+		    (c->strategy[n] == '\0' || c->strategy[n] == ':'))
+			return RH_EXIT_CLEAN;
+	}
+	return rh_usage_error("exec --mode controlled: strategy '%s' is not supported yet (random "
+			      "or pct:D)",
+			      c->strategy);
+}
+
 /* RH_EXIT_CLEAN, RH_OPTIONS_HELP, or 2 after a one-line error. */
 /* report[0], report[1]: the --junit and --sarif paths, or NULL. */
 static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
@@ -123,7 +163,6 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 {
 	rh_campaign *c = &e->c;
 	rh_opts o;
-	char err[256];
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -134,10 +173,11 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	if (o.count[O_MODE] && strcmp(o.value[O_MODE], "controlled") == 0)
-		return rh_usage_error("exec: --mode controlled is not implemented yet; use --mode "
-				      "stress");
-	if (o.count[O_MODE] && strcmp(o.value[O_MODE], "stress") != 0)
-		return rh_usage_error("--mode: '%s' is not stress", o.value[O_MODE]);
+		c->mode = RH_MODE_CONTROLLED;
+	else if (o.count[O_MODE] && strcmp(o.value[O_MODE], "stress") != 0)
+		return rh_usage_error("--mode: '%s' is none of stress, controlled", o.value[O_MODE]);
+	else
+		c->mode = RH_MODE_STRESS;
 	if (o.count[O_POINTS] && (rc = parse_points(o.value[O_POINTS], &e->points)) != 0)
 		return rc;
 	if ((rc = take_numbers(&o, e)) != RH_EXIT_CLEAN)
@@ -164,11 +204,8 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	*json_path = o.count[O_JSON] ? o.value[O_JSON] : NULL;
 	report[0] = o.value[O_JUNIT];
 	report[1] = o.value[O_SARIF];
-	c->strategy = o.count[O_STRATEGY] ? o.value[O_STRATEGY] : RH_DEFAULT_NOISE;
-	rc = rh_validate_strategy(RH_MODE_STRESS, c->strategy);
-	if (rc != RH_EXIT_CLEAN)
+	if ((rc = take_strategy(&o, c)) != RH_EXIT_CLEAN)
 		return rc;
-	rh_stress_parse_strategy(c->strategy, &c->stress.noise, err, sizeof(err));
 	/* PROG and its arguments, in order and NULL-terminated for execv. */
 	for (unsigned i = 0; i < o.n_operands; i++)
 		e->argv[i] = o.operands[i];
@@ -182,8 +219,9 @@ static void print_first(FILE *out, const rh_exec *e, const rh_result *r)
 	char msg[RH_EXEC_MSG_MAX];
 
 	rh_symbolize(e->argv[0], e->message, msg, sizeof(msg));
-	fprintf(out, "VIOLATION %s in %s (stress %s, seed %llu, trial %llu)\n",
-		rh_kind_name(f->kind), e->argv[0], e->c.strategy, (unsigned long long)e->c.seed,
+	fprintf(out, "VIOLATION %s in %s (%s %s, seed %llu, trial %llu)\n",
+		rh_kind_name(f->kind), e->argv[0],
+		e->c.mode == RH_MODE_CONTROLLED ? "controlled" : "stress", e->c.strategy, (unsigned long long)e->c.seed,
 		(unsigned long long)f->trial);
 	fprintf(out, "  %s\n", msg);
 	fprintf(out, "  program: %s (fnv1a64 %016llx)\n", e->argv[0], (unsigned long long)e->hash);

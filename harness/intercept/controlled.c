@@ -1,0 +1,435 @@
+/* Controlled mode of `racehunt exec`: inside a trial child the program's
+ * threads are fibers on the one OS thread that runs main, and every
+ * intercepted sync call (and, with --points shared|all, every instrumented
+ * access to a shared location) is a scheduling point where the controlled
+ * scheduler's strategy (harness/src/controlled: random, pct:D) picks who runs
+ * next. Only one fiber runs at a time, so the model state of mutexes and
+ * rwlocks (runtime/objects.h, keyed by address) is plain memory; the real
+ * pthread objects are never touched.
+ *
+ * A step is taken *before* the call it stops at: a fiber about to lock a
+ * held mutex waits (is not enabled) until the holder unlocks; when nobody is
+ * enabled and somebody waits, that is a DEADLOCK naming who waits for what.
+ * Each trial child builds its own explorer seeded with (seed, trial), so the
+ * fork server needs nothing back from the child and a trial replays from its
+ * number alone. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controlled/sched.h"
+#include "controlled_rt.h"
+
+/* Where the fiber handles racehunt gives out start: far from any address
+ * glibc uses for a pthread_t (a pointer to the thread's descriptor). */
+#define HANDLE_BASE 0x7268000000000000ul
+/* Mapped lazily, so a thread's generous stack costs only address space. */
+#define STACK_SIZE (1u << 20)
+
+enum cstate { C_FREE, C_READY, C_WAIT, C_DONE };
+enum cwait { W_NONE, W_LOCK, W_RDLOCK, W_WRLOCK, W_JOIN, W_COND, W_COND_TIMED };
+
+struct cthread {
+	enum cstate st;
+	enum cwait w;
+	const void *obj; /* what it waits for; W_JOIN: the thread's index */
+	uintptr_t pc;	 /* where it waits, for the DEADLOCK report */
+	bool signalled;	 /* a condition wait that was woken */
+	uint64_t wait_seq; /* condition waits wake oldest first */
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+};
+
+int rh__ctl_on;
+
+static struct {
+	rh_explorer *x;
+	unsigned n, cur, prev;
+	unsigned streak; /* steps cur took in a row while another could run */
+	uint64_t wait_seq;
+	rh_fiber fib[RH_MAX_THREADS];
+	struct cthread t[RH_MAX_THREADS];
+} ctl;
+
+static const char *const wait_names[] = {
+	[W_LOCK] = "pthread_mutex_lock",     [W_RDLOCK] = "pthread_rwlock_rdlock",
+	[W_WRLOCK] = "pthread_rwlock_wrlock", [W_JOIN] = "pthread_join",
+	[W_COND] = "pthread_cond_wait",	     [W_COND_TIMED] = "pthread_cond_timedwait",
+};
+
+static rh_object *model(const void *obj, rh_obj_kind kind)
+{
+	return rh_object_get(&ctl.x->objects, obj, kind, 0);
+}
+
+static bool enabled(unsigned i)
+{
+	const struct cthread *t = &ctl.t[i];
+	const rh_object *o;
+
+	if (t->st == C_READY)
+		return true;
+	if (t->st != C_WAIT)
+		return false;
+	switch (t->w) {
+	case W_LOCK:
+	case W_RDLOCK:
+		o = rh_object_find(&ctl.x->objects, t->obj);
+		return o == NULL || o->owner == 0;
+	case W_WRLOCK:
+		o = rh_object_find(&ctl.x->objects, t->obj);
+		return o == NULL || (o->owner == 0 && o->readers == 0);
+	case W_JOIN:
+		return ctl.t[(uintptr_t)t->obj].st == C_DONE;
+	case W_COND:
+		return t->signalled;
+	default: /* W_COND_TIMED: its timeout may always expire */
+		return true;
+	}
+}
+
+/* "T1 waits in pthread_mutex_lock({obj:..}) held by T2 at {pc:..}". */
+static size_t describe(char *buf, size_t cap, unsigned i)
+{
+	const struct cthread *t = &ctl.t[i];
+	const rh_object *o = rh_object_find(&ctl.x->objects, t->obj);
+	char pc[64], obj[64];
+	int holder = -1;
+
+	rh__rt_fmt_pc(pc, sizeof(pc), t->pc);
+	if (t->w == W_JOIN)
+		return (size_t)snprintf(buf, cap, "T%u waits in pthread_join(T%u) at %s", i,
+					(unsigned)(uintptr_t)t->obj, pc);
+	rh__rt_fmt_obj(obj, sizeof(obj), t->obj);
+	if (o != NULL && o->owner != 0)
+		holder = o->owner - 1;
+	else if (o != NULL && t->w == W_WRLOCK && o->readers != 0)
+		holder = __builtin_ctzll(o->readers);
+	if (holder >= 0)
+		return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) held by T%d at %s", i,
+					wait_names[t->w], obj, holder, pc);
+	return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) at %s", i, wait_names[t->w], obj,
+				pc);
+}
+
+/* Nobody is enabled: the program ends if nobody waits either (main left
+ * with pthread_exit and the last thread ended), else a DEADLOCK. */
+RH_NORETURN static void stuck(void)
+{
+	static char what[RH_EXEC_MSG_MAX - 256];
+	size_t len = 0;
+
+	what[0] = '\0';
+	for (unsigned i = 0; i < ctl.n && len + 2 < sizeof(what); i++) {
+		if (ctl.t[i].st != C_WAIT)
+			continue;
+		if (len > 0)
+			len += (size_t)snprintf(what + len, sizeof(what) - len, "; ");
+		if (len < sizeof(what))
+			len += describe(what + len, sizeof(what) - len, i);
+	}
+	if (len == 0)
+		exit(0);
+	rh__rt_report_exit(RH_DEADLOCK, "every thread waits and none can wake another: %s", what);
+}
+
+/* The thread to run next: the strategy's pick, except that a thread which
+ * took RH_SCHED_FAIR_STEPS steps in a row while another could run yields
+ * once (as the scenario scheduler's fairness rule), so a spin-wait on a flag
+ * another thread sets ends under any strategy. */
+static unsigned pick(void)
+{
+	uint64_t en = 0;
+	unsigned next;
+
+	for (unsigned i = 0; i < ctl.n; i++)
+		if (enabled(i))
+			en |= 1ull << i;
+	if (en == 0)
+		stuck();
+	if (++ctl.x->steps > RH_SCHED_MAX_STEPS)
+		rh__rt_report_exit(RH_LIVELOCK,
+				   "the threads took %u scheduling steps and the run did not end",
+				   RH_SCHED_MAX_STEPS);
+	next = rh_strategy_choose(ctl.x, en, ctl.cur);
+	if (next != ctl.cur || (en & ~(1ull << ctl.cur)) == 0) {
+		ctl.streak = 0;
+		return next;
+	}
+	if (++ctl.streak < RH_SCHED_FAIR_STEPS)
+		return next;
+	ctl.streak = 0;
+	/* The next enabled thread after cur, round-robin. */
+	uint64_t above = en & ~((2ull << ctl.cur) - 1);
+
+	return (unsigned)__builtin_ctzll(above ? above : en);
+}
+
+static void enter(unsigned to)
+{
+	ctl.prev = ctl.cur;
+	ctl.cur = to;
+	rh__rt_self = &rh__rt_threads[to];
+}
+
+/* A scheduling step of the running fiber in whatever state it set. */
+static void step(void)
+{
+	unsigned me = ctl.cur, next = pick();
+
+	if (next == me)
+		return;
+	enter(next);
+	rh_fiber_switch(&ctl.fib[me], &ctl.fib[next], false);
+}
+
+void rh__ctl_point(void)
+{
+	step();
+}
+
+/* Wait for the condition enabled() checks for w on obj. */
+static void wait_for(enum cwait w, const void *obj, uintptr_t pc)
+{
+	struct cthread *t = &ctl.t[ctl.cur];
+
+	t->st = C_WAIT;
+	t->w = w;
+	t->obj = obj;
+	t->pc = pc;
+	step();
+	t->st = C_READY;
+	t->w = W_NONE;
+}
+
+/* ---- threads ---------------------------------------------------------------- */
+RH_NORETURN static void thread_end(void *ret)
+{
+	unsigned me = ctl.cur, next;
+
+	ctl.t[me].ret = ret;
+	ctl.t[me].st = C_DONE;
+	atomic_store(&rh__rt_threads[me].state, RT_EXITED);
+	next = pick();
+	enter(next);
+	rh_fiber_exit(&ctl.fib[me], &ctl.fib[next]);
+}
+
+static void fiber_main(void)
+{
+	unsigned me = ctl.cur;
+
+	rh_fiber_started(&ctl.fib[me], &ctl.fib[ctl.prev]);
+	thread_end(ctl.t[me].fn(ctl.t[me].arg));
+}
+
+static void thread_slot(unsigned tid)
+{
+	struct rh__rt_thread *t = &rh__rt_threads[tid];
+
+	t->tid = tid;
+	t->wait_tid = -1;
+	atomic_store(&t->state, RT_RUNNING);
+	ctl.t[tid].st = C_READY;
+	ctl.n = tid + 1;
+	atomic_store(&rh__rt_nthreads, ctl.n);
+	rh__rt_shared->threads = ctl.n;
+}
+
+int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	unsigned tid = ctl.n;
+
+	if (tid >= RH_MAX_THREADS)
+		rh__rt_unsupported("controlled mode runs at most %d threads, main included; the "
+				   "program started more (stress mode runs up to %d)",
+				   RH_MAX_THREADS, RT_MAX_THREADS);
+	if (!rh_fiber_create(&ctl.fib[tid], STACK_SIZE))
+		return EAGAIN;
+	rh_fiber_reset(&ctl.fib[tid], fiber_main);
+	ctl.t[tid].fn = fn;
+	ctl.t[tid].arg = arg;
+	thread_slot(tid);
+	*th = (pthread_t)(HANDLE_BASE + tid);
+	return 0;
+}
+
+/* The thread a handle names, -1 for none. */
+static int tid_of(pthread_t th)
+{
+	if (pthread_equal(th, rh__rt_threads[0].handle))
+		return 0;
+	if (th < HANDLE_BASE || th - HANDLE_BASE >= ctl.n)
+		return -1;
+	return (int)(th - HANDLE_BASE);
+}
+
+int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc)
+{
+	int tid = tid_of(th);
+
+	if (tid < 0)
+		return ESRCH;
+	if ((unsigned)tid == ctl.cur)
+		return EDEADLK;
+	wait_for(W_JOIN, (const void *)(uintptr_t)tid, pc);
+	if (ret != NULL)
+		*ret = ctl.t[tid].ret;
+	return 0;
+}
+
+int rh__ctl_detach(pthread_t th)
+{
+	return tid_of(th) < 0 ? ESRCH : 0;
+}
+
+RH_NORETURN void rh__ctl_exit(void *ret)
+{
+	thread_end(ret);
+}
+
+/* ---- mutexes and rwlocks ------------------------------------------------------- */
+/* glibc keeps the mutex type in the low bits of __kind. */
+static int mutex_type(const pthread_mutex_t *m)
+{
+	return m->__data.__kind & 3;
+}
+
+static int lock(const void *obj, int type, bool try, uintptr_t pc)
+{
+	rh_object *o = model(obj, RH_OBJ_MUTEX);
+	int self = (int)ctl.cur + 1;
+
+	if (o->owner == self && type == PTHREAD_MUTEX_RECURSIVE)
+		rh__rt_unsupported("controlled mode does not model recursive mutexes yet; use "
+				   "--mode stress");
+	if (o->owner == self && type == PTHREAD_MUTEX_ERRORCHECK)
+		return EDEADLK;
+	if (o->owner != 0) {
+		if (try)
+			return EBUSY;
+		/* A normal mutex locked twice by its holder waits for ever. */
+		wait_for(W_LOCK, obj, pc);
+	}
+	o->owner = self;
+	return 0;
+}
+
+static int unlock(const void *obj, int type)
+{
+	rh_object *o = model(obj, RH_OBJ_MUTEX);
+
+	if (o->owner != (int)ctl.cur + 1 && type == PTHREAD_MUTEX_ERRORCHECK)
+		return EPERM;
+	o->owner = 0;
+	return 0;
+}
+
+int rh__ctl_mutex_lock(pthread_mutex_t *m, bool try, uintptr_t pc)
+{
+	return lock(m, mutex_type(m), try, pc);
+}
+
+int rh__ctl_mutex_unlock(pthread_mutex_t *m)
+{
+	return unlock(m, mutex_type(m));
+}
+
+/* A spinlock is a normal mutex whose waiter spins instead of sleeping. */
+int rh__ctl_spin_lock(pthread_spinlock_t *l, bool try, uintptr_t pc)
+{
+	return lock((const void *)l, PTHREAD_MUTEX_NORMAL, try, pc);
+}
+
+int rh__ctl_spin_unlock(pthread_spinlock_t *l)
+{
+	return unlock((const void *)l, PTHREAD_MUTEX_NORMAL);
+}
+
+int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc)
+{
+	rh_object *o = model(l, RH_OBJ_RWLOCK);
+
+	if (o->owner != 0 || (write && o->readers != 0)) {
+		if (try)
+			return EBUSY;
+		wait_for(write ? W_WRLOCK : W_RDLOCK, l, pc);
+	}
+	if (write)
+		o->owner = (int)ctl.cur + 1;
+	else
+		o->readers |= 1ull << ctl.cur;
+	return 0;
+}
+
+int rh__ctl_rwlock_unlock(pthread_rwlock_t *l)
+{
+	rh_object *o = model(l, RH_OBJ_RWLOCK);
+
+	if (o->owner == (int)ctl.cur + 1)
+		o->owner = 0;
+	else
+		o->readers &= ~(1ull << ctl.cur);
+	return 0;
+}
+
+/* ---- condition variables ----------------------------------------------------------- */
+int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr_t pc)
+{
+	struct cthread *t = &ctl.t[ctl.cur];
+	int rc;
+
+	rh__ctl_mutex_unlock(m);
+	t->signalled = false;
+	t->wait_seq = ++ctl.wait_seq;
+	wait_for(timed ? W_COND_TIMED : W_COND, c, pc);
+	rc = t->signalled ? 0 : ETIMEDOUT;
+	rh__ctl_mutex_lock(m, false, pc);
+	return rc;
+}
+
+/* Wake the oldest waiter on c, or all of them. */
+void rh__ctl_cond_wake(pthread_cond_t *c, bool all)
+{
+	for (;;) {
+		struct cthread *oldest = NULL;
+
+		for (unsigned i = 0; i < ctl.n; i++) {
+			struct cthread *t = &ctl.t[i];
+
+			if (t->st == C_WAIT && (t->w == W_COND || t->w == W_COND_TIMED) &&
+			    t->obj == c && !t->signalled &&
+			    (oldest == NULL || t->wait_seq < oldest->wait_seq))
+				oldest = t;
+		}
+		if (oldest == NULL)
+			return;
+		oldest->signalled = true;
+		if (!all)
+			return;
+	}
+}
+
+/* ---- the trial ------------------------------------------------------------------ */
+void rh__ctl_start(void)
+{
+	char err[256];
+
+	ctl.x = rh_explorer_new(rh__rt_shared->strategy, rh__rt_shared->seed, err, sizeof(err));
+	if (ctl.x == NULL)
+		rh__rt_unsupported("%s", err);
+	/* Seeded by the trial's number: the trial schedules the same whenever
+	 * it runs (rh_strategy_begin). Thread count unknown yet: every slot. */
+	ctl.x->trial_seed = rh__rt_shared->seed;
+	ctl.x->trial_index = rh__rt_shared->trial;
+	if (!rh_strategy_begin(ctl.x, RH_MAX_THREADS))
+		rh__rt_unsupported("strategy '%s' has no schedule to run",
+				   rh__rt_shared->strategy);
+	rh_fiber_init_thread(&ctl.fib[0]);
+	thread_slot(0);
+	rh__ctl_on = 1;
+}
+

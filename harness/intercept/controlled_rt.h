@@ -1,0 +1,51 @@
+/* This file is private to the intercept runtime (librh_intercept).
+ *
+ * Controlled mode's side of the interceptors (controlled.c): once
+ * rh__ctl_on is set in a trial child, an interceptor that rh__rt_enter let
+ * through calls these instead of the real pthread function. pc is the
+ * program's call site, for DEADLOCK reports. */
+#ifndef RH_INTERCEPT_CONTROLLED_RT_H
+#define RH_INTERCEPT_CONTROLLED_RT_H
+
+#include <stdbool.h>
+
+#include "rt.h"
+
+/* Set in a controlled trial child before main runs; 0 in stress mode. */
+extern int rh__ctl_on;
+
+/* Build the trial's explorer and make main fiber T0. */
+void rh__ctl_start(void);
+/* A scheduling point: the strategy may switch to another fiber. */
+void rh__ctl_point(void);
+
+int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg);
+int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc);
+int rh__ctl_detach(pthread_t th);
+RH_NORETURN void rh__ctl_exit(void *ret);
+
+int rh__ctl_mutex_lock(pthread_mutex_t *m, bool try, uintptr_t pc);
+int rh__ctl_mutex_unlock(pthread_mutex_t *m);
+int rh__ctl_spin_lock(pthread_spinlock_t *l, bool try, uintptr_t pc);
+int rh__ctl_spin_unlock(pthread_spinlock_t *l);
+int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc);
+int rh__ctl_rwlock_unlock(pthread_rwlock_t *l);
+int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr_t pc);
+void rh__ctl_cond_wake(pthread_cond_t *c, bool all);
+
+/* In an interceptor, after its rh__rt_enter (the scheduling point): the
+ * controlled model of the call instead of the real one. */
+#define RH_CTL(call)                                                                       \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__ctl_on))                                               \
+			return (call);                                                     \
+	} while (0)
+/* A call controlled mode does not model: a one-line error, exit 2. */
+#define RH_CTL_UNMODELLED(name)                                                            \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__ctl_on))                                               \
+			rh__rt_unsupported("controlled mode does not model " name              \
+					   " yet; use --mode stress");                     \
+	} while (0)
+
+#endif
