@@ -106,7 +106,8 @@ static void *child_main(void *arg)
 {
 	child_thread *ct = arg;
 	writer_spec *r = ct->r;
-	unsigned tid = ct->tid, total = r->ops * r->rounds;
+	unsigned tid = ct->tid;
+	uint64_t total = (uint64_t)r->ops * r->rounds;
 	rh_rng rng;
 	rh_rng_seed(&rng, rh_seed_mix(r->seed, tid, 0));
 	uint8_t buf[MAX_PAYLOAD];
@@ -384,6 +385,8 @@ static const rh_scenario header_crash = {
 	.defaults = {.threads = 4, .ops = 200, .rounds = 1, .size = 64},
 	.max_threads = 64,
 	.stress_trials = 150,
+	/* Each trial forks and kills a writer process and reopens its file. */
+	.limits = {.max_ops = 1u << 12, .max_size = MAX_PAYLOAD},
 	.setup = setup,
 	.thread = monitor,
 	.check = check,

@@ -38,7 +38,7 @@ typedef struct hs_run {
 	hdr_mgr *m;
 	hs_kind kind;
 	rh_params p;
-	unsigned per_thread; /* ops over all rounds */
+	size_t per_thread; /* ops over all rounds; the limits keep it below 2^32 */
 	hs_op *ops;	     /* [tid][op] */
 	bool closed;	     /* thread 0 closed the store (HS_CLOSE, HS_PROPS) */
 	/* HS_PROPS: the generated case. */
@@ -60,7 +60,7 @@ static hs_run *run_new(const rh_params *p, unsigned variant, rh_trial *t, hs_kin
 	r->p = *p;
 	if (r->p.size > MAX_PAYLOAD)
 		r->p.size = MAX_PAYLOAD;
-	r->per_thread = p->ops * p->rounds;
+	r->per_thread = (size_t)p->ops * p->rounds;
 	r->ops = calloc((size_t)p->threads * r->per_thread + 1, sizeof *r->ops);
 	r->gen_ops = calloc(p->threads, sizeof *r->gen_ops);
 	hdr_err err;
@@ -292,7 +292,7 @@ out:
 	free(acks);
 }
 
-#define HS_SCENARIO(sym, nm, sum, vars, setup_fn, thr, ops_, rounds_, trials)                \
+#define HS_SCENARIO(sym, nm, sum, vars, setup_fn, thr, ops_, rounds_, trials, limits_)                \
 	static const rh_scenario sym = {                                                    \
 		.name = nm,                                                                 \
 		.summary = sum,                                                             \
@@ -301,6 +301,7 @@ out:
 		.defaults = {.threads = thr, .ops = ops_, .rounds = rounds_, .size = 64},  \
 		.max_threads = 32,                                                          \
 		.stress_trials = trials,                                                    \
+		.limits = {.max_ops = limits_, .max_size = MAX_PAYLOAD},                                                    \
 		.setup = setup_fn,                                                          \
 		.thread = thread_fn,                                                        \
 		.check = check,                                                             \
@@ -343,14 +344,14 @@ static const rh_variant props_variants[] = {
 HS_SCENARIO(header_writers, "header.writers",
 	    "concurrent writers update DataSize/FileSize/EntityCount/LastModified and the WAL "
 	    "sequence",
-	    writers_variants, setup_writers, 4, 50, 2, 200);
+	    writers_variants, setup_writers, 4, 50, 2, 200, 8192);
 HS_SCENARIO(header_checkpoint, "header.checkpoint",
 	    "thread 0 checkpoints (close + reopen from disk) between its puts while the others put",
-	    checkpoint_variants, setup_checkpoint, 4, 50, 2, 200);
+	    checkpoint_variants, setup_checkpoint, 4, 50, 2, 200, 4096);
 HS_SCENARIO(header_close, "header.close",
 	    "thread 0 closes the store halfway through the last round while the others put",
-	    close_variants, setup_close, 4, 50, 2, 200);
+	    close_variants, setup_close, 4, 50, 2, 200, 16384);
 HS_SCENARIO(header_props, "header.props",
 	    "generated thread count, ops, payload sizes, checkpoint rate and close; every "
 	    "property",
-	    props_variants, setup_props, 4, 40, 2, 200);
+	    props_variants, setup_props, 4, 40, 2, 200, 4096);

@@ -58,6 +58,7 @@ static const rh_scenario lockorder_abba = {
 	.n_variants = RHL_VARIANT_COUNT_,
 	.defaults = {.threads = 2, .ops = 1, .rounds = 1, .size = 0},
 	.max_threads = 16,
+	.limits = {.max_ops = 1u << 14}, /* size is unused */
 	.stress_trials = 2000,
 	.setup = abba_setup,
 	.thread = abba_thread,

@@ -46,7 +46,7 @@ typedef struct offset_run {
 	offset_store store;
 	workload kind;
 	rh_params p;
-	unsigned ops_per_thread; /* over all rounds */
+	size_t ops_per_thread; /* over all rounds; the limits keep it below 2^32 */
 	put_record *hist;	 /* [thread][op] */
 	rh_atomic_u64 *published; /* per writer: records 0..n-1 are acknowledged */
 	unsigned prepopulated;
@@ -92,11 +92,11 @@ static offset_run *run_new(const rh_params *p, unsigned variant, rh_trial *t, wo
 	r->kind = kind;
 	r->p = *p;
 	r->p.size = size < RH_PAYLOAD_MIN ? RH_PAYLOAD_MIN : size;
-	r->ops_per_thread = p->ops * p->rounds;
+	r->ops_per_thread = (size_t)p->ops * p->rounds;
 	if (kind == WL_READERS || kind == WL_HOTSPOT)
 		r->prepopulated = kind == WL_HOTSPOT ? 4 : 256;
 	entries = (uint64_t)p->threads * r->ops_per_thread + r->prepopulated;
-	r->hist = calloc((size_t)p->threads * r->ops_per_thread, sizeof(*r->hist));
+	r->hist = calloc(entries - r->prepopulated + 1, sizeof(*r->hist));
 	r->published = calloc(p->threads, sizeof(*r->published));
 	r->prepop = calloc(r->prepopulated + 1, sizeof(*r->prepop));
 	r->gen_ops = calloc(p->threads, sizeof(*r->gen_ops));
@@ -387,6 +387,7 @@ out:
 		.n_variants = 3,                                                                 \
 		.defaults = {.threads = thr, .ops = ops_, .rounds = rounds_, .size = size_},     \
 		.max_threads = 64,                                                               \
+		.limits = {.max_ops = 1u << 14, .max_size = MAX_PAYLOAD},                         \
 		.stress_trials = trials_,                                                        \
 		.setup = setup_fn,                                                               \
 		.thread = thread_body,                                                           \

@@ -16,6 +16,8 @@
 #include "racehunt/scenario.h"
 
 #define QUEUE_MAX_THREADS 32
+/* --size bounds each payload; items are ops x rounds, each held to the end. */
+#define QUEUE_MAX_PAYLOAD 4096u
 
 enum workload {
 	W_FANOUT,  /* every thread consumes every pre-enqueued item in lockstep */
@@ -359,7 +361,7 @@ static void *setup_props(const rh_params *p, unsigned v, rh_trial *t)
 	return queue_setup(W_PROPS, p, v, t);
 }
 
-#define QUEUE_SCENARIO(sym, nm, sum, setupfn, thr, ops_, rounds_, size_, trials)            \
+#define QUEUE_SCENARIO(sym, nm, sum, setupfn, thr, ops_, rounds_, size_, trials, limits_)            \
 	static const rh_scenario sym = {                                                   \
 		.name = nm,                                                                \
 		.summary = sum,                                                            \
@@ -368,6 +370,7 @@ static void *setup_props(const rh_params *p, unsigned v, rh_trial *t)
 		.defaults = {.threads = thr, .ops = ops_, .rounds = rounds_, .size = size_}, \
 		.max_threads = QUEUE_MAX_THREADS,                                          \
 		.stress_trials = trials,                                                   \
+		.limits = {.max_ops = limits_, .max_size = QUEUE_MAX_PAYLOAD},                                                   \
 		.setup = setupfn,                                                          \
 		.thread = queue_thread,                                                    \
 		.check = queue_check,                                                      \
@@ -378,14 +381,14 @@ static void *setup_props(const rh_params *p, unsigned v, rh_trial *t)
 QUEUE_SCENARIO(queue_fanout, "queue.fanout",
 	       "every consumer reads every item in lockstep; each read records a dequeue event "
 	       "on the shared item",
-	       setup_fanout, 4, 8, 4, 32, 200)
+	       setup_fanout, 4, 8, 4, 32, 200, 16384)
 QUEUE_SCENARIO(queue_hotitem, "queue.hotitem",
 	       "many consumers read the one item of each round at once; read latency sampled",
-	       setup_hotitem, 8, 1, 16, 16, 200)
+	       setup_hotitem, 8, 1, 16, 16, 200, 16384)
 QUEUE_SCENARIO(queue_mixed, "queue.mixed",
 	       "thread 0 enqueues, then consumes; the other threads consume whatever is "
 	       "published meanwhile",
-	       setup_mixed, 4, 8, 4, 64, 200)
+	       setup_mixed, 4, 8, 4, 64, 200, 16384)
 QUEUE_SCENARIO(queue_props, "queue.props",
 	       "generated item count, payload sizes and per-round reads per consumer",
-	       setup_props, 4, 8, 4, 64, 200)
+	       setup_props, 4, 8, 4, 64, 200, 16384)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli_private.h"
+#include "core/limits.h"
 #include "core/registry.h"
 #include "core/sanitizer.h"
 #include "core/util.h"
@@ -44,8 +45,13 @@ static int cmd_list(int argc, char **argv)
 		const rh_scenario *s = rh_scenario_at(i);
 
 		printf("%-22s %s\n", s->name, s->summary);
+		rh_limits lim = rh_limits_of(s);
+
 		printf("%-22s threads %u, ops %u, rounds %u, size %u\n", "", s->defaults.threads,
 		       s->defaults.ops, s->defaults.rounds, s->defaults.size);
+		printf("%-22s limits: threads %u, threads x ops x rounds %llu, rounds %u, size %u\n",
+		       "", rh_max_threads(s), (unsigned long long)lim.max_ops, lim.max_rounds,
+		       lim.max_size);
 		for (unsigned v = 0; v < s->n_variants; v++)
 			printf("    %-16s expect %-9s %s\n", s->variants[v].name,
 			       s->variants[v].expect == RH_EXPECT_DETECTED ? "detected" : "clean",

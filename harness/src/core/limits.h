@@ -14,7 +14,7 @@
 
 /* Harness defaults where a scenario declares 0. */
 #define RH_LIMIT_OPS (1ull << 20)
-#define RH_LIMIT_ROUNDS (1u << 16)
+#define RH_LIMIT_ROUNDS (1u << 10)
 #define RH_LIMIT_SIZE (1u << 20)
 /* Trial numbers (first trial + trials) stay below this, so no sum wraps. */
 #define RH_TRIAL_INDEX_MAX (UINT64_MAX / 2)
