@@ -1,6 +1,13 @@
 # The hostile label (issue 12): racehunt fed what a hostile user would feed
 # it, in the asan build, where a crash or a read of freed memory shows. Each
 # test checks exit status and output (ci/expect or a script of ci/hostile/).
+# Fiber stacks under `ulimit -v`: exit 3. Not under a sanitizer, whose
+# shadow memory no small address space holds.
+if(NOT RH_SANITIZE)
+  add_test(NAME hostile.ulimit_memory
+    COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/ulimit $<TARGET_FILE:racehunt_exe> memory)
+  set_tests_properties(hostile.ulimit_memory PROPERTIES LABELS hostile TIMEOUT 60)
+endif()
 if(NOT RH_SANITIZE MATCHES "address")
   return()
 endif()
@@ -15,7 +22,7 @@ endforeach()
 
 # The workload of issue 12 item 1: refused with the limit named, not a crash.
 rh_cli_test(hostile.workload_wraps STATUS 2
-  MATCH "^racehunt: --threads x --ops x --rounds = 2 x 65536 x 65536 is over the limit"
+  MATCH "^racehunt: --rounds 65536 is over the limit of offset.writers: at most [0-9]+ rounds"
   NO_MATCH "VIOLATION" "Sanitizer"
   LABELS hostile
   ARGS run offset.writers --variant fixed-atomic --threads 2 --ops 65536 --rounds 65536 --trials 1)
@@ -24,3 +31,28 @@ rh_cli_test(hostile.queue_rounds STATUS 2
   NO_MATCH "VIOLATION" "Sanitizer"
   LABELS hostile
   ARGS run queue.props --mode controlled --ops 1 --rounds 1000000)
+
+# Forged schedule strings through every door (replay, shrink, run
+# --strategy replay:): one validation, one range.
+add_executable(forge_schedule forge_schedule.c)
+target_link_libraries(forge_schedule PRIVATE racehunt_harness)
+target_compile_options(forge_schedule PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
+add_test(NAME hostile.forge
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/forge $<TARGET_FILE:racehunt_exe>
+          $<TARGET_FILE:forge_schedule>)
+set_tests_properties(hostile.forge PROPERTIES LABELS hostile TIMEOUT 300)
+
+# A controlled trial that crashes: the campaign goes on, counts its
+# schedules, and the crash's schedule replays to the same crash.
+add_test(NAME hostile.controlled_crash
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/crash $<TARGET_FILE:racehunt_exe>)
+# SIGINT/SIGTERM to run and hunt: stopped, reaped, summarised, files whole.
+add_test(NAME hostile.signals
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/signals $<TARGET_FILE:racehunt_exe>)
+# Resource failures under `ulimit -n`: exit 3, never a violation.
+add_test(NAME hostile.ulimit_fds
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/ulimit $<TARGET_FILE:racehunt_exe> fds)
+# State leaked between trials is said, not replayed as a clean run.
+add_test(NAME hostile.leaked_state COMMAND racehunt_test_campaign)
+set_tests_properties(hostile.controlled_crash hostile.signals hostile.ulimit_fds
+  hostile.leaked_state PROPERTIES LABELS hostile TIMEOUT 300)

@@ -19,6 +19,14 @@ uint32_t hs_payload_len(rh_rng *rng, unsigned size)
 	return RH_PAYLOAD_MIN + (uint32_t)rh_rng_below(rng, max - RH_PAYLOAD_MIN + 1);
 }
 
+bool hs_resource_failure(rh_trial *t, hdr_status st, const hdr_err *err, const char *what)
+{
+	if (st != HDR_E_RESOURCE)
+		return false;
+	rh_trial_error(t, "%s: %s", what, err->msg);
+	return true;
+}
+
 const char *hs_temp_dir(void)
 {
 	const char *dir = getenv("TMPDIR");

@@ -29,6 +29,10 @@ uint32_t hs_payload_len(rh_rng *rng, unsigned size);
  * crash leaves behind) without disk stalls, which on a loaded machine held a
  * pwrite for over a second and tripped the stress watchdog as a false HANG. */
 const char *hs_temp_dir(void);
+/* A store call that failed for want of a resource (HDR_E_RESOURCE: file
+ * descriptors, memory, disk space) is the trial's failure to run, not a
+ * violation: reported through rh_trial_error; true when st was one. */
+bool hs_resource_failure(rh_trial *t, hdr_status st, const hdr_err *err, const char *what);
 
 /* " [store log: ...]" when the variant logged warnings, else "": a report on
  * the patched variant quotes the corrections it believed it made. */

@@ -37,7 +37,24 @@ static const char *const status_names[HDR_STATUS_COUNT_] = {
 	[HDR_E_BOUNDS] = "write-out-of-bounds",
 	[HDR_E_CLOSED] = "closed",
 	[HDR_E_IO] = "io-error",
+	[HDR_E_RESOURCE] = "out-of-resources",
 };
+
+hdr_status hdr_errno_status(int errnum)
+{
+	switch (errnum) {
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOSPC:
+	case EDQUOT:
+	case EAGAIN:
+	case EFBIG:
+		return HDR_E_RESOURCE;
+	default:
+		return HDR_E_IO;
+	}
+}
 
 const char *hdr_status_name(hdr_status s)
 {
@@ -199,7 +216,7 @@ hdr_status hdr_index_load_bytes(const hdr_header *h, const uint8_t *file, size_t
 		return HDR_OK;
 	hdr_entity *v = malloc(count * sizeof *v);
 	if (!v)
-		return fail(err, HDR_E_IO, "out of memory for %llu index entries",
+		return fail(err, HDR_E_RESOURCE, "out of memory for %llu index entries",
 			    (unsigned long long)count);
 	uint64_t lo = h->data_offset, hi = h->file_size;
 	for (uint64_t i = 0; i < count; i++) {
@@ -289,7 +306,7 @@ hdr_status hdr_wal_replay_bytes(const hdr_header *h, const uint8_t *file, size_t
 			size_t ncap = cap ? 2 * cap : 64;
 			hdr_wal_entry *nv = realloc(v, ncap * sizeof *nv);
 			if (!nv) {
-				st = fail(err, HDR_E_IO, "out of memory replaying the WAL");
+				st = fail(err, HDR_E_RESOURCE, "out of memory replaying the WAL");
 				goto out;
 			}
 			v = nv;
@@ -332,7 +349,7 @@ hdr_status hdr_open_file(const char *path, hdr_image *img, hdr_err *err)
 	memset(img, 0, sizeof *img);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, HDR_E_IO, "open %s: %s", path, strerror(errno));
+		return fail(err, hdr_errno_status(errno), "open %s: %s", path, strerror(errno));
 	hdr_status st = HDR_OK;
 	struct stat sb;
 	uint8_t *buf = NULL;
@@ -344,14 +361,15 @@ hdr_status hdr_open_file(const char *path, hdr_image *img, hdr_err *err)
 	size_t len = (size_t)sb.st_size;
 	buf = malloc(len ? len : 1);
 	if (!buf) {
-		st = fail(err, HDR_E_IO, "out of memory reading %s", path);
+		st = fail(err, HDR_E_RESOURCE, "out of memory reading %s", path);
 		goto out;
 	}
 	size_t got = 0;
 	while (got < len) {
 		ssize_t r = pread(fd, buf + got, len - got, (off_t)got);
 		if (r <= 0) {
-			st = fail(err, HDR_E_IO, "read %s: %s", path, r ? strerror(errno) : "short");
+			st = fail(err, r ? hdr_errno_status(errno) : HDR_E_IO, "read %s: %s", path,
+				  r ? strerror(errno) : "short");
 			goto out;
 		}
 		got += (size_t)r;

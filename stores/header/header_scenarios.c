@@ -134,6 +134,8 @@ static void do_put(hs_run *r, unsigned tid, unsigned op, unsigned size, rh_trial
 	}
 	if (st == HDR_E_CLOSED && (r->kind == HS_CLOSE || r->kind == HS_PROPS))
 		return; /* refused, not acknowledged: nothing is owed */
+	if (hs_resource_failure(t, st, &err, "put"))
+		return;
 	if (st == HDR_E_WAL_OFFSET_ZERO)
 		rh_violation(t, RH_INVARIANT,
 			     "thread %u op %u observed WALOffset 0 in the writer's header (%s)", tid,
@@ -148,6 +150,8 @@ static void do_checkpoint(hs_run *r, unsigned tid, unsigned op, rh_trial *t)
 {
 	hdr_err err = {0};
 	hdr_status st = hdr_mgr_checkpoint(r->m, &err);
+	if (hs_resource_failure(t, st, &err, "checkpoint"))
+		return;
 	if (st != HDR_OK && !(st == HDR_E_CLOSED && r->closed))
 		rh_violation(t, st == HDR_E_WAL_OFFSET ? RH_INVARIANT : RH_CORRUPTION,
 			     "thread %u op %u: checkpoint failed: %s", tid, op, err.msg);
@@ -160,7 +164,7 @@ static void do_close(hs_run *r, const char *who, rh_trial *t)
 	char n[320];
 	hdr_status st = hdr_mgr_close(r->m, &err);
 	r->closed = true;
-	if (st == HDR_OK)
+	if (st == HDR_OK || hs_resource_failure(t, st, &err, "close"))
 		return;
 	note(r, n, sizeof n);
 	rh_violation(t, st == HDR_E_COUNT_MISMATCH ? RH_LOST_UPDATE : RH_INVARIANT,
@@ -270,7 +274,10 @@ static void check(void *state, rh_trial *t)
 	}
 	rh_prop_result pr;
 	hdr_image img;
-	if (hdr_open_file(hdr_mgr_path(r->m), &img, &err) != HDR_OK) {
+	hdr_status st = hdr_open_file(hdr_mgr_path(r->m), &img, &err);
+	if (hs_resource_failure(t, st, &err, "reopen after Close"))
+		goto out;
+	if (st != HDR_OK) {
 		rh_violation(t, RH_CORRUPTION,
 			     "reopen after Close failed: %s; %zu acknowledged entities unreadable%s",
 			     err.msg, n_acked, n);

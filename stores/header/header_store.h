@@ -70,10 +70,14 @@ typedef enum hdr_status {
 	HDR_E_BOUNDS,	      /* a write position past HDR_FILE_LIMIT */
 	HDR_E_CLOSED,	      /* the store was closed */
 	HDR_E_IO,	      /* a system call failed */
+	HDR_E_RESOURCE,	      /* the system refused descriptors, memory or disk space */
 	HDR_STATUS_COUNT_
 } hdr_status;
 
 const char *hdr_status_name(hdr_status s);
+/* HDR_E_RESOURCE for an errno that says the system ran out of something
+ * (EMFILE, ENFILE, ENOMEM, ENOSPC, EDQUOT, EAGAIN, EFBIG), else HDR_E_IO. */
+hdr_status hdr_errno_status(int errnum);
 
 typedef struct hdr_err {
 	hdr_status code;

@@ -116,7 +116,7 @@ static hdr_status pwrite_all(hdr_mgr *m, const void *buf, size_t n, uint64_t off
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return fail(err, HDR_E_IO, "pwrite %s at %llu: %s", m->path,
+			return fail(err, hdr_errno_status(errno), "pwrite %s at %llu: %s", m->path,
 				    (unsigned long long)off, r ? strerror(errno) : "no progress");
 		p += r;
 		n -= (size_t)r;
@@ -134,14 +134,14 @@ static hdr_status read_file(hdr_mgr *m, uint8_t **out, size_t *len, hdr_err *err
 	size_t n = (size_t)sb.st_size, got = 0;
 	uint8_t *buf = malloc(n ? n : 1);
 	if (!buf)
-		return fail(err, HDR_E_IO, "out of memory reading %s", m->path);
+		return fail(err, HDR_E_RESOURCE, "out of memory reading %s", m->path);
 	while (got < n) {
 		ssize_t r = pread(m->fd, buf + got, n - got, (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
 			free(buf);
-			return fail(err, HDR_E_IO, "pread %s: %s", m->path,
+			return fail(err, hdr_errno_status(errno), "pread %s: %s", m->path,
 				    r ? strerror(errno) : "file shrank");
 		}
 		got += (size_t)r;
@@ -178,7 +178,7 @@ static hdr_status index_append(hdr_writer *w, const hdr_entity *e, hdr_err *err)
 		size_t cap = w->cap_index ? 2 * w->cap_index : 64;
 		hdr_entity *v = realloc(w->index, cap * sizeof *v);
 		if (!v) {
-			st = fail(err, HDR_E_IO, "out of memory growing the index");
+			st = fail(err, HDR_E_RESOURCE, "out of memory growing the index");
 			goto out;
 		}
 		w->index = v;
@@ -494,7 +494,7 @@ static hdr_status close_buggy(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_IO, "out of memory encoding the index");
+		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	hdr_status st = write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 	free(ix);
 	if (st != HDR_OK)
@@ -523,7 +523,7 @@ static hdr_status close_patched(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_IO, "out of memory encoding the index");
+		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	if (n != claimed) {
 		log_warn(m, &m->log.count_corrections,
 			 "Index entry count mismatch detected: wrote %zu entries but HeaderSync "
@@ -552,7 +552,7 @@ static hdr_status close_fixed(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_IO, "out of memory encoding the index");
+		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	rh_mutex_lock(&w->hlock);
 	hdr_status st = HDR_OK;
 	if (n != w->h.entity_count) {
@@ -598,7 +598,7 @@ static hdr_status put_on(hdr_writer *w, uint64_t id, const uint8_t *payload, siz
 {
 	uint8_t *rec = make_record(id, payload, len);
 	if (!rec)
-		return fail(err, HDR_E_IO, "out of memory for a %zu-byte record", len);
+		return fail(err, HDR_E_RESOURCE, "out of memory for a %zu-byte record", len);
 	hdr_entity e = {.id = id, .len = HDR_RECORD_HEAD + len};
 	hdr_status st = write_entity(w, &e, rec, ack, err);
 	if (st == HDR_OK)
@@ -648,7 +648,7 @@ static hdr_status checkpoint_buggy(hdr_mgr *m, hdr_err *err)
 	writer_close(old, &cerr); /* a count mismatch was logged; carry on */
 	hdr_writer *nw = writer_new(m);
 	if (!nw)
-		return fail(err, HDR_E_IO, "out of memory for a writer");
+		return fail(err, HDR_E_RESOURCE, "out of memory for a writer");
 	m->w = nw;
 	rh_point("checkpoint: writer published, header not loaded; WALOffset", nw->h.wal_offset);
 	retire(m, old);
@@ -668,7 +668,7 @@ static hdr_status checkpoint_patched(hdr_mgr *m, hdr_err *err)
 		return st;
 	hdr_writer *nw = writer_new(m);
 	if (!nw)
-		return fail(err, HDR_E_IO, "out of memory for a writer");
+		return fail(err, HDR_E_RESOURCE, "out of memory for a writer");
 	st = writer_load(nw, err);
 	if (st != HDR_OK) {
 		writer_free(nw);
@@ -703,7 +703,7 @@ static hdr_status checkpoint_fixed(hdr_mgr *m, hdr_err *err)
 		goto out;
 	hdr_writer *nw = writer_new(m);
 	if (!nw) {
-		st = fail(err, HDR_E_IO, "out of memory for a writer");
+		st = fail(err, HDR_E_RESOURCE, "out of memory for a writer");
 		goto out;
 	}
 	st = writer_load(nw, err);
@@ -774,7 +774,7 @@ static hdr_status mgr_start(hdr_mgr *m, hdr_mgr **out, hdr_err *err)
 	hdr_status st;
 	m->w = writer_new(m);
 	if (!m->w)
-		st = fail(err, HDR_E_IO, "out of memory for a writer");
+		st = fail(err, HDR_E_RESOURCE, "out of memory for a writer");
 	else
 		st = writer_load(m->w, err);
 	if (st != HDR_OK) {
@@ -790,12 +790,12 @@ hdr_status hdr_mgr_open(hdr_mgr **out, hdr_variant v, const char *path, hdr_err 
 	*out = NULL;
 	hdr_mgr *m = mgr_new(v);
 	if (!m)
-		return fail(err, HDR_E_IO, "out of memory for a writer manager");
+		return fail(err, HDR_E_RESOURCE, "out of memory for a writer manager");
 	hdr_status st = HDR_OK;
 	if ((size_t)snprintf(m->path, sizeof m->path, "%s", path) >= sizeof m->path)
 		st = fail(err, HDR_E_IO, "path too long: %s", path);
 	else if ((m->fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
-		st = fail(err, HDR_E_IO, "open %s: %s", path, strerror(errno));
+		st = fail(err, hdr_errno_status(errno), "open %s: %s", path, strerror(errno));
 	if (st != HDR_OK) {
 		hdr_mgr_destroy(m);
 		return st;
@@ -813,7 +813,7 @@ hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_
 		dir = "/tmp";
 	hdr_mgr *m = mgr_new(v);
 	if (!m)
-		return fail(err, HDR_E_IO, "out of memory for a writer manager");
+		return fail(err, HDR_E_RESOURCE, "out of memory for a writer manager");
 	hdr_status st = HDR_OK;
 	if ((size_t)snprintf(m->path, sizeof m->path, "%s/rh-header-XXXXXX", dir) >=
 	    sizeof m->path) {
@@ -823,7 +823,7 @@ hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_
 	m->fd = mkostemp(m->path, O_CLOEXEC);
 	m->owns_file = m->fd >= 0;
 	if (m->fd < 0) {
-		st = fail(err, HDR_E_IO, "mkstemp %s: %s", m->path, strerror(errno));
+		st = fail(err, hdr_errno_status(errno), "mkstemp %s: %s", m->path, strerror(errno));
 		m->path[0] = 0;
 		goto out;
 	}

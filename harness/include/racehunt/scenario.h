@@ -126,6 +126,11 @@ void rh_scenario_register_at(const rh_scenario *s, const char *file, unsigned li
  * The message says expected vs got and whose data it was. */
 void rh_violation(rh_trial *t, rh_kind kind, const char *fmt, ...) RH_PRINTF(3, 4);
 bool rh_trial_failed(const rh_trial *t);
+/* The trial could not run as its workload asks for want of a resource (memory,
+ * file descriptors, disk space, a process): not a violation. racehunt stops
+ * with exit 3 and this message once the trial's threads are done. The first
+ * call of a trial is kept. Thread-safe. */
+void rh_trial_error(rh_trial *t, const char *fmt, ...) RH_PRINTF(2, 3);
 
 const rh_params *rh_trial_params(const rh_trial *t);
 /* Deterministic per-thread random stream of this trial (seeded from the

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "controlled/controlled.h"
+#include "controlled/sched.h"
 #include "core/trial.h"
 #include "stress/stress.h"
 #include "trial_run.h"
@@ -68,6 +69,19 @@ typedef struct rh_first {
  * violation message in f->message; no events when it does not replay. */
 void rh_first_record_trace(rh_first *f, const rh_scenario *s, unsigned variant);
 
+/* Controlled mode in a trial process: the choices of the run it died in (a
+ * crash, a sanitizer abort, the harness limit), copied by the dying process
+ * so its parent can write the schedule that replays to the same death. */
+#define RH_CRASH_DEVS 8192
+typedef struct rh_crash_capture {
+	_Atomic int state; /* 0 = nothing, 1 = being written, 2 = complete */
+	bool truncated;	   /* more deviations than RH_CRASH_DEVS */
+	uint64_t trial;
+	uint32_t choices, fingerprint;
+	uint32_t n_devs;
+	rh_dev devs[RH_CRASH_DEVS];
+} rh_crash_capture;
+
 /* What a campaign adds up to. Lives in shared memory when trials run in a
  * child, so it holds no pointers. */
 typedef struct rh_result {
@@ -99,10 +113,23 @@ typedef struct rh_result {
 	/* --strategy replay: why the run left the recorded schedule (the code
 	 * changed), else empty; the run then proves nothing either way. */
 	char diverged[256];
+	rh_crash_capture crash;
+	int interrupted;	   /* SIGINT/SIGTERM that stopped the campaign, 0 = none */
+	double progress_ms;	   /* when the last progress line was drawn */
+	/* Controlled: the first violation does not happen when its schedule
+	 * runs alone in a fresh process (follow_up.c says which way). */
+	char not_alone[256];
+	/* The first violation took its process down (a crash, the harness
+	 * limit): following it up would run into the same death. */
+	bool first_died;
+	/* Stress: reruns of the first failing trial, and how many failed. */
+	unsigned reruns, rerun_failures;
 } rh_result;
 
 /* Run a campaign; returns the exit status of `racehunt run`: 0 clean,
- * 1 violation found, 3 harness failure. */
+ * 1 violation found, 3 harness failure. Interrupted by SIGINT/SIGTERM, it
+ * stops within one poll with r->interrupted set and what it had (1 when a
+ * violation was found, else 3). */
 int rh_campaign_run(const rh_campaign *c, rh_result *r);
 
 #endif

@@ -85,9 +85,15 @@ static int dispatch(int argc, char **argv)
 		puts("racehunt " RH_VERSION);
 		return RH_EXIT_CLEAN;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc, argv);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* Trials, their follow-ups and replays see the same addresses. */
+		if (commands[i].run != cmd_list && commands[i].run != rh_cmd_compare &&
+		    commands[i].run != rh_cmd_exec)
+			rh_reexec_without_aslr(argv);
+		return commands[i].run(argc, argv);
+	}
 	return rh_usage_error("unknown command '%s'", argv[1]);
 }
 

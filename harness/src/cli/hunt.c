@@ -1,5 +1,6 @@
 /* racehunt hunt: every scenario x variant under each detector, observed
  * against declared. One row per scenario/variant, one column per detector. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "campaign_options.h"
 #include "capture.h"
 #include "cli_private.h"
+#include "core/interrupt.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "hunt_builds.h"
@@ -385,6 +387,8 @@ static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, 
 	char cell[128];
 	rh_result *r = h->r;
 
+	if (rh_interrupted())
+		return;
 	setup_cell(&c, s, v, &detectors[d], &h->o);
 	rh_capture_begin();
 	rh_campaign_run(&c, r);
@@ -454,7 +458,11 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 			run_cell(h, s, v, d, &detected, &failed);
 	}
 	build_cells(h, s, v, &detected);
-	if (failed) {
+	if (rh_interrupted()) {
+		/* The row's cells ran part of their budget: no verdict. */
+		h->status = RH_EXIT_HARNESS;
+		printf(" INTERRUPTED\n");
+	} else if (failed) {
 		h->status = RH_EXIT_HARNESS;
 		printf(" HARNESS FAILURE\n");
 	} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
@@ -504,7 +512,7 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (rc != RH_EXIT_CLEAN)
 		goto out;
 	print_header(h);
-	for (unsigned i = 0, row = 0; i < rh_scenario_count(); i++) {
+	for (unsigned i = 0, row = 0; i < rh_scenario_count() && !rh_interrupted(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
 
 		if (matches_filter(s, &h->o))
@@ -516,8 +524,12 @@ int rh_cmd_hunt(int argc, char **argv)
 	}
 	rc = finish_outputs(h, argc, argv);
 	rh_regressions_print(stdout, &h->cells);
-	printf("%s\n", h->mismatches ? "hunt: some variants did not behave as declared"
-				     : "hunt: every variant behaved as declared");
+	if (rh_interrupted())
+		printf("hunt: interrupted by %s; the table covers the rows above\n",
+		       rh_interrupted() == SIGINT ? "SIGINT" : "SIGTERM");
+	else
+		printf("%s\n", h->mismatches ? "hunt: some variants did not behave as declared"
+					     : "hunt: every variant behaved as declared");
 	if (rc == RH_EXIT_CLEAN)
 		rc = h->status != RH_EXIT_CLEAN ? h->status
 			: h->mismatches ? RH_EXIT_VIOLATION : RH_EXIT_CLEAN;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <unistd.h>
 
 #include "campaign/campaign.h"
@@ -76,22 +75,6 @@ int rh_cmd_shrink(int argc, char **argv)
 	return RH_EXIT_VIOLATION;
 }
 
-/* Values in a trace can be addresses (an atomic holding a pointer), which
- * address-space randomisation changes from run to run. A replay runs once
- * more without it, so its trace is the same every time; if the kernel says
- * no, it goes on as it is. */
-static void without_aslr(char **argv)
-{
-	int pers = personality(0xffffffff);
-
-	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE))
-		return;
-	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
-		return;
-	fflush(NULL);
-	execv("/proc/self/exe", argv);
-}
-
 int rh_cmd_replay(int argc, char **argv)
 {
 	const rh_scenario *s;
@@ -107,7 +90,6 @@ int rh_cmd_replay(int argc, char **argv)
 	if (rc != RH_EXIT_CLEAN)
 		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
 	full = o.count[R_FULL_TRACE] > 0;
-	without_aslr(argv);
 	if (!rh_schedule_resolve(o.operands[0], &sp, &s, &variant, err, sizeof(err))) {
 		fprintf(stderr, "racehunt replay: %s\n", err);
 		return RH_EXIT_USAGE;

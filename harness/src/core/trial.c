@@ -63,6 +63,19 @@ void rh_violation(rh_trial *t, rh_kind kind, const char *fmt, ...)
 	atomic_store(&t->first_state, 2);
 }
 
+void rh_trial_error(rh_trial *t, const char *fmt, ...)
+{
+	int expected = 0;
+	va_list ap;
+
+	if (!atomic_compare_exchange_strong(&t->error_state, &expected, 1))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->error_msg, sizeof(t->error_msg), fmt, ap);
+	va_end(ap);
+	atomic_store(&t->error_state, 2);
+}
+
 bool rh_trial_failed(const rh_trial *t)
 {
 	return atomic_load(&((rh_trial *)t)->violations) != 0;

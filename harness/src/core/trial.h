@@ -30,6 +30,9 @@ struct rh_trial {
 	_Atomic int first_state;
 	rh_kind first_kind;
 	char first_msg[RH_MSG_MAX];
+	/* rh_trial_error: 0 = none, 1 = being written, 2 = complete. */
+	_Atomic int error_state;
+	char error_msg[RH_MSG_MAX];
 
 	/* Samples: thread tid writes only its own row. */
 	uint64_t *samples;

@@ -1,10 +1,13 @@
 /* Small pieces every part of the harness uses: fatal errors, clocks,
  * timeouts. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/personality.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "core/registry.h"
@@ -12,17 +15,38 @@
 
 const char *rh_program = "racehunt";
 
+static void (*die_hook)(const char *msg);
+
+void rh_set_die_hook(void (*hook)(const char *msg))
+{
+	die_hook = hook;
+}
+
 void rh_die(const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	fflush(stdout);
-	fputs("racehunt: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fflush(stdout);
+	fprintf(stderr, "racehunt: %s\n", msg);
+	if (die_hook != NULL)
+		die_hook(msg);
 	exit(RH_EXIT_HARNESS);
+}
+
+void rh_reexec_without_aslr(char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) || getenv("RH_KEEP_ASLR") != NULL)
+		return;
+	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	fflush(NULL);
+	execv("/proc/self/exe", argv);
 }
 
 void *rh_grow(void *items, size_t *cap, size_t size, size_t first, const char *what)
