@@ -17,12 +17,13 @@ set_tests_properties(hostile.stress.abba_of_four PROPERTIES TIMEOUT 120)
 # running on the trial the campaign then reused and freed (ASan: use after
 # free in rh_rng_next from do_put). A HANG now needs a round that does not
 # move. (The issue's own command, with noise:0.1, is clean too, but its
-# noise sleeps make it run a minute in this build; noise:0 with a shorter
-# window fails the same way before the fix.)
+# noise sleeps make it run a minute in this build, and offset's workload
+# limit now refuses its 2 x 100000 x 4 ops; 8192 ops in one round under a
+# 1 ms window, noise:0, was HANG in 1 of 5 trials before the fix.)
 rh_cli_test(hostile.stress.slow_round_is_no_hang STATUS 0 LABELS "hostile;stress;watchdog"
-  MATCH "outcomes: clean 2$" NO_MATCH "HANG" "Sanitizer"
-  ARGS run offset.writers --variant fixed-atomic --threads 2 --ops 100000 --watchdog 2 --trials 2
-       --strategy noise:0)
+  MATCH "outcomes: clean 5$" NO_MATCH "HANG" "Sanitizer"
+  ARGS run offset.writers --variant fixed-atomic --threads 2 --ops 8192 --rounds 1 --watchdog 1
+       --trials 5 --strategy noise:0)
 set_tests_properties(hostile.stress.slow_round_is_no_hang PROPERTIES TIMEOUT 300)
 
 # Item 12 (threads): a scenario thread that cannot be started (EAGAIN under
