@@ -18,50 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "index.h"
-#include "racehunt/props.h"
-#include "racehunt/scenario.h"
-#include "racehunt/sync.h"
-
-#define IX_MAX_THREADS 32
-/* --size is the key count: setup writes every key, the store holds them all. */
-#define IX_MAX_KEYS (1u << 16)
-#define IX_ORPHANS 2 /* records planted at setup that no index entry points to */
-
-enum workload {
-	W_READERS,   /* thread 0 rewrites entities, the others read them */
-	W_MIXED,     /* every thread reads any entity and writes its own */
-	W_REPLAY,    /* thread 0 logs writes to the WAL and replays them; others read */
-	W_INTEGRITY, /* thread 0 runs the integrity check and orphan finder; others write */
-	W_PROPS,     /* mixed, with generated key count, payload sizes and write ratio */
-};
-
-typedef struct ixstate {
-	enum workload w;
-	rh_params p;
-	ix_store *store;
-	uint64_t keys;		 /* entities 1..keys exist from setup on */
-	unsigned first_writer;	 /* writers are threads first_writer .. + n_writers - 1 */
-	unsigned n_writers;
-	uint64_t max_ids;	 /* writer i creates keys+1+i, keys+1+i+n_writers, ... */
-	uint32_t len_span;	 /* payload lengths lie in [RH_PAYLOAD_MIN, + len_span] */
-	unsigned write_permille; /* mixed/props: share of a thread's ops that write */
-	unsigned create_permille; /* share of writes that create a new entity */
-	rh_atomic_u64 *started;	 /* per id: highest version whose write has begun */
-	rh_atomic_u64 *committed; /* per id: highest version acknowledged */
-	rh_atomic_u64 begun;	 /* entities whose first write has begun */
-	rh_atomic_u64 created;	 /* entities whose first write is acknowledged */
-	uint64_t n_new[IX_MAX_THREADS]; /* entities a writer created; its own */
-	uint8_t *buf[IX_MAX_THREADS];	/* per-thread payload scratch */
-	uint64_t orphan_ids[IX_ORPHANS];
-	/* The put/get history for the linearizability check, one log per
-	 * thread (index IX_MAX_THREADS: setup's puts), NULL when the workload
-	 * has no reads. The clock only orders calls and returns: a plain
-	 * atomic, not a sync point, so it adds no scheduling step. */
-	rh_lin_op *hist[IX_MAX_THREADS + 1];
-	size_t n_hist[IX_MAX_THREADS + 1];
-	_Atomic uint64_t clock;
-} ixstate;
+#include "index_scenarios.h"
 
 static const rh_variant index_variants[] = {
 	[IX_BUGGY] = {"buggy", RH_EXPECT_DETECTED,
@@ -81,24 +38,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint32_t payload_len(const ixstate *s, uint64_t id, uint64_t version)
+uint32_t ix__payload_len(const ixstate *s, uint64_t id, uint64_t version)
 {
 	return RH_PAYLOAD_MIN + (uint32_t)(rh_seed_mix(0x1de8, id, version) % (s->len_span + 1u));
 }
 
-static uint64_t tick(ixstate *s)
+uint64_t ix__tick(ixstate *s)
 {
 	return atomic_fetch_add(&s->clock, 1) + 1;
 }
 
 /* Logs one operation of thread `log` (IX_MAX_THREADS: setup). */
-static void record(ixstate *s, unsigned log, rh_lin_kind kind, uint64_t id, uint64_t value,
+void ix__record(ixstate *s, unsigned log, rh_lin_kind kind, uint64_t id, uint64_t value,
 		   uint64_t call, unsigned op)
 {
 	if (s->hist[log] == NULL)
 		return;
 	s->hist[log][s->n_hist[log]++] =
-		(rh_lin_op){.key = id, .value = value, .call = call, .ret = tick(s), .kind = kind,
+		(rh_lin_op){.key = id, .value = value, .call = call, .ret = ix__tick(s), .kind = kind,
 			    .thread = log, .op = op};
 }
 
@@ -110,11 +67,11 @@ static void record(ixstate *s, unsigned log, rh_lin_kind kind, uint64_t id, uint
 
 /* Writes the next version of id (which thread tid owns), or logs it to the
  * WAL when wal is set; *version receives it. False after a violation. */
-static bool write_version(ixstate *s, rh_trial *t, unsigned tid, uint64_t id, bool wal,
+bool ix__write_version(ixstate *s, rh_trial *t, unsigned tid, uint64_t id, bool wal,
 			  uint64_t *version)
 {
 	uint64_t v = rh_atomic_load(&s->started[id], RH_RELAXED) + 1;
-	uint32_t len = payload_len(s, id, v);
+	uint32_t len = ix__payload_len(s, id, v);
 	ix_status st;
 
 	rh_payload_sign(s->buf[tid], len, (unsigned)id, (unsigned)v);
@@ -133,7 +90,7 @@ static bool write_version(ixstate *s, rh_trial *t, unsigned tid, uint64_t id, bo
 	return true;
 }
 
-static void commit_version(ixstate *s, uint64_t id, uint64_t v)
+void ix__commit_version(ixstate *s, uint64_t id, uint64_t v)
 {
 	rh_atomic_store(&s->committed[id], v, RH_RELEASE);
 	if (v == 1)
@@ -163,12 +120,12 @@ static uint64_t pick_read(const ixstate *s, rh_rng *r)
 
 static void write_one(ixstate *s, rh_trial *t, unsigned tid, rh_rng *r, unsigned op)
 {
-	uint64_t id = pick_own(s, tid, r), v, call = tick(s);
+	uint64_t id = pick_own(s, tid, r), v, call = ix__tick(s);
 
-	if (!write_version(s, t, tid, id, false, &v))
+	if (!ix__write_version(s, t, tid, id, false, &v))
 		return;
-	commit_version(s, id, v);
-	record(s, tid, RH_LIN_PUT, id, v, call, op);
+	ix__commit_version(s, id, v);
+	ix__record(s, tid, RH_LIN_PUT, id, v, call, op);
 }
 
 /* GetEntity(id) and the record it points at, checked against the versions
@@ -179,7 +136,7 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 {
 	uint8_t *buf = s->buf[tid < 0 ? 0 : tid];
 	uint64_t lo = rh_atomic_load(&s->committed[id], RH_ACQUIRE);
-	uint64_t call = tick(s);
+	uint64_t call = ix__tick(s);
 	uint64_t t0 = now_ns();
 	ix_entry e;
 	ix_record h;
@@ -197,7 +154,7 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 		break;
 	case IX_NOT_FOUND:
 		if (tid >= 0)
-			record(s, (unsigned)tid, RH_LIN_GET, id, RH_LIN_ABSENT, call, op);
+			ix__record(s, (unsigned)tid, RH_LIN_GET, id, RH_LIN_ABSENT, call, op);
 		if (lo > 0)
 			rh_violation(t, RH_NOT_FOUND,
 				     "%sGetEntity(%llu): entity not found in index, though its "
@@ -235,7 +192,7 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 		return;
 	}
 	if (tid >= 0)
-		record(s, (unsigned)tid, RH_LIN_GET, id, h.version, call, op);
+		ix__record(s, (unsigned)tid, RH_LIN_GET, id, h.version, call, op);
 	if (h.version < lo) {
 		rh_violation(t, RH_MONOTONICITY,
 			     "%sGetEntity(%llu) returned version %llu after version %llu had been "
@@ -254,7 +211,7 @@ static void read_one(ixstate *s, rh_trial *t, int tid, uint64_t id, const char *
 	}
 	rh_prop_result pr;
 	if (!rh_payload_verify(buf, h.size, (unsigned)id, (unsigned)h.version,
-			       payload_len(s, id, h.version), &pr))
+			       ix__payload_len(s, id, h.version), &pr))
 		rh_violation(t, pr.kind,
 			     "%sGetEntity(%llu) version %llu payload (signed as thread = entity, "
 			     "op = version): %s",
@@ -354,8 +311,8 @@ static void replay_round(ixstate *s, rh_trial *t, rh_rng *r, unsigned round_op0)
 		bool failed = false;
 
 		for (unsigned k = done; k < s->p.ops && k - done < batch; k++) {
-			uint64_t id = pick_own(s, 0, r), v, call = tick(s);
-			if (!write_version(s, t, 0, id, true, &v)) {
+			uint64_t id = pick_own(s, 0, r), v, call = ix__tick(s);
+			if (!ix__write_version(s, t, 0, id, true, &v)) {
 				failed = true;
 				break;
 			}
@@ -373,8 +330,8 @@ static void replay_round(ixstate *s, rh_trial *t, rh_rng *r, unsigned round_op0)
 		}
 		for (unsigned k = first; k < n; k++) {
 			/* Logged at call, visible from the replay on: both inside. */
-			commit_version(s, ids[3 * k], ids[3 * k + 1]);
-			record(s, 0, RH_LIN_PUT, ids[3 * k], ids[3 * k + 1], ids[3 * k + 2],
+			ix__commit_version(s, ids[3 * k], ids[3 * k + 1]);
+			ix__record(s, 0, RH_LIN_PUT, ids[3 * k], ids[3 * k + 1], ids[3 * k + 2],
 			       round_op0 + k);
 		}
 		if (n == first)
@@ -477,133 +434,29 @@ static void index_check(void *state, rh_trial *t)
 	check_history(s, t);
 }
 
-static void index_teardown(void *state)
-{
-	ixstate *s = state;
-
-	ix_close(s->store);
-	free(s->started);
-	free(s->committed);
-	for (unsigned i = 0; i < IX_MAX_THREADS; i++)
-		free(s->buf[i]);
-	for (unsigned i = 0; i <= IX_MAX_THREADS; i++)
-		free(s->hist[i]);
-	free(s);
-}
-
-static void *index_setup(enum workload w, const rh_params *p, unsigned variant, rh_trial *t)
-{
-	ixstate *s = calloc(1, sizeof *s);
-	rh_rng *r = rh_trial_rng(t, 0);
-
-	if (s == NULL || p->threads == 0 || p->threads > IX_MAX_THREADS) {
-		free(s);
-		return NULL;
-	}
-	s->w = w;
-	s->p = *p;
-	s->keys = p->size > 0 ? p->size : 1;
-	s->len_span = 48;
-	s->write_permille = 250;
-	switch (w) {
-	case W_READERS: /* updates only: the race is GetEntity's, not the map's */
-		s->create_permille = 0;
-		break;
-	case W_MIXED:
-		s->create_permille = 125;
-		break;
-	case W_REPLAY: /* new entities make replay grow the map under the readers */
-	case W_INTEGRITY:
-		s->create_permille = 250;
-		break;
-	case W_PROPS:
-		s->keys = 1 + rh_rng_below(r, s->keys);
-		s->len_span = (uint32_t)rh_rng_below(r, 8 * (uint64_t)s->keys + 1);
-		s->write_permille = 100 + (unsigned)rh_rng_below(r, 501);
-		s->create_permille = (unsigned)rh_rng_below(r, 301);
-		break;
-	}
-	s->first_writer = w == W_INTEGRITY ? 1 : 0;
-	s->n_writers = w == W_MIXED || w == W_PROPS ? p->threads : p->threads - s->first_writer;
-	if (w == W_READERS || w == W_REPLAY)
-		s->n_writers = 1;
-	s->max_ids = s->keys + (uint64_t)s->n_writers * p->ops * p->rounds;
-
-	s->started = calloc(s->max_ids + 1, sizeof *s->started);
-	s->committed = calloc(s->max_ids + 1, sizeof *s->committed);
-	if (s->started == NULL || s->committed == NULL)
-		goto fail;
-	for (uint64_t id = 0; id <= s->max_ids; id++) {
-		rh_atomic_init(&s->started[id], "started version", 0);
-		rh_atomic_init(&s->committed[id], "committed version", 0);
-	}
-	rh_atomic_init(&s->begun, "entities begun", 0);
-	rh_atomic_init(&s->created, "entities created", 0);
-	for (unsigned i = 0; i < p->threads; i++)
-		if ((s->buf[i] = malloc(RH_PAYLOAD_MIN + s->len_span)) == NULL)
-			goto fail;
-	/* The integrity workload has no gets: nothing to linearize. */
-	if (w != W_INTEGRITY) {
-		for (unsigned i = 0; i < p->threads; i++)
-			if ((s->hist[i] = malloc(((size_t)p->ops * p->rounds + 1) *
-						 sizeof(rh_lin_op))) == NULL)
-				goto fail;
-		if ((s->hist[IX_MAX_THREADS] = malloc((s->keys + 1) * sizeof(rh_lin_op))) == NULL)
-			goto fail;
-	}
-
-	uint64_t records = s->keys + IX_ORPHANS + (uint64_t)p->threads * p->ops * p->rounds;
-	s->store = ix_open((ix_variant)variant,
-			   records * (sizeof(ix_record) + RH_PAYLOAD_MIN + s->len_span));
-	if (s->store == NULL)
-		goto fail;
-
-	/* Entities 1..keys, each owned by writer (id - 1) % n_writers. */
-	for (uint64_t id = 1; id <= s->keys; id++) {
-		uint64_t v, call = tick(s);
-		if (!write_version(s, t, 0, id, false, &v))
-			goto fail;
-		commit_version(s, id, v);
-		record(s, IX_MAX_THREADS, RH_LIN_PUT, id, v, call, (unsigned)id);
-	}
-	for (unsigned k = 0; k < IX_ORPHANS; k++) {
-		uint64_t id = s->max_ids + 1 + k;
-		uint32_t len = payload_len(s, id, 1);
-		rh_payload_sign(s->buf[0], len, (unsigned)id, 1);
-		if (ix_put_orphan(s->store, id, 1, s->buf[0], len) != IX_OK)
-			goto fail;
-		s->orphan_ids[k] = id;
-	}
-	return s;
-
-fail:
-	index_teardown(s);
-	return NULL;
-}
-
 static void *setup_readers(const rh_params *p, unsigned v, rh_trial *t)
 {
-	return index_setup(W_READERS, p, v, t);
+	return ix__setup(W_READERS, p, v, t);
 }
 
 static void *setup_mixed(const rh_params *p, unsigned v, rh_trial *t)
 {
-	return index_setup(W_MIXED, p, v, t);
+	return ix__setup(W_MIXED, p, v, t);
 }
 
 static void *setup_replay(const rh_params *p, unsigned v, rh_trial *t)
 {
-	return index_setup(W_REPLAY, p, v, t);
+	return ix__setup(W_REPLAY, p, v, t);
 }
 
 static void *setup_integrity(const rh_params *p, unsigned v, rh_trial *t)
 {
-	return index_setup(W_INTEGRITY, p, v, t);
+	return ix__setup(W_INTEGRITY, p, v, t);
 }
 
 static void *setup_props(const rh_params *p, unsigned v, rh_trial *t)
 {
-	return index_setup(W_PROPS, p, v, t);
+	return ix__setup(W_PROPS, p, v, t);
 }
 
 #define INDEX_SCENARIO(sym, nm, sum, setupfn, thr, ops_, rounds_, size_, trials, limits_)            \
@@ -619,7 +472,7 @@ static void *setup_props(const rh_params *p, unsigned v, rh_trial *t)
 		.setup = setupfn,                                                          \
 		.thread = index_thread,                                                    \
 		.check = index_check,                                                      \
-		.teardown = index_teardown,                                                \
+		.teardown = ix__teardown,                                                \
 	};                                                                                 \
 	RH_SCENARIO(sym)
 
