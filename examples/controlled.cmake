@@ -5,8 +5,8 @@
 # finds within 1000 trials (docs/exec.md lists the figures and the misses);
 # every fixed partner must stay silent over the whole budget.
 set(rh_controlled MODE controlled STRATEGY pct:3 SEED 1 TRIALS 1000)
-foreach(name aba_stack lock_order missing_join offset_alloc rwlock_upgrade split_lock
-    wrong_lock)
+foreach(name aba_stack lock_order lost_wakeup missing_join offset_alloc rwlock_upgrade
+    split_lock wrong_lock)
   racehunt_add_test(exec.controlled.${name} COMMAND rh_example_${name} EXPECT detected
     ${rh_controlled} MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled pct:3, seed 1, trial"
     "replay: .* exec --mode controlled --strategy pct:3 ")
@@ -17,10 +17,15 @@ foreach(name IN LISTS rh_examples)
 endforeach()
 racehunt_add_test(exec.controlled.spin_handshake COMMAND rh_example_spin_handshake EXPECT clean
   ${rh_controlled})
-# The wrong lock lives between plain accesses: scheduling points at shared
-# locations find it (trial 5), sync points alone never do.
+# Bugs between plain accesses (the wrong lock's lost update, two plain
+# stores in the wrong order): scheduling points at shared locations find
+# them, sync points alone never do.
 racehunt_add_test(exec.controlled.wrong_lock_sync COMMAND rh_example_wrong_lock EXPECT clean
   ${rh_controlled} POINTS sync)
+racehunt_add_test(exec.controlled.store_order COMMAND rh_example_edge_store_order
+  EXPECT detected ${rh_controlled} MATCH "^VIOLATION CRASH" "record valid with length 0")
+racehunt_add_test(exec.controlled.store_order_sync COMMAND rh_example_edge_store_order
+  EXPECT clean ${rh_controlled} POINTS sync)
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
   ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:18")

@@ -414,6 +414,27 @@ void rh__ctl_cond_wake(pthread_cond_t *c, bool all)
 }
 
 /* ---- the trial ------------------------------------------------------------------ */
+/* pct draws its change points over the longest run it has seen, but every
+ * trial is a fresh child that has seen none, and learning from earlier
+ * trials would make a trial depend on its predecessors (no replay by
+ * number). So each trial guesses the length itself, log-uniformly over
+ * 8..2^16 steps from (seed, trial), and shows it to the strategy as an
+ * ended run of that length: short programs get change points inside their
+ * few dozen steps in a good share of trials, long ones still get spread. */
+#define GUESS_MIN_LOG 3
+#define GUESS_LOGS 13
+
+static void guess_run_length(rh_explorer *x)
+{
+	rh_rng rng;
+
+	rh_rng_seed(&rng, rh_seed_mix(x->trial_seed, x->trial_index, 0x6b657374ull));
+	x->steps = 1ull << (GUESS_MIN_LOG + rh_rng_below(&rng, GUESS_LOGS));
+	x->steps += rh_rng_below(&rng, x->steps);
+	rh_strategy_end(x);
+	x->steps = 0;
+}
+
 void rh__ctl_start(void)
 {
 	char err[256];
@@ -425,6 +446,7 @@ void rh__ctl_start(void)
 	 * it runs (rh_strategy_begin). Thread count unknown yet: every slot. */
 	ctl.x->trial_seed = rh__rt_shared->seed;
 	ctl.x->trial_index = rh__rt_shared->trial;
+	guess_run_length(ctl.x);
 	if (!rh_strategy_begin(ctl.x, RH_MAX_THREADS))
 		rh__rt_unsupported("strategy '%s' has no schedule to run",
 				   rh__rt_shared->strategy);
