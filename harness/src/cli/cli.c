@@ -29,44 +29,13 @@ static const char main_help[] =
 	"Exit status: 0 clean (hunt: all as declared), 1 violation (hunt: not as declared),\n"
 	"2 usage or input error, 3 harness failure. 'racehunt COMMAND --help' for details.\n";
 
-static const rh_command list_command = {
-	.name = "list",
-	.intro = "  every scenario, its workload defaults, and each variant's declared outcome\n",
-};
-
-static int cmd_list(int argc, char **argv)
-{
-	rh_opts o;
-	int rc = rh_options_parse(&list_command, argc, argv, 2, &o);
-
-	if (rc != RH_EXIT_CLEAN)
-		return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;
-	for (unsigned i = 0; i < rh_scenario_count(); i++) {
-		const rh_scenario *s = rh_scenario_at(i);
-
-		printf("%-22s %s\n", s->name, s->summary);
-		rh_limits lim = rh_limits_of(s);
-
-		printf("%-22s threads %u, ops %u, rounds %u, size %u\n", "", s->defaults.threads,
-		       s->defaults.ops, s->defaults.rounds, s->defaults.size);
-		printf("%-22s limits: threads %u, threads x ops x rounds %llu, rounds %u, size %u\n",
-		       "", rh_max_threads(s), (unsigned long long)lim.max_ops, lim.max_rounds,
-		       lim.max_size);
-		for (unsigned v = 0; v < s->n_variants; v++)
-			printf("    %-16s expect %-9s %s\n", s->variants[v].name,
-			       s->variants[v].expect == RH_EXPECT_DETECTED ? "detected" : "clean",
-			       s->variants[v].what);
-	}
-	return RH_EXIT_CLEAN;
-}
-
 static int dispatch(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*run)(int, char **);
 	} commands[] = {
-		{"list", cmd_list},	   {"run", rh_cmd_run},	       {"hunt", rh_cmd_hunt},
+		{"list", rh_cmd_list},	   {"run", rh_cmd_run},	       {"hunt", rh_cmd_hunt},
 		{"replay", rh_cmd_replay}, {"shrink", rh_cmd_shrink}, {"compare", rh_cmd_compare},
 		{"merge", rh_cmd_merge},
 		{"exec", rh_cmd_exec},
@@ -89,7 +58,7 @@ static int dispatch(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		/* Trials, their follow-ups and replays see the same addresses. */
-		if (commands[i].run != cmd_list && commands[i].run != rh_cmd_compare &&
+		if (commands[i].run != rh_cmd_list && commands[i].run != rh_cmd_compare &&
 		    commands[i].run != rh_cmd_exec)
 			rh_reexec_without_aslr(argv);
 		return commands[i].run(argc, argv);

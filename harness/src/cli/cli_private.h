@@ -4,6 +4,7 @@
 #ifndef RH_CLI_PRIVATE_H
 #define RH_CLI_PRIVATE_H
 
+int rh_cmd_list(int argc, char **argv);
 int rh_cmd_run(int argc, char **argv);
 int rh_cmd_hunt(int argc, char **argv);
 int rh_cmd_compare(int argc, char **argv);

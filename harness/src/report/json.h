@@ -9,6 +9,8 @@
 /* The format's version, first member of every result object racehunt
  * writes (docs/json.md). */
 #define RH_JSON_SCHEMA "racehunt/1"
+/* The version of what `racehunt list --json` writes. */
+#define RH_JSON_LIST_SCHEMA "racehunt-list/1"
 
 /* s as a JSON string: always valid UTF-8 (bytes that are not are written as
  * the text \xHH). */
