@@ -173,12 +173,19 @@ static const char css[] =
 	"pre{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;"
 	"background:#f4f5f7;border-radius:4px;padding:6px 10px;margin:4px 0;"
 	"white-space:pre-wrap;word-break:break-all;max-height:140px;overflow:auto}"
-	".lanes{display:inline-block;max-width:100%;overflow:auto;max-height:620px;"
+	".lanes{display:inline-block;max-width:100%;overflow-x:auto;"
 	"border:1px solid #e7eaf0;border-radius:6px;"
 	"margin:6px 0}"
 	"svg text{font-family:system-ui,'DejaVu Sans',sans-serif}"
 	"svg .mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace}"
-	"details summary{cursor:pointer;color:#4b5466;font-size:12.5px}";
+	"details summary{cursor:pointer;color:#4b5466;font-size:12.5px}"
+	"nav#contents ul{margin:4px 0;padding-left:20px;columns:3 220px}"
+	"nav#contents li{font-size:13px}td.c a{color:inherit}"
+	".trace:target{outline:2px solid #2f7ebf;outline-offset:4px}"
+	"@media print{body{background:#fff}main{padding:0 8px}"
+	".lanes,pre{max-height:none;overflow:visible;max-width:none}"
+	"pre{white-space:pre-wrap}.trace{break-inside:avoid-page}"
+	"section{border:0;padding:8px 0}header{background:#fff;color:#000}}";
 
 /* ---- rows: one scenario x variant, its cells by detector ----------------- */
 
@@ -279,8 +286,11 @@ static void matrix_cell(FILE *out, const row *r, const rh_hunt_cell *c)
 		rh__html_esc_cut(out, res->harness_error, 80);
 		fputs("</small></td>", out);
 	} else if (res->failed_trials) {
-		fprintf(out, "<td class=\"c %s\"><b>%s %s</b><small>", buggy ? "hit" : "flag",
-			buggy ? "detected" : "FLAGGED", rh_kind_name(res->first.kind));
+		fprintf(out, "<td class=\"c %s\">", buggy ? "hit" : "flag");
+		if (buggy) /* seeded bugs have a trace below (html_swimlanes.c) */
+			rh__html_trace_link(out, r);
+		fprintf(out, "<b>%s %s</b>%s<small>", buggy ? "detected" : "FLAGGED",
+			rh_kind_name(res->first.kind), buggy ? "</a>" : "");
 		fprintf(out, "trial %llu &middot; ", (unsigned long long)res->first.trial + 1);
 		rh__html_ms_text(out, res->first.at_ms);
 		fputs("</small></td>", out);
@@ -321,7 +331,9 @@ static void write_matrix(FILE *out, const report *rep)
 		if (i == 0 || rep->rows[i - 1].scenario != r->scenario) {
 			while (i + span < rep->n_rows && rep->rows[i + span].scenario == r->scenario)
 				span++;
-			fprintf(out, "<td class=\"scn\" rowspan=\"%zu\">", span);
+			fprintf(out, "<td class=\"scn\" rowspan=\"%zu\" id=\"scn-", span);
+			rh__html_esc(out, r->scenario->name);
+			fputs("\">", out);
 			rh__html_esc(out, r->scenario->name);
 			fputs("</td>", out);
 		}
@@ -368,6 +380,49 @@ static void write_matrix(FILE *out, const report *rep)
 	fputs("<td></td></tr></tfoot></table></section>\n", out);
 }
 
+void rh__html_trace_link(FILE *out, const row *r)
+{
+	fputs("<a href=\"#", out);
+	rh__html_trace_id(out, r);
+	fputs("\">", out);
+}
+
+void rh__html_trace_id(FILE *out, const row *r)
+{
+	fputs("trace-", out);
+	rh__html_esc(out, r->scenario->name);
+	fputc('-', out);
+	rh__html_esc(out, r->scenario->variants[r->variant].name);
+}
+
+/* Contents: the sections, then every scenario (its row in the matrix). */
+static void write_contents(FILE *out, const report *rep)
+{
+	bool mismatch = false;
+
+	for (size_t i = 0; i < rep->n_rows; i++)
+		mismatch |= rh__html_verdict_of(&rep->rows[i], rep) != AS_DECLARED;
+	fputs("<nav id=\"contents\"><section><h2>Contents</h2><ul>", out);
+	if (mismatch)
+		fputs("<li><a href=\"#not-as-declared\">Not as declared</a></li>", out);
+	fputs("<li><a href=\"#matrix\">Detector matrix</a></li>"
+	      "<li><a href=\"#rates\">Detection rate per detector</a></li>"
+	      "<li><a href=\"#outcomes\">Outcomes per scenario</a></li>"
+	      "<li><a href=\"#traces\">First failing interleavings</a></li></ul>"
+	      "<p class=\"note\">Scenarios:</p><ul>",
+	      out);
+	for (size_t i = 0; i < rep->n_rows; i++) {
+		if (i > 0 && rep->rows[i - 1].scenario == rep->rows[i].scenario)
+			continue;
+		fputs("<li><a href=\"#scn-", out);
+		rh__html_esc(out, rep->rows[i].scenario->name);
+		fputs("\">", out);
+		rh__html_esc(out, rep->rows[i].scenario->name);
+		fputs("</a></li>", out);
+	}
+	fputs("</ul></section></nav>\n", out);
+}
+
 void rh_html_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv)
 {
 	report rep;
@@ -381,6 +436,7 @@ void rh_html_write(FILE *out, const rh_hunt_cells *l, int argc, char **argv)
 		     "<style>%s</style></head><body>\n",
 		css);
 	write_header(out, &rep, argc, argv);
+	write_contents(out, &rep);
 	rh_regressions_html(out, l); /* report/regressions.c: the rows to act on, first */
 	write_matrix(out, &rep);
 	rh__html_rates(out, &rep);

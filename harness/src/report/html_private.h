@@ -41,6 +41,9 @@ row_verdict rh__html_verdict_of(const row *r, const report *rep);
 void rh__html_esc(FILE *out, const char *s);
 void rh__html_esc_cut(FILE *out, const char *s, size_t max);
 void rh__html_ms_text(FILE *out, double ms);
+/* The id of a seeded bug's trace box ("trace-SCENARIO-VARIANT") and an <a> opening a link to it. */
+void rh__html_trace_id(FILE *out, const row *r);
+void rh__html_trace_link(FILE *out, const row *r);
 
 extern const char *const rh__html_kind_colors[RH_KIND_COUNT_];
 #define CLEAN_COLOR "#8fc9a3"

@@ -168,7 +168,9 @@ void rh__html_traces(FILE *out, const report *rep)
 
 		if (!rh__html_expects_detection(r))
 			continue;
-		fputs("<div class=\"trace\"><h3>", out);
+		fputs("<div class=\"trace\" id=\"", out);
+		rh__html_trace_id(out, r);
+		fputs("\"><h3>", out);
 		rh__html_esc(out, r->scenario->name);
 		fputs(" &middot; ", out);
 		rh__html_esc(out, r->scenario->variants[r->variant].name);
