@@ -179,6 +179,7 @@ static const char css[] =
 	"svg text{font-family:system-ui,'DejaVu Sans',sans-serif}"
 	"svg .mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace}"
 	"details summary{cursor:pointer;color:#4b5466;font-size:12.5px}"
+	"p.conflict{color:#a12a1f;font-weight:600;font-size:13px;margin:2px 0 8px}"
 	"nav#contents ul{margin:4px 0;padding-left:20px;columns:3 220px}"
 	"nav#contents li{font-size:13px}td.c a{color:inherit}"
 	".trace:target{outline:2px solid #2f7ebf;outline-offset:4px}"

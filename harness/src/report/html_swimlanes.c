@@ -1,5 +1,6 @@
 /* The hunt report page: each seeded bug's failing interleaving as
  * swimlanes (one lane per thread, arrows where the schedule switches). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,11 +63,112 @@ static unsigned assign_lanes(const rh_first *f, unsigned n, uint16_t *tids, unsi
 	return n_lanes;
 }
 
+/* ---- the conflict: two accesses to one object across the preemption ------ */
+
+typedef struct conflict {
+	unsigned a, b; /* step indices, a < b; b == 0: none found */
+} conflict;
+
+static int access_of(const rh_trace_event *e)
+{
+	switch (e->op) {
+	case RH_OP_LOAD:
+		return 1; /* a read */
+	case RH_OP_STORE:
+	case RH_OP_FETCH_ADD:
+	case RH_OP_CAS:
+		return 2; /* a write */
+	default:
+		return 0;
+	}
+}
+
+static bool rmw(const rh_trace_event *e)
+{
+	return e->op == RH_OP_FETCH_ADD || e->op == RH_OP_CAS;
+}
+
+/* The object a step names: "load entry_count=0" -> "entry_count". */
+static void object_of(const rh_trace_event *e, char *obj, size_t cap)
+{
+	const char *s = memchr(e->name, ' ', sizeof(e->name));
+	size_t n = 0;
+
+	if (s != NULL)
+		for (s++; s + n < e->name + sizeof(e->name) && s[n] && s[n] != '=' && n + 1 < cap; n++)
+			obj[n] = s[n];
+	obj[n] = '\0';
+}
+
+static bool same_object(const rh_trace_event *x, const rh_trace_event *y)
+{
+	char a[sizeof(x->name) + 1], b[sizeof(y->name) + 1];
+
+	object_of(x, a, sizeof(a));
+	object_of(y, b, sizeof(b));
+	return a[0] && strcmp(a, b) == 0;
+}
+
+/* An atomicity violation: thread X reads an object (step r), is preempted,
+ * another thread accesses it (a), then X writes it (b): the pair (a, b).
+ * Failing that, the first access b conflicting (one of them writes) with an
+ * earlier access a of another thread to the same object (two atomic
+ * read-modify-writes do not conflict). */
+static conflict find_conflict(const rh_first *f, unsigned n)
+{
+	conflict c = {0, 0};
+
+	for (unsigned a = 0; a < n; a++)
+		for (unsigned r = 0; r < a && access_of(&f->events[a]); r++) {
+			const rh_trace_event *er = &f->events[r];
+
+			if (access_of(er) != 1 || er->tid == f->events[a].tid ||
+			    !same_object(er, &f->events[a]))
+				continue;
+			for (unsigned b = a + 1; b < n; b++)
+				if (f->events[b].tid == er->tid && access_of(&f->events[b]) == 2 &&
+				    same_object(er, &f->events[b]))
+					return (conflict){a, b};
+		}
+	for (unsigned b = 1; b < n; b++)
+		for (unsigned a = 0; a < b && access_of(&f->events[b]); a++)
+			if (access_of(&f->events[a]) && f->events[a].tid != f->events[b].tid &&
+			    access_of(&f->events[a]) + access_of(&f->events[b]) > 2 &&
+			    !(rmw(&f->events[a]) && rmw(&f->events[b])) &&
+			    same_object(&f->events[a], &f->events[b]))
+				return (conflict){a, b};
+	return c;
+}
+
+/* "T1 load entry_count=0 before T0's fetch_add on entry_count" */
+static void write_conflict(FILE *out, const rh_first *f, conflict c)
+{
+	const rh_trace_event *a = &f->events[c.a], *b = &f->events[c.b];
+	char la[sizeof(a->name) + 1], obj[sizeof(b->name) + 1], verb[sizeof(b->name) + 1];
+	const char *sp = memchr(b->name, ' ', sizeof(b->name));
+	size_t vn = sp ? (size_t)(sp - b->name) : strnlen(b->name, sizeof(b->name));
+
+	memcpy(la, a->name, sizeof(a->name));
+	la[sizeof(a->name)] = '\0';
+	memcpy(verb, b->name, vn);
+	verb[vn] = '\0';
+	object_of(b, obj, sizeof(obj));
+	fprintf(out, "<p class=\"conflict\">Conflict (steps %u and %u): T%u ", c.a + 1, c.b + 1,
+		a->tid);
+	rh__html_esc(out, la);
+	fprintf(out, " before T%u's ", b->tid);
+	rh__html_esc(out, verb);
+	fputs(" on ", out);
+	rh__html_esc(out, obj);
+	fputs(".</p>\n", out);
+}
+
 static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 {
 	uint16_t tids[RH_TRACE_MAX];
 	unsigned n = f->n_events < RH_TRACE_MAX ? f->n_events : RH_TRACE_MAX;
 	unsigned lane_of[RH_TRACE_MAX], n_lanes = assign_lanes(f, n, tids, lane_of);
+	conflict cf = find_conflict(f, n);
 	int width, height;
 
 	width = GUTTER + (int)n_lanes * LANE_W;
@@ -112,9 +214,11 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 			"text-anchor=\"end\">%u</text>",
 			GUTTER - 8, y + 14, i + 1);
 		fprintf(out,
-			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" rx=\"4\" fill=\"%s\" "
-			"stroke=\"#b8c0cd\"><title>",
-			x, y, LANE_W - 16, op_fill(e->op));
+			"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" rx=\"4\" fill=\"%s\" %s><title>",
+			x, y, LANE_W - 16, op_fill(e->op),
+			cf.b && (i == cf.a || i == cf.b)
+				? "class=\"conflict\" stroke=\"#c0392b\" stroke-width=\"2.5\""
+				: "stroke=\"#b8c0cd\"");
 		fprintf(out, "step %u, T%u: ", i + 1, e->tid);
 		rh__html_esc(out, label);
 		fprintf(out, "</title></rect><text class=\"mono\" x=\"%d\" y=\"%d\" "
@@ -124,6 +228,8 @@ static void write_swimlanes(FILE *out, const rh_first *f, unsigned id)
 		fputs("</text>", out);
 	}
 	fputs("</svg></div>\n", out);
+	if (cf.b)
+		write_conflict(out, f, cf);
 }
 
 /* How much a detecting cell can show: its steps drawn beats a schedule that
