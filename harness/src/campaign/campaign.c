@@ -29,17 +29,35 @@ static void keep_samples(rh_result *r, rh_trial *t, rh_rng *rng)
 		}
 }
 
+/* On a TTY: one \r-rewritten line, every 100 ms. Elsewhere (a CI log): one
+ * line every 10 s, none at the end (the summary follows). done/total, rate
+ * and ETA when the campaign has a trial count or a time budget. */
 void rh__progress(const rh_campaign *c, rh_result *r, double start_ms, bool final)
 {
-	double now = rh_now_ms();
+	double now = rh_now_ms(), s = (now - start_ms) / 1e3, rate, eta = -1;
+	bool tty = isatty(STDERR_FILENO);
+	double last = r->progress_ms > start_ms ? r->progress_ms : start_ms;
+	char total[32] = "";
 
-	if (c->quiet || !isatty(STDERR_FILENO) || (!final && now - r->progress_ms < 100))
+	if (c->quiet || (!tty && final) || (!final && now - last < (tty ? 100 : 10000)))
 		return;
 	r->progress_ms = now;
-	fprintf(stderr, "\r  %s [%s]: %llu trials, %llu failed, %.1f s%s", c->scenario->name,
-		c->scenario->variants[c->variant].name, (unsigned long long)r->trials_run,
-		(unsigned long long)r->failed_trials, (now - start_ms) / 1e3,
-		final ? "          \n" : "   ");
+	rate = s > 0 ? (double)r->trials_run / s : 0;
+	if (c->trials) {
+		snprintf(total, sizeof(total), "/%llu", (unsigned long long)c->trials);
+		uint64_t left = r->trials_run < c->trials ? c->trials - r->trials_run : 0;
+
+		if (rate > 0)
+			eta = (double)left / rate;
+	} else if (c->time_budget_s > 0) {
+		eta = c->time_budget_s > s ? c->time_budget_s - s : 0;
+	}
+	fprintf(stderr, "%s  %s [%s]: %llu%s trials, %llu failed, %.1f s, %.0f/s", tty ? "\r" : "",
+		c->scenario->name, c->scenario->variants[c->variant].name,
+		(unsigned long long)r->trials_run, total, (unsigned long long)r->failed_trials, s, rate);
+	if (eta >= 0 && !final)
+		fprintf(stderr, ", ETA %.0f s", eta);
+	fputs(!tty ? "\n" : final ? "          \n" : "   ", stderr);
 }
 
 bool rh__budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
