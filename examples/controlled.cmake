@@ -5,8 +5,8 @@
 # finds within 1000 trials (docs/exec.md lists the figures and the misses);
 # every fixed partner must stay silent over the whole budget.
 set(rh_controlled MODE controlled STRATEGY pct:3 SEED 1 TRIALS 1000)
-foreach(name aba_stack lock_order lost_wakeup missing_join offset_alloc rwlock_upgrade
-    split_lock wrong_lock)
+foreach(name aba_stack cond_if lock_order lost_wakeup missing_join offset_alloc
+    rwlock_upgrade split_lock wrong_lock)
   racehunt_add_test(exec.controlled.${name} COMMAND rh_example_${name} EXPECT detected
     ${rh_controlled} MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled pct:3, seed 1, trial"
     "replay: .* exec --mode controlled --strategy pct:3 ")

@@ -37,6 +37,7 @@ struct cthread {
 	const void *obj; /* what it waits for; W_JOIN: the thread's index */
 	uintptr_t pc;	 /* where it waits, for the DEADLOCK report */
 	bool signalled;	 /* a condition wait that was woken */
+	bool spurious;	 /* its last condition wait ended without a wake-up */
 	uint64_t wait_seq; /* condition waits wake oldest first */
 	void *(*fn)(void *);
 	void *arg;
@@ -150,6 +151,13 @@ static unsigned pick(void)
 			en |= 1ull << i;
 	if (en == 0)
 		stuck();
+	/* A spurious wake-up (POSIX allows them) is a choice while some other
+	 * thread can run, so a wait nobody can end stays a DEADLOCK; and not
+	 * twice in a row, so a correct wait loop cannot spin for ever while
+	 * the thread that would signal never gets the mutex. */
+	for (unsigned i = 0; i < ctl.n; i++)
+		if (ctl.t[i].st == C_WAIT && ctl.t[i].w == W_COND && !ctl.t[i].spurious)
+			en |= 1ull << i;
 	if (++ctl.x->steps > RH_SCHED_MAX_STEPS)
 		rh__rt_report_exit(RH_LIVELOCK,
 				   "the threads took %u scheduling steps and the run did not end",
@@ -386,7 +394,8 @@ int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr
 	t->signalled = false;
 	t->wait_seq = ++ctl.wait_seq;
 	wait_for(timed ? W_COND_TIMED : W_COND, c, pc);
-	rc = t->signalled ? 0 : ETIMEDOUT;
+	rc = timed && !t->signalled ? ETIMEDOUT : 0; /* else woken, maybe spuriously */
+	t->spurious = !timed && !t->signalled;
 	rh__ctl_mutex_lock(m, false, pc);
 	return rc;
 }
