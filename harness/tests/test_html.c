@@ -129,7 +129,7 @@ static void test_html_matrix_shows_declared_against_observed(void **state)
 	char *text = page();
 
 	RH_ASSERT_CONTAINS(text, "detected OVERLAP");
-	RH_ASSERT_CONTAINS(text, "trial 5 &middot; 2.5 ms");
+	RH_ASSERT_CONTAINS(text, "trial 4 &middot; 2.5 ms");
 	RH_ASSERT_CONTAINS(text, "all 40 schedules");
 	RH_ASSERT_CONTAINS(text, "missed a seeded bug");
 	RH_ASSERT_CONTAINS(text, "2 of 3 variants behaved as declared");
@@ -142,7 +142,7 @@ static void test_html_trace_becomes_swimlanes(void **state)
 	char *text = page();
 
 	/* The recorded trace (pct:3) is drawn, not the stress replay. */
-	RH_ASSERT_CONTAINS(text, "found by pct:3 at trial 1");
+	RH_ASSERT_CONTAINS(text, "found by pct:3 at trial 0");
 	RH_ASSERT_CONTAINS(text, ">T0</text>");
 	RH_ASSERT_CONTAINS(text, ">T1</text>");
 	RH_ASSERT_CONTAINS(text, "load entry_count=100");
@@ -174,7 +174,7 @@ static void test_html_folds_another_builds_json_cell(void **state)
 	rh_html_write(out, &cells, 1, argv);
 	fclose(out);
 	RH_ASSERT_CONTAINS(text, "detected SANITIZER");
-	RH_ASSERT_CONTAINS(text, "trial 3 &middot; 4.0 ms");
+	RH_ASSERT_CONTAINS(text, "trial 2 &middot; 4.0 ms");
 	RH_ASSERT_CONTAINS(text, "SANITIZER 3");
 	RH_ASSERT_CONTAINS(text, "tsan/racehunt run");
 	free(text);

@@ -146,7 +146,7 @@ static void cell_text(const rh_result *r, const detector *d, const char *spec, c
 		snprintf(buf, cap, "FAILED (%.60s)", r->harness_error);
 	else if (r->failed_trials)
 		snprintf(buf, cap, "DETECTED %s @%llu %.0fms", rh_kind_name(r->first.kind),
-			 (unsigned long long)r->first.trial + 1, r->first.at_ms);
+			 (unsigned long long)r->first.trial, r->first.at_ms);
 	else if (d->mode == RH_MODE_CONTROLLED && r->exhausted && strcmp(spec, d->strategy) != 0)
 		snprintf(buf, cap, "clean %llu sched, all %s", (unsigned long long)r->schedules, spec);
 	else if (d->mode == RH_MODE_CONTROLLED && r->exhausted)

@@ -292,7 +292,7 @@ static void matrix_cell(FILE *out, const row *r, const rh_hunt_cell *c)
 			rh__html_trace_link(out, r);
 		fprintf(out, "<b>%s %s</b>%s<small>", buggy ? "detected" : "FLAGGED",
 			rh_kind_name(res->first.kind), buggy ? "</a>" : "");
-		fprintf(out, "trial %llu &middot; ", (unsigned long long)res->first.trial + 1);
+		fprintf(out, "trial %llu &middot; ", (unsigned long long)res->first.trial);
 		rh__html_ms_text(out, res->first.at_ms);
 		fputs("</small></td>", out);
 	} else {

@@ -289,7 +289,7 @@ void rh__html_traces(FILE *out, const report *rep)
 		f = &c->result->first;
 		fprintf(out, " &mdash; %s, found by ", rh_kind_name(f->kind));
 		rh__html_esc(out, c->detector);
-		fprintf(out, " at trial %llu (", (unsigned long long)f->trial + 1);
+		fprintf(out, " at trial %llu (", (unsigned long long)f->trial);
 		rh__html_ms_text(out, f->at_ms);
 		fputs(")</h3><div class=\"msg\">", out);
 		rh__html_esc(out, f->message);
