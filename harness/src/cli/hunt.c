@@ -330,6 +330,7 @@ typedef struct hunt_run {
 	rh_build *builds[RH_MAX_BUILDS];
 	rh_result *r;
 	unsigned rows, mismatches;
+	int w_scn, w_var; /* the scenario and variant columns' widths */
 	int status;
 	char caught[N_DETECTORS][RH_CAPTURE_MAX];
 } hunt_run;
@@ -368,9 +369,29 @@ static int run_builds(hunt_run *h)
 	return RH_EXIT_CLEAN;
 }
 
+/* The scenario and variant columns as wide as their longest name hunted. */
+static void size_columns(hunt_run *h)
+{
+	h->w_scn = (int)strlen("scenario");
+	h->w_var = (int)strlen("variant");
+	for (unsigned i = 0; i < rh_scenario_count(); i++) {
+		const rh_scenario *s = rh_scenario_at(i);
+
+		if (!matches_filter(s, &h->o))
+			continue;
+		for (unsigned v = 0; v < s->n_variants; v++)
+			if (h->o.variant == NULL || strcmp(s->variants[v].name, h->o.variant) == 0) {
+				if ((int)strlen(s->name) > h->w_scn)
+					h->w_scn = (int)strlen(s->name);
+				if ((int)strlen(s->variants[v].name) > h->w_var)
+					h->w_var = (int)strlen(s->variants[v].name);
+			}
+	}
+}
+
 static void print_header(const hunt_run *h)
 {
-	printf("%-20s %-13s %-9s", "scenario", "variant", "expect");
+	printf("%-*s %-*s %-9s", h->w_scn, "scenario", h->w_var, "variant", "expect");
 	for (unsigned d = 0; d < N_DETECTORS; d++)
 		if (column(&h->o, &detectors[d]))
 			printf(" %-28s", detectors[d].name);
@@ -449,7 +470,7 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 	bool detected = false, failed = false;
 	size_t first_cell = h->cells.n;
 
-	printf("%-20s %-13s %-9s", s->name, var->name,
+	printf("%-*s %-*s %-9s", h->w_scn, s->name, h->w_var, var->name,
 	       var->expect == RH_EXPECT_DETECTED ? "detected" : "clean");
 	fflush(stdout);
 	for (unsigned d = 0; d < N_DETECTORS; d++) {
@@ -511,6 +532,7 @@ int rh_cmd_hunt(int argc, char **argv)
 		rc = run_builds(h);
 	if (rc != RH_EXIT_CLEAN)
 		goto out;
+	size_columns(h);
 	print_header(h);
 	for (unsigned i = 0, row = 0; i < rh_scenario_count() && !rh_interrupted(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
