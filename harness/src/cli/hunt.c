@@ -369,6 +369,24 @@ static int run_builds(hunt_run *h)
 	return RH_EXIT_CLEAN;
 }
 
+/* An SGR escape for the verdict column, or "": colour only on a terminal and
+ * never when NO_COLOR is set to anything (https://no-color.org). */
+static const char *sgr(const char *code)
+{
+	static int on = -1;
+	static char buf[4][16];
+	static unsigned next;
+	const char *nc = getenv("NO_COLOR");
+
+	if (on < 0)
+		on = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+	if (!on)
+		return "";
+	next = (next + 1) % 4;
+	snprintf(buf[next], sizeof(buf[next]), "\033[%sm", code);
+	return buf[next];
+}
+
 /* The scenario and variant columns as wide as their longest name hunted. */
 static void size_columns(hunt_run *h)
 {
@@ -482,17 +500,17 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 	if (rh_interrupted()) {
 		/* The row's cells ran part of their budget: no verdict. */
 		h->status = RH_EXIT_HARNESS;
-		printf(" INTERRUPTED\n");
+		printf(" %sINTERRUPTED%s\n", sgr("1;35"), sgr("0"));
 	} else if (failed) {
 		h->status = RH_EXIT_HARNESS;
-		printf(" HARNESS FAILURE\n");
+		printf(" %sHARNESS FAILURE%s\n", sgr("1;35"), sgr("0"));
 	} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
-		printf(" ok\n");
+		printf(" %sok%s\n", sgr("32"), sgr("0"));
 		if (!h->keep)
 			rh_hunt_cells_truncate(&h->cells, first_cell);
 	} else {
 		h->mismatches++;
-		printf(" MISMATCH (%s)\n",
+		printf(" %sMISMATCH%s (%s)\n", sgr("1;31"), sgr("0"),
 		       detected ? "flagged a clean variant" : "missed a seeded bug");
 	}
 	for (unsigned d = 0; d < N_DETECTORS; d++)
