@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: MIT
 # ClusterFuzzLite / OSS-Fuzz build of racehunt's fuzz targets.
 #
 # Reads the standard environment: CC, CFLAGS (sanitizer and coverage flags),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ABA in a lock-free stack: pop reads the head and its successor, then
  * swings the head with a compare-and-swap on the head's index alone. If
  * another thread pops that node and the next one and pushes the first back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of aba_stack.c: every successful CAS on the head bumps the version
  * tag packed next to the index, so a head that was popped and pushed back
  * no longer compares equal to the one a slow pop read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A condition wait that is not in a loop: the consumer waits once and then
  * takes the job for granted. Condition variables may wake up spuriously
  * (and another consumer may take the job first), so the consumer can find

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of cond_if.c: the wait is in a loop over its predicate, so a
  * spurious wake-up (or a job taken by someone else) just waits again. */
 #include <assert.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # `racehunt exec --mode controlled` over the examples (included by
 # CMakeLists.txt, outside the tsan build like the rest). Controlled mode with
 # a fixed seed is deterministic: the same trial fails on every run, so these
@@ -28,7 +29,7 @@ racehunt_add_test(exec.controlled.store_order_sync COMMAND rh_example_edge_store
   EXPECT clean ${rh_controlled} POINTS sync)
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
-  ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:18")
+  ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:19")
 # A fixed trial replays: the failing trial of the line above, alone.
 rh_cli_test(exec.controlled.replay_trial STATUS 1 MATCH "trial 5\\)" LABELS exec
   ARGS exec --mode controlled --strategy pct:3 --seed 1 --first-trial 5 --trials 1 --

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Double-checked initialisation without atomics: the unlocked first check
  * reads the instance pointer while another thread writes it under the lock,
  * a data race; the compiler may even publish the pointer before the fields.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of dcl.c: the instance pointer is an atomic, published with
  * release after the fields are written and read with acquire. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Publication through a plain flag: the reader waits for ready and then
  * reads config, but neither is atomic, so the compiler or CPU may make the
  * flag visible before the data, and the two threads race on both. Fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of flag_publish.c: the flag is an atomic with release/acquire, so
  * a reader that sees it set also sees the data written before it. */
 #include <pthread.h>

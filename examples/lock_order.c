@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lock-order deadlock: a transfer locks the source account first, so two
  * opposite transfers each hold one account and wait for the other's.
  * Fixed partner: lock_order_fixed.c. */

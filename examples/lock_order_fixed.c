@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of lock_order.c: every transfer takes the two account locks in
  * one global order (by address), so no cycle of waits can form. */
 #include <pthread.h>

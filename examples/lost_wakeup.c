@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lost wake-up: the consumer tests the flag without holding the mutex and
  * then waits; a producer that sets the flag and signals in between wakes
  * nobody, and the consumer waits forever. Fixed partner: lost_wakeup_fixed.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of lost_wakeup.c: the flag is tested under the mutex, in a loop
  * around the wait, so a signal can neither come between test and wait nor
  * be mistaken for the condition. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Order violation: main uses the worker's result without joining it first,
  * so it may read the result before the worker wrote it. Fixed partner:
  * missing_join_fixed.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of missing_join.c: join the worker, then read its result. */
 #include <pthread.h>
 #include <stdio.h>

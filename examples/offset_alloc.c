@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The offset allocation race of the reference offset store (Task 017),
  * written as an ordinary program with pthread_mutex_t and stdatomic.h: the
  * block offset comes from a relaxed load of entry_count and the fetch_add

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of offset_alloc.c (the store's fixed-atomic variant): fetch_add
  * first, and the offset from its result, so every writer owns its block. */
 #include <pthread.h>

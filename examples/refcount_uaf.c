@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Use after free after a racy reference count: borrowers take and drop
  * references with plain ++ and --, so an increment and a decrement can
  * overwrite each other. When the count comes out one too low, the last

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of refcount_uaf.c: the count is atomic, so every increment and
  * decrement counts and only the real last reference frees the buffer. */
 #include <assert.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reader-writer upgrade deadlock: a reader that finds the cache stale takes
  * the write lock while still holding its read lock. The write lock waits for
  * every reader to leave, itself included: the thread waits for itself, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of rwlock_upgrade.c: drop the read lock, take the write lock, and
  * check again (another thread may have refreshed the cache in between). */
 #include <pthread.h>

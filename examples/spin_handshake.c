@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A correct spin-wait handshake (no fixed partner: it has no bug). Two
  * threads take turns through an atomic with release/acquire, spinning
  * while it is not their turn; the plain counter they update is ordered by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Atomicity violation: the balance check and the withdrawal are each under
  * the lock, but not together. Two withdrawals both pass the check and the
  * account goes negative. Fixed partner: split_lock_fixed.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of split_lock.c: check and withdrawal in one critical section, so
  * no second withdrawal can come between them. */
 #include <assert.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wrong lock: deposits and fees both update the balance, each under a
  * lock of its own, so nothing orders the two read-modify-writes and one of
  * them is lost. Fixed partner: wrong_lock_fixed.c. */

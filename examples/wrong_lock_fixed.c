@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fix of wrong_lock.c: the balance has one lock, whoever updates it. */
 #include <pthread.h>
 #include <stdio.h>

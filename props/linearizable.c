@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linearizability of put/get histories over independent registers (one per
  * key): Wing and Gong's search for a sequential order, with Lowe's cache of
  * (set of operations placed, register value) states already shown to lead

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to props/: result helpers shared by the checkers. */
 #ifndef RACEHUNT_PROPS_PRIVATE_H
 #define RACEHUNT_PROPS_PRIVATE_H

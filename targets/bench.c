@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt benchmarks: figures, not pass/fail. Prints a table per section
  * and, with --md FILE, writes them as Markdown (docs/BENCHMARKS.md).
  *

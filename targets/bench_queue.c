@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_queue — fan-out throughput of the queue store's variants.
  *
  * The fix-strategy document claims strategy 1 (immutable items, per-consumer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Controlled-scheduler benchmark: figures, not pass/fail.
  *
  *   bench_sched [--quick]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The command line's option handling (issue 13 item 5) and the small hostile
 # inputs of issue 12 item 14: exact exit status, the one line that says why.
 

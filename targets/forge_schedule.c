@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* forge_schedule BODY: prints BODY:CHECK, BODY with the checksum a schedule
  * string ends with. The checksum detects damage, not intent: this is how a
  * test writes strings whose fields are hostile (0, the maximum, one past it,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzz targets (DESIGN.md "Fuzzers"): schedule fuzzers, one source per store,
 # built once per variant; reader fuzzers over hostile on-disk bytes.
 #

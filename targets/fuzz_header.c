@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedule fuzzer for the header store: concurrent writers, a checkpoint
  * and a close, each racing puts.
  * See fuzz_sched.h for the input layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reader fuzzer: a whole file as hostile bytes through hdr_validate_bytes and
  * hdr_open_bytes (header, then index of a closed file, then WAL replay).
  *

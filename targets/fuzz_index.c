@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedule fuzzer for the index store: readers against a rewriting writer,
  * WAL replay and the integrity check, each racing index updates.
  * See fuzz_sched.h for the input layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reader fuzzer: the index of a closed file (tag dictionary, entries) over a
  * file whose header validates, with index and data bytes from the input (see
  * fuzz_file_build). An accepted index holds EntityCount entries, each inside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedule fuzzer for the offset store: writers, and writers with readers of
  * what they published. See fuzz_sched.h for the input layout. */
 #include <stddef.h>

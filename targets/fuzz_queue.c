@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedule fuzzer for the queue store: consumers recording dequeue events on
  * shared items, and a producer racing its consumers.
  * See fuzz_sched.h for the input layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared pieces of the reader fuzzers: structured file images and the
  * promises every reader keeps. */
 #include <stdarg.h>

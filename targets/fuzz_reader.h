@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the reader fuzzers (fuzz_header_open.c,
  * fuzz_wal_replay.c, fuzz_index_load.c).
  *

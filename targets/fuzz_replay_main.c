@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs fuzz inputs through LLVMFuzzerTestOneInput without libFuzzer: the
  * regression replays of `make check`, in every build (default, asan, tsan).
  *   replay_<target> FILE|DIR...

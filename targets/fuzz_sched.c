@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The schedule fuzzers' common driver: decode a workload and a schedule,
  * run one controlled trial, abort with a replayable report on a violation. */
 #include <stdio.h>

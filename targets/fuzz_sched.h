@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the schedule fuzzers (targets/fuzz_<store>.c).
  *
  * One fuzz input is a whole controlled run: the workload first, then the

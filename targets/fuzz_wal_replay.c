@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reader fuzzer: WAL replay over a file whose header validates, with WAL
  * slots and data from the input (see fuzz_file_build). Every entry replay
  * returns must lie in the data area and in a WAL slot; a bad slot is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The hostile label (issue 12): racehunt fed what a hostile user would feed
 # it, in the asan build, where a crash or a read of freed memory shows. Each
 # test checks exit status and output (ci/expect or a script of ci/hostile/).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One CTest case per scenario x variant: hunt.<scenario>.<variant> runs
 #   racehunt hunt <scenario> --variant <variant>
 # (every detector, observed against declared), so a red CI names the variant

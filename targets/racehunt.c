@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main() of every racehunt binary (library racehunt_main, racehunt::main once
  * installed): the command line over whichever scenarios are linked in, the
  * reference stores' in racehunt itself, a user's own in theirs. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Reports CI systems read (issue 17): JUnit, SARIF, the result JSON's schema,
 # and a hunt that must fail the way a regression does. Label report.
 

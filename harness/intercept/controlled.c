@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Controlled mode of `racehunt exec`: inside a trial child the program's
  * threads are fibers on the one OS thread that runs main, and every
  * intercepted sync call (and, with --points shared|all, every instrumented

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the intercept runtime (librh_intercept).
  *
  * Controlled mode's side of the interceptors (controlled.c): once

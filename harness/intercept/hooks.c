@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The compiler's ThreadSanitizer hooks, defined from hooks.def, and what the
  * runtime does at an access: dynamic sharing detection over a shadow map and
  * KCSAN-style soft watchpoints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interceptors of the lock, wait and sleep calls (see threads.c for how
  * interception works): each a sync point, blocking ones publish what they
  * wait for, and mutex-like locks record their holder by address so a

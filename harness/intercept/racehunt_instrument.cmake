@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Instrumenting a program for `racehunt exec`, in one place: the flags
 # racehunt-cc and racehunt-c++ add (configured from these variables) and the
 # CMake functions a project applies to its own targets (cache variables, so

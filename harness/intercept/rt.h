@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the intercept runtime (librh_intercept).
  *
  * The runtime racehunt-cc links into a user's program in place of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fork server: one trial per child, each starting from the program's
  * pristine pre-main state, and the trial's side of the report protocol
  * (racehunt/exec.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pthread and libc interception, and the monitor that turns a stuck trial
  * into a DEADLOCK or HANG report.
  *

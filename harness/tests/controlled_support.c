@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The controlled-mode tests' own scenarios and helpers. */
 #define _GNU_SOURCE
 #include <signal.h>

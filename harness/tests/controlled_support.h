@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to the controlled-mode tests (test_controlled_*.c): small
  * scenarios of their own and the helpers that run them. */
 #ifndef RH_TEST_CONTROLLED_SUPPORT_H

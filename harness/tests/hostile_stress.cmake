@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Stress-mode defects of issue 12 through the command line, label hostile
 # (run in the asan build). Each failed before its fix.
 

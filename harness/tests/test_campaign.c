@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Campaigns: limits of a workload and of a trial range, result files written
  * whole, and a first violation that does not reproduce alone said so. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt compare: rows of two result files matched by key, and each row's
  * change named in both directions; malformed files refused. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzzer byte source: one byte per choice. */
 #define _GNU_SOURCE
 #include <stdio.h>

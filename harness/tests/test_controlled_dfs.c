@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfs:K: bounded exhaustive search. */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Controlled mode and threads racehunt did not start (issue 12 item 5): a
  * scenario thread that starts its own helper pthread, which calls a sync
  * point, is a one-line error and exit 3 (harness failure), never a segfault

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A controlled HANG (issue 12 item 7): a livelock runs to the step limit,
  * 2,000,000 steps. Its trace shows each thread's last steps and where each
  * spins, not every step (65 MB); the full trace stays available; its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pct:D: probabilistic concurrency testing. */
 #define _GNU_SOURCE
 #include <stdio.h>

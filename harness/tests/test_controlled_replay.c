@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Replaying schedule strings: exact, byte-identical, and the replay
  * command's exit status. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The controlled scheduler on small scenarios of its own: deadlock and hang
  * reports, dying lock holders, rounds, rwlocks, fairness, and the fast path
  * making the same runs as the scheduler. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shrinking keeps the bug (issue 12 item 8): a candidate counts only when it
  * fails with the same kind and the same signature (the message with numbers
  * masked). A 3-thread HANG on a mutex whose holder died must not shrink to a

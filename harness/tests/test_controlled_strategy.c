@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The strategy table: specs, determinism for a seed, rejected specs. */
 #define _GNU_SOURCE
 #include <stdio.h>

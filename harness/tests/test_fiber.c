@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fibers: the hand-written switch, stacks, reuse. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hunt report page: every part is there, text from results is escaped,
  * a recorded interleaving becomes swimlanes and a seeded bug nobody caught
  * is called out. The browser test (ci/html-check) renders a real one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzz input reader: values, bounds, and what happens past the end. */
 #include <setjmp.h>
 #include <stdarg.h>

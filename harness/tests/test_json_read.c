@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The strict JSON reader: well-formed text becomes a tree, anything else is
  * refused with the byte offset of the first error, never a crash. */
 #include <stdio.h>

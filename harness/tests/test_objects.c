@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Model state keyed by address: lookup, creation, reuse, clearing. */
 #include <stdint.h>
 #include <stdlib.h>

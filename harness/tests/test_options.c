@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option parsing: numbers are taken whole or refused, never half-read;
  * option tables through getopt_long, errors naming the option. */
 #include <stdlib.h>

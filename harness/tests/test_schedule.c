@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Schedule strings: round trip, and refusal of anything truncated or altered. */
 #include <stdint.h>
 #include <stdlib.h>

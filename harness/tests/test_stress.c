@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's rounds and watchdog: rounds run every live thread once, and
  * the watchdog turns a thread that dies holding a plain lock into a HANG
  * report instead of a hung run, while a robust lock lets the others go on; a

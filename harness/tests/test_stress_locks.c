@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's lock bookkeeping: a lock cycle is a DEADLOCK naming it,
  * found by the blocked threads long before the watchdog, also when two of
  * four threads deadlock while the others are done, and through a pthread of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Trials: violations from many threads at once are all counted, and the
  * first one is kept whole. */
 #include <pthread.h>

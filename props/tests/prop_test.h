@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the props tests: includes and assertions they share. */
 #ifndef RACEHUNT_PROP_TEST_H
 #define RACEHUNT_PROP_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "prop_test.h"
 
 static void test_conserved_equal_is_silent(void **state)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "prop_test.h"
 
 enum { ITEMS = 3, CONSUMERS = 2 };

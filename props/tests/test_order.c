@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "prop_test.h"
 
 static void test_order_empty_and_single_increase(void **state)

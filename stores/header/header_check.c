@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Properties of the header store, checked against a reopened file. */
 #include "header_check.h"
 

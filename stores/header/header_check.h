@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the header store's scenarios.
  *
  * What a put acknowledged, and the properties every header scenario checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* header.crash — a writer process is SIGKILLed at a seeded point; the file it
  * leaves behind is reopened and every put it acknowledged must be there.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* header store — the on-disk format and its readers.
  *
  * Everything here reads untrusted bytes: every offset is checked against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenarios on the header store: concurrent writers, checkpoint during
  * writes, close during writes and a generated mix, each written once and run
  * against buggy, patched and fixed. header.crash lives in header_crash.c.

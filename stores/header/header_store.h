@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* header store — a file with a header, a WAL and a data area, after the
  * EntityDB binary format of ADR-038 and ADR-039.
  *

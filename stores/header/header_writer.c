@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* header store — writers and the writer manager, three variants side by side.
  *
  * Each operation has a buggy, a patched and a fixed body next to each other,

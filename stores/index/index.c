@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* index — entity store with a shared in-memory index (ADR-023).
  *
  * Locks: `writer` (mutex) serialises appends to the data file, the WAL and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* index — an entity store whose in-memory index shares IndexEntry pointers
  * between a writer and a pool of readers (the ADR-023 race patterns).
  *

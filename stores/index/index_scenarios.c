@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* index.* scenarios: written once, run against every variant.
  *
  * Every entity id has one owning writer thread, so its versions are written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the index store's scenarios (index_scenarios.c,
  * index_setup.c): the state of one trial and the helpers both use. */
 #ifndef IX_SCENARIOS_H

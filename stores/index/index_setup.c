@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* index.* scenarios: a trial's state -- the store filled with every key's
  * first version and the planted orphans, the version counters, the history
  * logs -- and its teardown. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockorder — the bank. The two lock orders sit side by side. */
 #include "lockorder.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockorder — a two-account bank whose transfers lock both accounts.
  *
  * The smallest store with the classic lock-order deadlock: `buggy` locks the

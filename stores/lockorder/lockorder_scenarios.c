@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockorder.abba: even threads transfer A -> B, odd threads B -> A, `ops`
  * transfers each per round; check() demands the money is conserved. The
  * buggy variant deadlocks (controlled: DEADLOCK naming the cycle; stress:

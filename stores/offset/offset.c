@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The offset store. Read the three put_* functions side by side: they are the
  * bug and its two fixes; everything else is shared. */
 #include <stdlib.h>

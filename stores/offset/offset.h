@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* offset — the warm-tier mapped store of the Task 017 findings.
  *
  * A mapped region holds a header and fixed-size embedding blocks (id, content

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenarios on the offset store: the seven kinds of the Task 017 test plan,
  * each written once and run against all three variants. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue — chunked fan-out queue; the variants differ only in
  * initial_capacity() and record_dequeue(), read those two side by side. */
 #include "queue.h"

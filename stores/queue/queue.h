@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue — a chunked fan-out queue whose items carry an event list.
  *
  * Re-creates the race of the queue fix-strategy document (seed 004): every

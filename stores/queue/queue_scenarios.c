@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* queue.* scenarios: written once, run against every variant.
  *
  * Consumers record which items rhq_read returned to them; check() then asks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testonly.counter: a store of the test suite's own, never in the racehunt
  * binary, built into racehunt-testonly for the report tests. Each thread adds
  * `ops` to one counter; check() wants threads x ops. Two variants are

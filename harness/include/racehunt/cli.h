@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the command line as a library call.
  *
  * The racehunt binary is this call plus every store's scenarios linked in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the protocol between `racehunt exec` and the intercept runtime
  * (harness/intercept/) that racehunt-cc links into a user's program.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — reading structured values out of fuzzer bytes.
  *
  * A fuzz target decodes its input through one reader, front to back: first

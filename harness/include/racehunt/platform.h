@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — platform and sanitizer detection, in one place.
  *
  * Every other file tests the plain macros defined here instead of repeating

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — property checkers over recorded histories.
  *
  * Pure functions: a scenario records what its threads did and saw, then its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — small seeded random streams (splitmix64 seeding, xoshiro256**).
  * Every random choice in a campaign comes from one of these, so a seed
  * reproduces a trial's workload exactly. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — scenarios: a store variant, a workload, a thread count and the
  * properties checked afterwards.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — sync points.
  *
  * Stores touch shared state only through these wrappers, so the harness sees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cost of an instrumented access: ns per access of a loop over a volatile
  * location (each iteration one read and one write hook), run by one thread
  * on its own location (unshared), then by two threads on one location

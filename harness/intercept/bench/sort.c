@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A whole program for the slowdown figure: two threads each merge-sort
  * their own half of an array of pseudo-random ints, then main merges the
  * halves and checks the order. Mostly plain loads and stores, a few sync

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every kind of access and atomic the instrumentation turns into a hook,
  * each checked for its result: plain accesses of 1 to 16 bytes, unaligned
  * ones (a packed struct), volatile ones, C11 atomics of 8 to 64 bits with

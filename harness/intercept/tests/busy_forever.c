@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two threads take and release a lock forever, waiting for a flag nobody
  * sets: busy, synchronising, never done. A LIVELOCK at the watchdog, where
  * a silent spin (spin_forever.c) is a HANG. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The program exits in a constructor, before main: it never becomes a fork
  * server, and racehunt refuses it on one line (exit 2). */
 #include <stdlib.h>

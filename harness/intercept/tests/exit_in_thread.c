@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A thread ends the whole program with exit(STATUS): the trial's verdict is
  * that status, as for a return from main. */
 #include <pthread.h>

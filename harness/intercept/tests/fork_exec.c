@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The program forks and execs another program and waits for it: the child
  * runs plainly (no trial, no fork server), the trial goes on. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* COUNT threads one after the other, each joined: racehunt models up to
  * 4096 per run and refuses more with a one-line error (exit 2). */
 #include <pthread.h>

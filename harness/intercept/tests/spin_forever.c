@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A thread spins on a flag nobody sets: a HANG at the watchdog that names
  * where the spinning thread was last seen. */
 #include <pthread.h>

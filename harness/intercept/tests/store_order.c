@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two plain stores in the wrong order: the writer marks the record valid
  * before it fills in the length, so a reader that sees it valid may read
  * length 0. No sync call comes between the two stores: only a scheduling

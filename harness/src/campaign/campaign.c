@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Campaigns: the one trial loop, and the entry that runs it in this process
  * (--no-fork) or in forked trial processes (isolation.c). */
 #include <math.h>

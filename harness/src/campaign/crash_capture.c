@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a controlled trial process leaves when it dies in a run: its choices
  * so far, copied into the shared result by a fatal-signal handler (or the
  * sanitizers' death callback), and the schedule string its parent writes

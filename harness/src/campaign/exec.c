@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `racehunt exec` campaigns: start the program as a fork server, ask it for
  * one trial after another, and turn each trial's end (its report in shared
  * memory, its signal, its exit status, racehunt's own time limit) into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The first violation's interleaving, kept with the result so reports can
  * draw it: the (shrunk) schedule replayed once more, its steps flattened into
  * rh_first.events. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The first violation of a campaign: recorded at once, then followed up --
  * its schedule checked to fail alone in a fresh process, shrunk, its trace
  * kept -- and reported with the command that replays it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Trials in forked trial processes: a trial that crashes, hangs past every
  * watchdog or fails inside the harness takes down only its process. Each
  * trial process is a process group of its own that dies with the campaign

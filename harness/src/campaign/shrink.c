@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — replaying and shrinking controlled schedules.
  *
  * Shrinking keeps only candidates that still fail with the same violation

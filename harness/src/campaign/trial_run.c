@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One trial end to end in this process: setup, the threads (a stress team
  * or the explorer's fibers), check, teardown. */
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A campaign's options: the defaults every command starts from, and the
  * checks once every option is read. */
 #include <string.h>

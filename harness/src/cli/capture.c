@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stderr caught while one piece of work runs. */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * What a scenario (or anything below the command: trial children, the

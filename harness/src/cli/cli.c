@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command line: racehunt list | run | replay | shrink | hunt | compare. */
 #include <stdio.h>
 #include <string.h>

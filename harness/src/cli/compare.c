@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt compare: two result files side by side, per row what changed. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * `racehunt compare`: result files (a `run --json` object or a `hunt --json`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt exec [options] -- PROG ARGS: campaigns over an unmodified program
  * built with racehunt-cc. */
 #include <stdio.h>

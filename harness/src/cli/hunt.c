@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt hunt: every scenario x variant under each detector, observed
  * against declared. One row per scenario/variant, one column per detector. */
 #include <signal.h>

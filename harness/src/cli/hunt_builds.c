@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Folding other builds (tsan, asan) into the hunt matrix. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Other builds in the hunt matrix: `hunt --build tsan=PATH` runs that build's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt list [--json FILE|-]: every scenario, its workload defaults and
  * limits, and each variant's declared outcome (docs/json.md, "List JSON"). */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt merge: the --json results of one campaign's shards (run --shard
  * K/N) joined into the result the unsharded run gives: trials, violations,
  * outcomes and the kinds behind them summed, the first violation the one of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command line's options: tables read by getopt_long, their --help,
  * one-line usage errors and strict numbers. */
 #include <errno.h>

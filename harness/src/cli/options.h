@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * The command line's options: one table per command, read by getopt_long and

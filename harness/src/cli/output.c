@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Result files written whole, "-" as standard output, and checked writes. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `racehunt replay` and `racehunt shrink`: the command front-ends over one
  * controlled schedule string. Both resolve the string through the one check
  * run applies (rh_schedule_resolve). */

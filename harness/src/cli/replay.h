@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * `racehunt replay` and `racehunt shrink`: the command front-ends over one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* --junit and --sarif for run and hunt: opened first, written whole last. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt run SCENARIO [options]: one campaign against one variant. */
 #include <stdio.h>
 #include <stdlib.h>

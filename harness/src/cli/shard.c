@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sharding: which part of a campaign or hunt this process runs. */
 #include "shard.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Sharding (`--shard K/N`, or Bazel's and CI runners' TEST_SHARD_INDEX and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "did you mean ...?" for mistyped scenario, store, variant and strategy names. */
 #include <stdio.h>
 #include <string.h>

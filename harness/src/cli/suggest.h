@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * "did you mean ...?" for mistyped names on the command line: the nearest

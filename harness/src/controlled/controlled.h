@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Controlled mode: a trial's scenario threads run as fibers on one OS thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — source-DPOR with sleep sets, and its preemption-bounded variant
  * (see dpor.h for what it computes and why).
  *

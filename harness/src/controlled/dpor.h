@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * The reduction behind the dpor and dpor:K strategies: stateless source-DPOR

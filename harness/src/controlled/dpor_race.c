@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the races of a dpor run (see dpor.h): vector clocks over its
  * steps, the races among them, and the backtrack entries they add. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — an explorer's life: its counters, its schedule string, and
  * freeing it. */
 #include <stdio.h>

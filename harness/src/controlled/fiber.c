@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — fibers: mmap'd stacks with a guard page, and the sanitizer
  * annotations of every switch. The switch itself is the back end chosen at
  * configure time (RACEHUNT_FIBER_BACKEND): fiber_x86_64.c, fiber_aarch64.c

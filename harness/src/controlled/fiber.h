@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Fibers: user-level contexts on mmap'd stacks with a guard page, switched by

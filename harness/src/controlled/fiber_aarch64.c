@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the AArch64 fiber switch: the callee-saved registers of AAPCS64
  * (x19-x28, the frame pointer x29, the link register x30 and the low halves
  * of v8-v15) stored in a 160-byte frame on the running stack, sp swapped,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness: what fiber.c asks of the
  * fiber back end CMake compiles in (RACEHUNT_FIBER_BACKEND; one of
  * fiber_x86_64.c, fiber_aarch64.c, fiber_ucontext.c). */

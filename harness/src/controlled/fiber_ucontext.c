@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the portable fiber switch: POSIX swapcontext, for targets
  * without a hand-written one. It costs time, not behaviour: glibc's
  * swapcontext makes a sigprocmask system call every switch, 269 ns against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the controlled scheduler: a trial's threads as fibers on one OS
  * thread, switched at every sync point by a strategy.
  *

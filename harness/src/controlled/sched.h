@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Inside the controlled scheduler: the explorer (one search), the record of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the controlled runtime's lock operations inside a fiber. Each
  * stops at its sync point; the op takes effect on the model of the object
  * when the scheduler starts the step (apply_op in sched.c), and here the

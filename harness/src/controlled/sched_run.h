@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the controlled scheduler (sched*.c, trace.c).
  *
  * A run as the fiber side and the scheduler side share it: what a fiber

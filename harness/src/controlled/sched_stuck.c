@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — a controlled run where nobody can run while somebody waits:
  * who waits for whom, as a DEADLOCK (a cycle) or a HANG (a holder that died
  * or returned). */

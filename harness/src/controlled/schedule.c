@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — schedule strings: one shell-safe line that replays a controlled
  * run exactly.
  *

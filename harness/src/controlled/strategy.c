@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — the strategy table and the explorer's side of it: making an
  * explorer from a spec (parsed once, here), and beginning, asking and ending
  * each run through the row's ops. The strategies themselves are one file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fuzzer's byte source: one byte per choice (rh_explorer_from_bytes).
  * Byte b picks the (b mod n)-th runnable thread counting from the running
  * one, so 0 (and running out of bytes) means "no switch". Not made from a

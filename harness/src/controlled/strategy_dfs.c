@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dfs:K — every schedule with at most K preemptions, depth first: each run
  * replays the previous one's prefix up to its last choice with an untried
  * alternative within the bound, and takes that alternative. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dpor, dpor:K — the reduction of dpor.c fed by the scheduler.
  *
  *   dpor     one run per Mazurkiewicz trace of the sync operations (source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pct:D — probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
  * distinct random priorities D..D+n-1, D-1 change points drawn uniformly over
  * the estimated run length k (the longest run seen so far); at the i-th

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* random: uniform over the runnable threads at every choice. */
 #include "sched.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay:SCHEDULE — explicit deviations from the default choice: the one run
  * a schedule string recorded, replayed strictly (a run that leaves it is
  * flagged, rh_explorer_diverged, never passed off as the recorded one), or,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt — a controlled run's trace: interned object names, each step as
  * text, and the per-thread lanes. */
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Result files written whole or not at all: temporary file + rename. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Structured fuzzer input: see racehunt/input.h. */
 #include "racehunt/input.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SIGINT and SIGTERM: a stop request, then a hard stop. */
 #include <signal.h>
 #include <string.h>

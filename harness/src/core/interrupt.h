@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * SIGINT and SIGTERM: the first one asks the run to stop (campaigns stop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Workload limits: the one check every door into a trial shares. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scenario registry, filled by RH_SCENARIO constructors before main(). */
 #include <stdlib.h>
 #include <string.h>

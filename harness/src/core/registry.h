@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * The scenario registry, filled by RH_SCENARIO constructors before main(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The replay command of a controlled schedule, quoted for a shell. */
 #include <stdio.h>
 #include <string.h>

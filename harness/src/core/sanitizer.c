@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sanitizer hooks: ThreadSanitizer's report counter and options, and the
  * exit status a build with TSan settles on. */
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * What the sanitizer of this build reported, so a ThreadSanitizer report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Trials: violation recording (thread-safe, first one kept in full), random
  * streams and samples. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * One trial: its parameters, random streams, recorded violations and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small pieces every part of the harness uses: fatal errors, clocks,
  * timeouts. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Small pieces every layer uses: fatal errors, growing arrays, clocks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* racehunt hunt --html: the report page. Everything is inline (CSS, SVG) and
  * there is no script, so the file renders the same offline, from a CI
  * artifact store, or in a mail client's preview. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * The hunt's HTML report: one self-contained page (inline CSS and SVG, no

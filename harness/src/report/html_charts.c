@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hunt report page: detection rates with their 95% intervals and
  * outcome histograms, as inline SVG. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hunt report page: each seeded bug's failing interleaving as
  * swimlanes (one lane per thread, arrows where the schedule switches). */
 #include <stdbool.h>

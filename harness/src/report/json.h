@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * Minimal JSON writing: strings escaped, numbers printed exactly. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The strict JSON reader behind `racehunt compare`: recursive descent over
  * the whole text, depth-limited, every error with its byte offset. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * A small strict JSON reader (RFC 8259) for result files: the whole text is

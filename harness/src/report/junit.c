@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JUnit XML for CI systems: a testsuite per scenario, a testcase per cell
  * (scenario x variant x detector), failures carrying the violation, the
  * command that replays it and, for controlled runs, the shrunk interleaving.

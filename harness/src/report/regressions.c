@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The terminal's account of every hunt row that did not behave as declared,
  * printed under the table: what a person needs to act on a red CI run
  * without rerunning anything. For each such row, each detector's finding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Campaign results: detection rate and the JSON summary of DESIGN.md. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Result files read back: the one decoder and the one file reader. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SARIF 2.1.0 (OASIS) for code-scanning tools: one run, a rule per
  * violation kind, a result per cell that found a violation, located at the
  * source that registered the scenario (file:line of its RH_SCENARIO) until

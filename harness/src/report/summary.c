@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one-paragraph summary of a campaign that `run` and `hunt` print. */
 #include <stdio.h>
 #include <string.h>

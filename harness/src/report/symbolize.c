@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* {pc:..} and {obj:..} tokens of an exec report, named through
  * llvm-symbolizer: one run per report, every address in one batch. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A hunt row's verdict: observed against declared, over all its cells. */
 #include <math.h>
 #include <stdbool.h>

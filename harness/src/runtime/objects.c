@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Model state of sync objects in a side table keyed by address (objects.h).
  *
  * The index is open addressing with linear probing over (address, object,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to the racehunt harness.
  *
  * The runtime a campaign attaches behind the sync points: stress mode (noise,

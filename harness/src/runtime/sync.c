@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sync points: the raw primitives, and the slow paths taken when a runtime
  * (stress or controlled) is attached. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wait-for graph and its cycle text, shared by stress and controlled
  * mode. */
 #include <stdio.h>

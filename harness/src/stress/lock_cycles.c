@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's lock bookkeeping: which locks each participant holds and
  * waits for, the wait-for graph built from it, and the lock polls that turn
  * a cycle in it into a DEADLOCK report. */

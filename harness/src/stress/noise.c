@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stress strategy string: noise:P. */
 #include <errno.h>
 #include <stdio.h>

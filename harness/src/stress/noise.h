@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to racehunt's stress mode.
  *
  * Noise: at a sync point, with the strategy's probability, a yield, a short

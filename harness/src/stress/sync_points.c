@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's runtime: what a sync point does for a participant. Noise
  * before it; a note after it (the watchdog's sign of life, and the HANG
  * report's last point); lock waits that wake to look for a lock cycle and

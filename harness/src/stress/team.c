@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's teams. Threads are created per trial (cheap next to a trial,
  * and a thread that died or was abandoned never leaks into the next one).
  * Each round: the main thread opens the round, every live thread

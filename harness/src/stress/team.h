@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* This file is private to racehunt's stress mode.
  *
  * A stress team: the OS threads of one trial and what its parts share about

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stress mode's watchdog: the main thread waits for a round, and calls it
  * hung only when it made no progress for a whole window (--watchdog MS): no
  * participant passed a sync point, and no thread outside a lock wait used

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* header store: the reader rejects hand-made bad files with distinct errors
  * and accepts a good one. Every case builds a small, valid, closed file (two
  * entities, their WAL entries, index, tag dictionary) and breaks one thing. */

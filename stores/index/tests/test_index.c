@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Single-threaded behaviour of the index store, every variant: writes and
  * GetEntity, record validation against hostile entries, WAL replay, the
  * integrity check and the orphan finder. Single-threaded, the variants must

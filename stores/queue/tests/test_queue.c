@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Single-threaded behaviour of the queue store, every variant: order across
  * chunks, what a read records, and the memory tracker against the counting
  * allocator. The concurrent behaviour is the scenarios' job. */
