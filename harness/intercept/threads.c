@@ -25,6 +25,7 @@
 
 #include "controlled_rt.h"
 #include "rt.h"
+#include "runtime/noise.h"
 
 #define PC() ((uintptr_t)__builtin_return_address(0))
 
@@ -59,25 +60,7 @@ void rh__rt_yield(void)
 /* ---- stress noise ---------------------------------------------------------- */
 static void noise(struct rh__rt_thread *me)
 {
-	double p = rh__rt_shared->noise;
-	uint64_t r;
-
-	if (p <= 0 || (double)(rh_rng_next(&me->rng) >> 11) * 0x1.0p-53 >= p)
-		return;
-	r = rh_rng_next(&me->rng);
-	switch (r % 3) {
-	case 0:
-		REAL(sched_yield)();
-		break;
-	case 1:
-		for (volatile unsigned spin = (unsigned)(r >> 8) % 2000; spin > 0; spin--)
-			;
-		break;
-	default: {
-		struct timespec ts = {0, 1000 + (long)((r >> 8) % 50000)};
-		REAL(nanosleep)(&ts, NULL);
-	}
-	}
+	rh__noise(&me->rng, rh__rt_shared->noise, REAL(sched_yield), REAL(nanosleep));
 }
 
 struct rh__rt_thread *rh__rt_sync(const char *op, uintptr_t pc)
