@@ -2,12 +2,11 @@
 # `racehunt exec --mode controlled` over the examples (included by
 # CMakeLists.txt, outside the tsan build like the rest). Controlled mode with
 # a fixed seed is deterministic: the same trial fails on every run, so these
-# expectations have no miss rate. The bad programs below are those pct:3
-# finds within 1000 trials (docs/exec.md lists the figures and the misses);
-# every fixed partner must stay silent over the whole budget.
+# expectations have no miss rate. pct:3 finds every bad program within 1000
+# trials (docs/exec.md lists the figures); every fixed partner must stay
+# silent over the whole budget.
 set(rh_controlled MODE controlled STRATEGY pct:3 SEED 1 TRIALS 1000)
-foreach(name aba_stack cond_if lock_order lost_wakeup missing_join offset_alloc
-    rwlock_upgrade split_lock wrong_lock)
+foreach(name IN LISTS rh_examples)
   racehunt_add_test(exec.controlled.${name} COMMAND rh_example_${name} EXPECT detected
     ${rh_controlled} MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled pct:3, seed 1, trial"
     "replay: .* exec --mode controlled --strategy pct:3 ")
@@ -24,13 +23,24 @@ racehunt_add_test(exec.controlled.spin_handshake COMMAND rh_example_spin_handsha
 racehunt_add_test(exec.controlled.wrong_lock_sync COMMAND rh_example_wrong_lock EXPECT clean
   ${rh_controlled} POINTS sync)
 racehunt_add_test(exec.controlled.store_order COMMAND rh_example_edge_store_order
-  EXPECT detected ${rh_controlled} MATCH "^VIOLATION CRASH" "record valid with length 0")
+  EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+  "at valid at store_order.c:(15 writer|22 reader) and T[0-9] (read|write) of [0-9]+ bytes at store_order.c:(15 writer|22 reader)")
 racehunt_add_test(exec.controlled.store_order_sync COMMAND rh_example_edge_store_order
   EXPECT clean ${rh_controlled} POINTS sync)
+# The data races the descheduled watcher finds, both accesses named.
+racehunt_add_test(exec.controlled.dcl_race COMMAND rh_example_dcl EXPECT detected ${rh_controlled}
+  MATCH "^VIOLATION DATA_RACE"
+  "T[0-9] read of 8 bytes at instance at dcl.c:20 get_settings and T[0-9] write of 8 bytes at dcl.c:27 get_settings")
+racehunt_add_test(exec.controlled.flag_publish_race COMMAND rh_example_flag_publish
+  EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+  "at ready at flag_publish.c:(17 writer|23 reader) and T[0-9] (read|write) of [0-9]+ bytes at flag_publish.c:(17 writer|23 reader)")
+racehunt_add_test(exec.controlled.refcount_uaf_race COMMAND rh_example_refcount_uaf
+  EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+  "at refcount_uaf.c:2[0-9] (get|put) and T[0-9] (read|write) of 4 bytes at refcount_uaf.c:2[0-9] (get|put)")
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
   ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:19")
-# A fixed trial replays: the failing trial of the line above, alone.
+# A trial replays alone from its number (trial 5 of wrong_lock fails).
 rh_cli_test(exec.controlled.replay_trial STATUS 1 MATCH "trial 5\\)" LABELS exec
   ARGS exec --mode controlled --strategy pct:3 --seed 1 --first-trial 5 --trials 1 --
   $<TARGET_FILE:rh_example_wrong_lock>)

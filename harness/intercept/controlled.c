@@ -159,6 +159,7 @@ static unsigned pick(void)
 	for (unsigned i = 0; i < ctl.n; i++)
 		if (ctl.t[i].st == C_WAIT && ctl.t[i].w == W_COND && !ctl.t[i].spurious)
 			en |= 1ull << i;
+	en = rh__ctl_hold_filter(en, ctl.cur);
 	if (++ctl.x->steps > RH_SCHED_MAX_STEPS)
 		rh__rt_report_exit(RH_LIVELOCK,
 				   "the threads took %u scheduling steps and the run did not end",
@@ -239,9 +240,7 @@ static void thread_slot(unsigned tid)
 {
 	struct rh__rt_thread *t = &rh__rt_threads[tid];
 
-	t->tid = tid;
-	t->wait_tid = -1;
-	atomic_store(&t->state, RT_RUNNING);
+	rh__rt_thread_init(t, tid);
 	ctl.t[tid].st = C_READY;
 	ctl.n = tid + 1;
 	atomic_store(&rh__rt_nthreads, ctl.n);

@@ -20,6 +20,14 @@ void rh__ctl_start(void);
 /* A scheduling point: the strategy may switch to another fiber. */
 void rh__ctl_point(void);
 
+/* Soft watchpoints (controlled_watch.c). At a watched access the running
+ * fiber is descheduled: not runnable for RH__CTL_HOLD_STEPS steps of the
+ * others, or until nobody else can run. */
+void rh__ctl_hold(void);
+/* The enabled set with the held fibers taken out (unless that leaves
+ * nobody), at each pick of the fiber cur; counts their steps down. */
+uint64_t rh__ctl_hold_filter(uint64_t enabled, unsigned cur);
+
 int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg);
 int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc);
 int rh__ctl_detach(pthread_t th);

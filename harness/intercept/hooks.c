@@ -12,6 +12,7 @@
  * needed, and accesses a lock orders are never both in flight. Atomics never
  * set or trip a watchpoint. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -77,16 +78,23 @@ static uint64_t now_ns(void)
 
 static void race(const struct watch *w, size_t size, int is_write, unsigned tid, uintptr_t pc)
 {
-	char obj[64], pc_w[64], pc_o[64];
+	char obj[64], pc_w[64], pc_o[64], msg[512];
 
 	rh__rt_fmt_obj(obj, sizeof(obj), (const void *)w->addr);
 	rh__rt_fmt_pc(pc_w, sizeof(pc_w), w->pc);
 	rh__rt_fmt_pc(pc_o, sizeof(pc_o), pc);
-	rh__rt_report(RH_DATA_RACE,
-		  "T%u %s of %zu bytes at %s at %s and T%u %s of %zu bytes at %s, both in flight "
-		  "at once (soft watchpoint)",
-		  w->tid, w->is_write ? "write" : "read", w->size, obj, pc_w, tid,
-		  is_write ? "write" : "read", size, pc_o);
+	snprintf(msg, sizeof(msg),
+		 "T%u %s of %zu bytes at %s at %s and T%u %s of %zu bytes at %s, both in flight "
+		 "at once (soft watchpoint%s)",
+		 w->tid, w->is_write ? "write" : "read", w->size, obj, pc_w, tid,
+		 is_write ? "write" : "read", size, pc_o,
+		 rh__ctl_on ? ", the first thread descheduled before its access" : "");
+	/* Controlled mode ends the trial here: the verdict cannot change, and
+	 * a program that goes on with the damage may crash or spin until the
+	 * watchdog. */
+	if (rh__ctl_on)
+		rh__rt_report_exit(RH_DATA_RACE, "%s", msg);
+	rh__rt_report(RH_DATA_RACE, "%s", msg);
 }
 
 static void check_watches(uintptr_t addr, size_t size, int is_write, unsigned tid,
@@ -128,6 +136,27 @@ static uint64_t sample_interval(const struct rh__rt_thread *me)
 	return (uint64_t)rh__rt_shared->sample << (d < MAX_DOUBLINGS ? d : MAX_DOUBLINGS);
 }
 
+/* The watched access's window: in stress mode a stall. In a thread's dense
+ * first windows one yield lets a sibling that shares this core run into the
+ * window; the rest, and every later window, is a busy-wait (KCSAN's udelay):
+ * on a loaded machine a yield hands the core to other processes for whole
+ * time slices. In controlled mode the fiber is descheduled instead: no other
+ * fiber could run into a stall. */
+static void window(const struct rh__rt_thread *me)
+{
+	uint64_t until;
+
+	if (rh__ctl_on) {
+		rh__ctl_hold();
+		return;
+	}
+	until = now_ns() + WATCH_NS;
+	if (me->windows <= WINDOWS_PER_DOUBLING)
+		rh__rt_yield();
+	while (now_ns() < until)
+		RH_CPU_RELAX();
+}
+
 static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_write,
 		  uintptr_t pc)
 {
@@ -147,21 +176,14 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 		w->pc = pc;
 		atomic_store_explicit(&w->addr, addr, memory_order_release);
 		atomic_fetch_add(&watching, 1);
-		/* In a thread's dense first windows one yield lets a sibling
-		 * that shares this core run into the window; the rest, and every
-		 * later window, is a busy-wait (KCSAN's udelay): on a loaded
-		 * machine a yield hands the core to other processes for whole
-		 * time slices. */
-		uint64_t until = now_ns() + WATCH_NS;
-
-		if (me->windows <= WINDOWS_PER_DOUBLING)
-			rh__rt_yield();
-		while (now_ns() < until)
-			RH_CPU_RELAX();
+		window(me);
 		atomic_store_explicit(&w->addr, 0, memory_order_release);
 		atomic_fetch_sub(&watching, 1);
 		return;
 	}
+	/* Every slot in use: controlled mode still owes the access its point. */
+	if (rh__ctl_on)
+		rh__ctl_point();
 }
 
 void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
@@ -196,14 +218,12 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	default:
 		break;
 	}
-	/* Controlled: the access is a scheduling point instead of a stalled
-	 * window (no other fiber could run into it while this one stalls). */
-	if (rh__ctl_on) {
-		rh__ctl_point();
+	if (--me->countdown > 0) {
+		/* Controlled: every access that got here is a scheduling point. */
+		if (rh__ctl_on)
+			rh__ctl_point();
 		return;
 	}
-	if (--me->countdown > 0)
-		return;
 	me->countdown = 1 + (int)rh_rng_below(&me->rng, 2 * sample_interval(me));
 	me->windows++;
 	watch(me, addr, size, is_write, pc);

@@ -112,6 +112,10 @@ void *rh__rt_resolve(const char *name);
 /* An instrumented plain access: sharing detection and watchpoints. */
 void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc);
 
+/* A program thread's slot at its start: id, running, its own seeded
+ * stream (watchpoint sampling). */
+void rh__rt_thread_init(struct rh__rt_thread *t, unsigned tid);
+
 /* Trial start-up in the child, before main: thread T0 and the monitor that
  * turns a deadlock or a hang into a report. */
 void rh__rt_trial_start(void);

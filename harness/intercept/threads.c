@@ -97,7 +97,7 @@ void rh__rt_unblock(struct rh__rt_thread *me)
 }
 
 /* ---- threads --------------------------------------------------------------- */
-static void thread_init(struct rh__rt_thread *t, unsigned tid)
+void rh__rt_thread_init(struct rh__rt_thread *t, unsigned tid)
 {
 	t->tid = tid;
 	t->wait_tid = -1;
@@ -144,7 +144,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return EAGAIN;
-	thread_init(&rh__rt_threads[tid], tid);
+	rh__rt_thread_init(&rh__rt_threads[tid], tid);
 	*s = (struct start){fn, arg, &rh__rt_threads[tid]};
 	rc = REAL(pthread_create)(th, attr, trampoline, s);
 	if (rc != 0) {
@@ -346,7 +346,7 @@ void rh__rt_trial_start(void)
 	pthread_t m;
 
 	atomic_store(&rh__rt_nthreads, 1);
-	thread_init(&rh__rt_threads[0], 0);
+	rh__rt_thread_init(&rh__rt_threads[0], 0);
 	rh__rt_threads[0].handle = pthread_self();
 	rh__rt_self = &rh__rt_threads[0];
 	rh__rt_shared->threads = 1;
