@@ -164,6 +164,7 @@ static unsigned pick(void)
 		rh__rt_report_exit(RH_LIVELOCK,
 				   "the threads took %u scheduling steps and the run did not end",
 				   RH_SCHED_MAX_STEPS);
+	rh__ctl_length_step(ctl.x->steps);
 	next = rh_strategy_choose(ctl.x, en, ctl.cur);
 	if (next != ctl.cur || (en & ~(1ull << ctl.cur)) == 0) {
 		ctl.streak = 0;
@@ -424,21 +425,27 @@ void rh__ctl_cond_wake(pthread_cond_t *c, bool all)
 
 /* ---- the trial ------------------------------------------------------------------ */
 /* pct draws its change points over the longest run it has seen, but every
- * trial is a fresh child that has seen none, and learning from earlier
- * trials would make a trial depend on its predecessors (no replay by
- * number). So each trial guesses the length itself, log-uniformly over
- * 8..2^16 steps from (seed, trial), and shows it to the strategy as an
- * ended run of that length: short programs get change points inside their
- * few dozen steps in a good share of trials, long ones still get spread. */
+ * trial is a fresh child that has seen none: it is shown the calibration
+ * run's length (controlled_length.c) as an ended run. Without one, the trial
+ * guesses the length itself, log-uniformly over 8..2^16 steps from (seed,
+ * trial): short programs get change points inside their few dozen steps in
+ * a good share of trials, long ones still get spread. */
 #define GUESS_MIN_LOG 3
 #define GUESS_LOGS 13
 
-static void guess_run_length(rh_explorer *x)
+static void show_run_length(rh_explorer *x, uint64_t measured)
 {
 	rh_rng rng;
 
 	rh_rng_seed(&rng, rh_seed_mix(x->trial_seed, x->trial_index, 0x6b657374ull));
-	x->steps = 1ull << (GUESS_MIN_LOG + rh_rng_below(&rng, GUESS_LOGS));
+	unsigned logs = GUESS_LOGS;
+
+	if (measured != 0) {
+		logs = 1;
+		while ((1ull << (GUESS_MIN_LOG + logs)) < 2 * measured)
+			logs++;
+	}
+	x->steps = 1ull << (GUESS_MIN_LOG + rh_rng_below(&rng, logs));
 	x->steps += rh_rng_below(&rng, x->steps);
 	rh_strategy_end(x);
 	x->steps = 0;
@@ -446,6 +453,7 @@ static void guess_run_length(rh_explorer *x)
 
 void rh__ctl_start(void)
 {
+	uint64_t measured = rh__ctl_run_length();
 	char err[256];
 
 	ctl.x = rh_explorer_new(rh__rt_shared->strategy, rh__rt_shared->seed, err, sizeof(err));
@@ -455,7 +463,7 @@ void rh__ctl_start(void)
 	 * it runs (rh_strategy_begin). Thread count unknown yet: every slot. */
 	ctl.x->trial_seed = rh__rt_shared->seed;
 	ctl.x->trial_index = rh__rt_shared->trial;
-	guess_run_length(ctl.x);
+	show_run_length(ctl.x, measured);
 	if (!rh_strategy_begin(ctl.x, RH_MAX_THREADS))
 		rh__rt_unsupported("strategy '%s' has no schedule to run",
 				   rh__rt_shared->strategy);

@@ -28,6 +28,12 @@ void rh__ctl_hold(void);
  * nobody), at each pick of the fiber cur; counts their steps down. */
 uint64_t rh__ctl_hold_filter(uint64_t enabled, unsigned cur);
 
+/* The steps a run of the program takes under a fixed schedule, measured
+ * once per campaign (controlled_length.c); 0 when unknown. */
+uint64_t rh__ctl_run_length(void);
+/* Every step of a run: the calibration run counts them. */
+void rh__ctl_length_step(uint64_t steps);
+
 int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg);
 int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc);
 int rh__ctl_detach(pthread_t th);

@@ -350,6 +350,9 @@ void rh__rt_trial_start(void)
 	rh__rt_threads[0].handle = pthread_self();
 	rh__rt_self = &rh__rt_threads[0];
 	rh__rt_shared->threads = 1;
+	/* Before the monitor starts: the calibration is not the trial's time. */
+	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED)
+		rh__ctl_run_length();
 	if (REAL(pthread_create)(&m, NULL, monitor, NULL) != 0)
 		rh__rt_unsupported("cannot start the trial's monitor thread");
 	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED)
