@@ -14,61 +14,32 @@
 #include "core/registry.h"
 #include "core/util.h"
 #include "hunt_builds.h"
+#include "hunt_private.h"
 #include "options.h"
 #include "output.h"
-#include "report/json.h"
 #include "report/ci.h"
 #include "report/html.h"
-#include "report/result_json.h"
 #include "report/summary.h"
 #include "report_files.h"
 #include "shard.h"
 #include "suggest.h"
 #include "racehunt/cli.h"
 
-typedef struct detector {
-	const char *name;
-	rh_mode mode;
-	const char *strategy;
-	/* Controlled searches shrink the workload so bounded search ends. */
-	unsigned max_threads, max_ops;
-	uint64_t trials;
-	bool opt_in; /* a column only when --detectors names it */
-} detector;
-
 /* Stress, then a column per HUNT row of the strategy table. */
 #define STRATEGY_DETECTOR(ops, syntax, help, use, spec, threads, n_ops, trials) \
 	RH_STRATEGY_IF_HUNT(use, {spec, RH_MODE_CONTROLLED, spec, threads, n_ops, trials,      \
 				  RH_STRATEGY_OPT_IN(use)},)
-static const detector detectors[] = {
+const rh_hunt_detector rh__hunt_detectors[] = {
 	{"stress", RH_MODE_STRESS, "noise:0.1", 0, 0, 0, false},
 	RH_STRATEGIES(STRATEGY_DETECTOR)
 };
-#define N_DETECTORS (sizeof(detectors) / sizeof(detectors[0]))
-
-#define RH_MAX_BUILDS 4
-
-typedef struct hunt_opts {
-	uint64_t seed;
-	uint64_t stress_trials; /* 0 = each scenario's own budget */
-	bool full;		/* measure rates over the whole budget */
-	const char *json_path;
-	const char *html_path;
-	const char *junit_path, *sarif_path;
-	/* Other builds folded in as columns: NAME=PATH. */
-	const char *builds[RH_MAX_BUILDS + 1];
-	unsigned n_builds;
-	uint64_t build_trials;
-	const char *only;	/* comma list of detector names, NULL = all */
-	char *filters[RH_MAX_OPERANDS]; /* scenario or store names, none = all */
-	unsigned n_filters;
-	const char *variant; /* only this variant of each scenario, NULL = all */
-	rh_shard shard;	     /* rows of this shard only (shard.h) */
-} hunt_opts;
+#define N_DETECTORS (sizeof(rh__hunt_detectors) / sizeof(rh__hunt_detectors[0]))
+const unsigned rh__hunt_n_detectors = N_DETECTORS;
+_Static_assert(N_DETECTORS <= RH_HUNT_MAX_DETECTORS, "hunt_run.caught holds every detector");
 
 enum {
 	O_SEED, O_TRIALS, O_FULL, O_DETECTORS, O_JSON, O_HTML, O_BUILD, O_BUILD_TRIALS, O_JUNIT,
-	O_SARIF, O_VARIANT, O_SHARD, O_N
+	O_SARIF, O_VARIANT, O_SHARD, O_EXAMPLES, O_N
 };
 static const rh_option hunt_options[O_N] = {
 	[O_SEED] = {"seed", "N", "campaign seed (default 1)", 0},
@@ -91,6 +62,10 @@ static const rh_option hunt_options[O_N] = {
 	[O_SHARD] = {"shard", "K/N",
 		     "only rows j with j mod N = K (also TEST_SHARD_INDEX and\n"
 		     "TEST_TOTAL_SHARDS); `racehunt merge` joins the shards' --json", 0},
+	[O_EXAMPLES] = {"examples", "FILE",
+			"the exec rows: programs built with racehunt-cc, a line each\n"
+			"(NAME VARIANT EXPECT PROGRAM [ARGS]); default: the examples of\n"
+			"the build this racehunt belongs to; none: no exec rows", 0},
 };
 static const rh_command hunt_command = {
 	.name = "hunt",
@@ -99,7 +74,9 @@ static const rh_command hunt_command = {
 		 "  stress noise:0.1, controlled pct:3, controlled dpor on 2 threads x 2 ops\n"
 		 "  (dpor:2 where dpor does not end within its budget; dfs:2 when named).\n"
 		 "  A variant declared 'detected' must be caught by at least one detector; one\n"
-		 "  declared 'clean' must be caught by none.\n",
+		 "  declared 'clean' must be caught by none. Then the exec rows: each example\n"
+		 "  program (exec.NAME, its buggy and fixed builds) as `racehunt exec`\n"
+		 "  campaigns under stress noise:0.6 and controlled pct:3.\n",
 	.options = hunt_options,
 	.n_options = O_N,
 	.outro = "Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness "
@@ -122,13 +99,12 @@ static bool selected(const hunt_opts *o, const char *name)
 	return false;
 }
 
-/* Whether detector d is a column of this hunt. */
-static bool column(const hunt_opts *o, const detector *d)
+bool rh__hunt_column(const hunt_opts *o, const rh_hunt_detector *d)
 {
 	return o->only != NULL ? selected(o, d->name) : !d->opt_in;
 }
 
-static bool matches_filter(const rh_scenario *s, const hunt_opts *o)
+bool rh__hunt_matches_filter(const rh_scenario *s, const hunt_opts *o)
 {
 	for (unsigned i = 0; i < o->n_filters; i++) {
 		size_t len = strlen(o->filters[i]);
@@ -140,28 +116,13 @@ static bool matches_filter(const rh_scenario *s, const hunt_opts *o)
 	return o->n_filters == 0;
 }
 
-static void cell_text(const rh_result *r, const detector *d, const char *spec, char *buf,
-		      size_t cap)
-{
-	if (r->harness_failed)
-		snprintf(buf, cap, "FAILED (%.60s)", r->harness_error);
-	else if (r->failed_trials)
-		snprintf(buf, cap, "DETECTED %s @%llu %.0fms", rh_kind_name(r->first.kind),
-			 (unsigned long long)r->first.trial, r->first.at_ms);
-	else if (d->mode == RH_MODE_CONTROLLED && r->exhausted && strcmp(spec, d->strategy) != 0)
-		snprintf(buf, cap, "clean %llu sched, all %s", (unsigned long long)r->schedules, spec);
-	else if (d->mode == RH_MODE_CONTROLLED && r->exhausted)
-		snprintf(buf, cap, "clean %llu sched, all", (unsigned long long)r->schedules);
-	else
-		snprintf(buf, cap, "clean %llu trials", (unsigned long long)r->trials_run);
-}
-
-/* Every name is a scenario or a store (the prefix before a scenario's dot). */
-static int check_filters(const hunt_opts *o)
+/* Every name is a scenario or a store (the prefix before a scenario's dot),
+ * or exec rows. */
+static int check_filters(const hunt_opts *o, const rh_hunt_examples *x)
 {
 	for (unsigned i = 0; i < o->n_filters; i++) {
 		const char *f = o->filters[i];
-		bool known = rh_scenario_find(f) != NULL;
+		bool known = rh_scenario_find(f) != NULL || rh__hunt_examples_known(x, f);
 
 		for (unsigned k = 0; k < rh_scenario_count() && !known; k++) {
 			const char *name = rh_scenario_at(k)->name;
@@ -181,13 +142,15 @@ static int check_filters(const hunt_opts *o)
 	return RH_EXIT_CLEAN;
 }
 
-/* Some selected scenario has --variant's variant. */
-static int check_variant(const hunt_opts *o)
+/* Some selected scenario or exec row has --variant's variant. */
+static int check_variant(const hunt_opts *o, const rh_hunt_examples *x)
 {
 	for (unsigned k = 0; k < rh_scenario_count(); k++)
-		if (matches_filter(rh_scenario_at(k), o) &&
+		if (rh__hunt_matches_filter(rh_scenario_at(k), o) &&
 		    rh_variant_find(rh_scenario_at(k), o->variant) >= 0)
 			return RH_EXIT_CLEAN;
+	if (rh__hunt_examples_have_variant(x, o, o->variant))
+		return RH_EXIT_CLEAN;
 	return rh_usage_error("--variant: no selected scenario has a variant '%s'", o->variant);
 }
 
@@ -202,8 +165,8 @@ static int check_detectors(const char *only)
 		bool known = false;
 
 		for (unsigned d = 0; d < N_DETECTORS; d++)
-			known |= strlen(detectors[d].name) == len &&
-				 strncmp(detectors[d].name, p, len) == 0;
+			known |= strlen(rh__hunt_detectors[d].name) == len &&
+				 strncmp(rh__hunt_detectors[d].name, p, len) == 0;
 		if (!known)
 			return rh_usage_error("--detectors: unknown detector '%.*s'", (int)len, p);
 		p += len + (p[len] == ',');
@@ -229,7 +192,7 @@ static int check_builds(hunt_opts *o, const rh_opts *p)
 	return RH_EXIT_CLEAN;
 }
 
-static int parse_hunt(int argc, char **argv, hunt_opts *o)
+static int parse_hunt(int argc, char **argv, hunt_opts *o, rh_hunt_examples **x)
 {
 	rh_opts p;
 	int rc;
@@ -242,7 +205,10 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 		return rc;
 	memcpy(o->filters, p.operands, sizeof(o->filters));
 	o->n_filters = p.n_operands;
-	rc = check_filters(o);
+	o->examples = p.value[O_EXAMPLES];
+	rc = rh__hunt_examples_load(o, x);
+	if (rc == RH_EXIT_CLEAN)
+		rc = check_filters(o, *x);
 	if (rc == RH_EXIT_CLEAN && p.count[O_SEED])
 		rc = rh_option_u64("seed", p.value[O_SEED], 0, UINT64_MAX / 2, &o->seed);
 	if (rc == RH_EXIT_CLEAN && p.count[O_TRIALS])
@@ -262,7 +228,7 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	o->sarif_path = p.value[O_SARIF];
 	o->variant = p.value[O_VARIANT];
 	if (rc == RH_EXIT_CLEAN && o->variant != NULL)
-		rc = check_variant(o);
+		rc = check_variant(o, *x);
 	if (rc == RH_EXIT_CLEAN)
 		rc = rh_shard_get(p.value[O_SHARD], &o->shard);
 	if (rc == RH_EXIT_CLEAN && o->shard.count && o->n_builds)
@@ -270,7 +236,7 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o)
 	return rc;
 }
 
-static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const detector *d,
+static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const rh_hunt_detector *d,
 		       const hunt_opts *o)
 {
 	rh_campaign_defaults(c, s, v);
@@ -295,47 +261,6 @@ static void setup_cell(rh_campaign *c, const rh_scenario *s, unsigned v, const d
 	}
 }
 
-/* Under the row: each cell's caught lines, escaped, a few at most. */
-static void print_caught(const char *name, const char *text)
-{
-	unsigned lines = 0, shown = 0;
-
-	for (const char *p = text; *p; lines++)
-		p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
-	for (const char *p = text; *p && shown < 3; shown++) {
-		size_t len = strcspn(p, "\n");
-
-		printf("    %s stderr: ", name);
-		for (size_t i = 0; i < len && i < 160; i++) {
-			unsigned char c = (unsigned char)p[i];
-
-			if (c < 0x20 || c == 0x7f)
-				printf("\\x%02x", c);
-			else
-				putchar(c);
-		}
-		putchar('\n');
-		p += len + (p[len] == '\n');
-	}
-	if (lines > shown)
-		printf("    %s stderr: ... %u more lines\n", name, lines - shown);
-}
-
-typedef struct hunt_run {
-	hunt_opts o;
-	rh_output json, html;
-	rh_report_files files;
-	bool keep; /* every row's cells, for --html, --junit or --sarif (else only
-		    * the rows not as declared, for the summary under the table) */
-	rh_hunt_cells cells;
-	rh_build *builds[RH_MAX_BUILDS];
-	rh_result *r;
-	unsigned rows, mismatches;
-	int w_scn, w_var; /* the scenario and variant columns' widths */
-	int status;
-	char caught[N_DETECTORS][RH_CAPTURE_MAX];
-} hunt_run;
-
 static int open_outputs(hunt_run *h)
 {
 	int rc = rh_output_distinct("--json", h->o.json_path, "--html", h->o.html_path);
@@ -352,40 +277,35 @@ static int open_outputs(hunt_run *h)
 	return rc;
 }
 
+/* The other builds hunt the scenarios, never the exec rows (their programs
+ * are this build's): when only exec rows are selected there is nothing for
+ * them to run. */
 static int run_builds(hunt_run *h)
 {
+	char *filters[RH_MAX_OPERANDS];
+	int n = 0;
+
+	for (unsigned i = 0; i < h->o.n_filters; i++)
+		if (!rh__hunt_examples_known(h->examples, h->o.filters[i]))
+			filters[n++] = h->o.filters[i];
+	if (h->o.n_builds > 0 && h->o.n_filters > 0 && n == 0) {
+		h->o.n_builds = 0;
+		printf("hunt: only exec rows selected; the --build columns are for scenarios\n");
+	}
 	for (unsigned b = 0; b < h->o.n_builds; b++) {
 		char err[512], name[64];
 		const char *eq = strchr(h->o.builds[b], '=');
 
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - h->o.builds[b]), h->o.builds[b]);
 		printf("running the %s build's hunt (%s)...\n", name, eq + 1);
-		h->builds[b] = rh_build_hunt(name, eq + 1, h->o.filters, (int)h->o.n_filters,
-					     h->o.seed, h->o.build_trials, err, sizeof(err));
+		h->builds[b] = rh_build_hunt(name, eq + 1, filters, n, h->o.seed, h->o.build_trials,
+					     err, sizeof(err));
 		if (h->builds[b] == NULL) {
 			fprintf(stderr, "racehunt: %s\n", err);
 			return RH_EXIT_HARNESS;
 		}
 	}
 	return RH_EXIT_CLEAN;
-}
-
-/* An SGR escape for the verdict column, or "": colour only on a terminal and
- * never when NO_COLOR is set to anything (https://no-color.org). */
-static const char *sgr(const char *code)
-{
-	static int on = -1;
-	static char buf[4][16];
-	static unsigned next;
-	const char *nc = getenv("NO_COLOR");
-
-	if (on < 0)
-		on = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-	if (!on)
-		return "";
-	next = (next + 1) % 4;
-	snprintf(buf[next], sizeof(buf[next]), "\033[%sm", code);
-	return buf[next];
 }
 
 /* The scenario and variant columns as wide as their longest name hunted. */
@@ -396,7 +316,7 @@ static void size_columns(hunt_run *h)
 	for (unsigned i = 0; i < rh_scenario_count(); i++) {
 		const rh_scenario *s = rh_scenario_at(i);
 
-		if (!matches_filter(s, &h->o))
+		if (!rh__hunt_matches_filter(s, &h->o))
 			continue;
 		for (unsigned v = 0; v < s->n_variants; v++)
 			if (h->o.variant == NULL || strcmp(s->variants[v].name, h->o.variant) == 0) {
@@ -412,8 +332,8 @@ static void print_header(const hunt_run *h)
 {
 	printf("%-*s %-*s %-9s", h->w_scn, "scenario", h->w_var, "variant", "expect");
 	for (unsigned d = 0; d < N_DETECTORS; d++)
-		if (column(&h->o, &detectors[d]))
-			printf(" %-28s", detectors[d].name);
+		if (rh__hunt_column(&h->o, &rh__hunt_detectors[d]))
+			printf(" %-28s", rh__hunt_detectors[d].name);
 	for (unsigned b = 0; b < h->o.n_builds; b++)
 		printf(" %-28s", rh_build_name(h->builds[b]));
 	printf(" verdict\n");
@@ -429,7 +349,7 @@ static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, 
 
 	if (rh_interrupted())
 		return;
-	setup_cell(&c, s, v, &detectors[d], &h->o);
+	setup_cell(&c, s, v, &rh__hunt_detectors[d], &h->o);
 	rh_capture_begin();
 	rh_campaign_run(&c, r);
 	/* Unbounded dpor where it ends within the budget, else bounded. */
@@ -441,23 +361,10 @@ static void run_cell(hunt_run *h, const rh_scenario *s, unsigned v, unsigned d, 
 	rh_capture_end(h->caught[d], sizeof(h->caught[d]));
 	*detected |= r->failed_trials > 0;
 	*failed |= r->harness_failed != 0;
-	cell_text(r, &detectors[d], c.strategy, cell, sizeof(cell));
+	rh__hunt_cell_text(r, &rh__hunt_detectors[d], c.strategy, cell, sizeof(cell));
 	printf(" %-28s", cell);
 	fflush(stdout);
-	if (h->json.f) {
-		FILE *j = h->json.f;
-
-		fputs(h->rows++ ? ",\n" : "", j);
-		fprintf(j, "{\"detector\":\"%s\",\"result\":", detectors[d].name);
-		rh_result_json(j, &c, r);
-		if (h->caught[d][0]) {
-			fputs(",\"stderr\":", j);
-			rh_json_string(j, h->caught[d]);
-		}
-		fputc('}', j);
-	}
-	rh_hunt_cells_add(&h->cells, detectors[d].name, &c, r);
-	rh_hunt_cells_note_stderr(&h->cells, h->caught[d]);
+	rh__hunt_keep_cell(h, d, &c, r, NULL);
 }
 
 static void build_cells(hunt_run *h, const rh_scenario *s, unsigned v, bool *detected)
@@ -494,29 +401,11 @@ static void hunt_row(hunt_run *h, const rh_scenario *s, unsigned v)
 	fflush(stdout);
 	for (unsigned d = 0; d < N_DETECTORS; d++) {
 		h->caught[d][0] = '\0';
-		if (column(&h->o, &detectors[d]))
+		if (rh__hunt_column(&h->o, &rh__hunt_detectors[d]))
 			run_cell(h, s, v, d, &detected, &failed);
 	}
 	build_cells(h, s, v, &detected);
-	if (rh_interrupted()) {
-		/* The row's cells ran part of their budget: no verdict. */
-		h->status = RH_EXIT_HARNESS;
-		printf(" %sINTERRUPTED%s\n", sgr("1;35"), sgr("0"));
-	} else if (failed) {
-		h->status = RH_EXIT_HARNESS;
-		printf(" %sHARNESS FAILURE%s\n", sgr("1;35"), sgr("0"));
-	} else if (detected == (var->expect == RH_EXPECT_DETECTED)) {
-		printf(" %sok%s\n", sgr("32"), sgr("0"));
-		if (!h->keep)
-			rh_hunt_cells_truncate(&h->cells, first_cell);
-	} else {
-		h->mismatches++;
-		printf(" %sMISMATCH%s (%s)\n", sgr("1;31"), sgr("0"),
-		       detected ? "flagged a clean variant" : "missed a seeded bug");
-	}
-	for (unsigned d = 0; d < N_DETECTORS; d++)
-		if (h->caught[d][0])
-			print_caught(detectors[d].name, h->caught[d]);
+	rh__hunt_row_end(h, var->expect, detected, failed, first_cell);
 }
 
 /* Write and commit the result files; exit 3 when one could not be written. */
@@ -537,6 +426,24 @@ static int finish_outputs(hunt_run *h, int argc, char **argv)
 	return rc_json != RH_EXIT_CLEAN ? rc_json : rc_html;
 }
 
+/* The scenario rows; returns how many rows there were (for --shard). */
+static unsigned scenario_rows(hunt_run *h)
+{
+	unsigned row = 0;
+
+	for (unsigned i = 0; i < rh_scenario_count() && !rh_interrupted(); i++) {
+		const rh_scenario *s = rh_scenario_at(i);
+
+		if (rh__hunt_matches_filter(s, &h->o))
+			for (unsigned v = 0; v < s->n_variants; v++)
+				if ((h->o.variant == NULL ||
+				     strcmp(s->variants[v].name, h->o.variant) == 0) &&
+				    rh_shard_has_row(&h->o.shard, row++))
+					hunt_row(h, s, v);
+	}
+	return row;
+}
+
 int rh_cmd_hunt(int argc, char **argv)
 {
 	hunt_run *h = calloc(1, sizeof(*h));
@@ -544,7 +451,7 @@ int rh_cmd_hunt(int argc, char **argv)
 
 	if (h == NULL || (h->r = malloc(sizeof(*h->r))) == NULL)
 		rh_die("out of memory for the hunt");
-	rc = parse_hunt(argc, argv, &h->o);
+	rc = parse_hunt(argc, argv, &h->o, &h->examples);
 	if (rc == RH_EXIT_CLEAN)
 		rc = open_outputs(h);
 	if (rc == RH_EXIT_CLEAN)
@@ -552,17 +459,9 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (rc != RH_EXIT_CLEAN)
 		goto out;
 	size_columns(h);
+	rh__hunt_examples_size(h);
 	print_header(h);
-	for (unsigned i = 0, row = 0; i < rh_scenario_count() && !rh_interrupted(); i++) {
-		const rh_scenario *s = rh_scenario_at(i);
-
-		if (matches_filter(s, &h->o))
-			for (unsigned v = 0; v < s->n_variants; v++)
-				if ((h->o.variant == NULL ||
-				     strcmp(s->variants[v].name, h->o.variant) == 0) &&
-				    rh_shard_has_row(&h->o.shard, row++))
-					hunt_row(h, s, v);
-	}
+	rh__hunt_exec_rows(h, scenario_rows(h));
 	rc = finish_outputs(h, argc, argv);
 	rh_regressions_print(stdout, &h->cells);
 	if (rh_interrupted())
@@ -581,6 +480,7 @@ out:
 	rh_hunt_cells_free(&h->cells);
 	for (unsigned b = 0; b < h->o.n_builds; b++)
 		rh_build_free(h->builds[b]);
+	rh__hunt_examples_free(h->examples);
 	free(h->r);
 	free(h);
 	return rc == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : rc;

@@ -72,7 +72,7 @@ rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int 
 			uint64_t seed, uint64_t trials, char *err, size_t errcap)
 {
 	char json_path[] = "/tmp/racehunt-build-XXXXXX", seed_s[32], trials_s[32], jerr[384];
-	char **argv = calloc((size_t)n_filters + 12, sizeof(*argv));
+	char **argv = calloc((size_t)n_filters + 14, sizeof(*argv));
 	rh_build *b = NULL;
 	int fd, rc, argc = 0;
 
@@ -94,6 +94,10 @@ rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int 
 	argv[argc++] = trials_s;
 	argv[argc++] = "--seed";
 	argv[argc++] = seed_s;
+	/* Exec rows run this build's example programs: the other build has no
+	 * column of its own for them. */
+	argv[argc++] = "--examples";
+	argv[argc++] = "none";
 	argv[argc++] = "--json";
 	argv[argc++] = json_path;
 	rc = run_quietly(argv);

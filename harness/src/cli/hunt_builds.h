@@ -15,7 +15,8 @@
 
 typedef struct rh_build rh_build;
 
-/* Run `PATH hunt FILTERS... --detectors stress --trials N --seed S --json TMP`.
+/* Run `PATH hunt FILTERS... --detectors stress --trials N --seed S --examples none
+ * --json TMP`.
  * NULL with a one-line reason in err when it cannot run or its JSON is bad. */
 rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int n_filters,
 			uint64_t seed, uint64_t trials, char *err, size_t errcap);

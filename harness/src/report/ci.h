@@ -29,7 +29,7 @@ rh_row_verdict rh_hunt_row(const rh_hunt_cells *l, size_t first, size_t *end);
 const char *rh_row_verdict_text(rh_row_verdict v);
 
 /* The first violation's message holds exec's {pc:..}/{obj:..} addresses
- * (the scenario's name is then the program). */
+ * (of rh_cell_program's file). */
 bool rh_cell_has_addresses(const rh_hunt_cell *c);
 /* That message for people (addresses named by the symbolizer), malloc'd. */
 char *rh_cell_message(const rh_hunt_cell *c);
@@ -57,6 +57,11 @@ unsigned rh_regressions_print(FILE *out, const rh_hunt_cells *l);
 void rh_regressions_html(FILE *out, const rh_hunt_cells *l);
 /* The last cell's trials wrote text to stderr (nothing for NULL or ""). */
 void rh_hunt_cells_note_stderr(rh_hunt_cells *l, const char *text);
+/* The last cell ran this exec program (nothing for NULL). */
+void rh_hunt_cells_note_program(rh_hunt_cells *l, const char *program);
+/* The program whose addresses a cell's message holds: the one noted, else
+ * the scenario's name (`racehunt exec` names its scenario after it). */
+const char *rh_cell_program(const rh_hunt_cell *c);
 /* Forget the cells from n on (a row the hunt needs no more). */
 void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n);
 

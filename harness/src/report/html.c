@@ -25,6 +25,7 @@ void rh_hunt_cells_add(rh_hunt_cells *l, const char *detector, const rh_campaign
 	cell->detector = detector;
 	cell->campaign = *c;
 	cell->err = NULL;
+	cell->program = NULL;
 	cell->result = malloc(sizeof(*r));
 	if (cell->result == NULL)
 		rh_die("out of memory keeping %zu hunt results for --html", l->n);
@@ -78,6 +79,7 @@ void rh_hunt_cells_free(rh_hunt_cells *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->items[i].result);
 		free(l->items[i].err);
+		free(l->items[i].program);
 	}
 	free(l->items);
 	memset(l, 0, sizeof(*l));

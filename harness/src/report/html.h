@@ -20,6 +20,8 @@ typedef struct rh_hunt_cell {
 	rh_result *result; /* owned by the list */
 	char *err;	   /* what its trials wrote to stderr (a sanitizer's report), or
 			    * NULL; owned (report/ci.h rh_hunt_cells_note_stderr) */
+	char *program;	   /* the exec program it ran when that is not the scenario's
+			    * name (a hunt's exec row), or NULL; owned */
 } rh_hunt_cell;
 
 /* Cells in the order the hunt ran them. */

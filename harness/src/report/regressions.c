@@ -169,5 +169,6 @@ void rh_hunt_cells_truncate(rh_hunt_cells *l, size_t n)
 		l->n--;
 		free(l->items[l->n].result);
 		free(l->items[l->n].err);
+		free(l->items[l->n].program);
 	}
 }

@@ -97,19 +97,19 @@ static bool sanitizer_frame(const char *err, char *file, size_t cap, unsigned *l
 static const char *cell_source(const rh_hunt_cell *c, char *found, size_t cap, unsigned *line,
 			       bool *precise)
 {
-	const rh_scenario *s = c->campaign.scenario;
-	const char *file = rh_scenario_source(s, line);
+	const char *file = rh_scenario_source(c->campaign.scenario, line);
+	const char *program = rh_cell_program(c);
 
 	*precise = true;
 	if (rh_cell_has_addresses(c) &&
-	    rh_symbolize_source(s->name, c->result->first.message, found, cap, line))
+	    rh_symbolize_source(program, c->result->first.message, found, cap, line))
 		return found;
 	if (sanitizer_frame(c->err, found, cap, line))
 		return found;
 	*precise = false;
-	if (file == NULL && access(s->name, F_OK) == 0) {
+	if (file == NULL && access(program, F_OK) == 0) {
 		*line = 0;
-		return s->name; /* exec without a source line: the program itself */
+		return program; /* exec without a source line: the program itself */
 	}
 	return file;
 }

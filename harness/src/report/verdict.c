@@ -57,7 +57,7 @@ char *rh_cell_message(const rh_hunt_cell *c)
 	if (out == NULL)
 		rh_die("out of memory for a report message");
 	if (rh_cell_has_addresses(c))
-		rh_symbolize(c->campaign.scenario->name, m, out, cap);
+		rh_symbolize(rh_cell_program(c), m, out, cap);
 	else
 		snprintf(out, cap, "%s", m);
 	return out;
@@ -66,6 +66,21 @@ char *rh_cell_message(const rh_hunt_cell *c)
 double rh_clean_upper95(uint64_t trials)
 {
 	return trials ? 1 - pow(0.05, 1.0 / (double)trials) : 1;
+}
+
+const char *rh_cell_program(const rh_hunt_cell *c)
+{
+	return c->program != NULL ? c->program : c->campaign.scenario->name;
+}
+
+void rh_hunt_cells_note_program(rh_hunt_cells *l, const char *program)
+{
+	if (l->n == 0 || program == NULL)
+		return;
+	free(l->items[l->n - 1].program);
+	l->items[l->n - 1].program = strdup(program);
+	if (l->items[l->n - 1].program == NULL)
+		rh_die("out of memory keeping a cell's program");
 }
 
 void rh_hunt_cells_note_stderr(rh_hunt_cells *l, const char *text)
