@@ -2,7 +2,10 @@
 # Instrumenting a program for `racehunt exec`, in one place: the flags
 # racehunt-cc and racehunt-c++ add (configured from these variables) and the
 # CMake functions a project applies to its own targets (cache variables, so
-# the functions see them from every directory).
+# the functions see them from every directory). The same file serves this
+# build (racehunt::intercept, racehunt::racehunt are aliases here) and an
+# installed one (find_package(racehunt): the exported targets, and
+# racehunt-expect installed beside this file).
 #
 # Compile: clang's or gcc's ThreadSanitizer instrumentation, so every plain
 # access and atomic calls a __tsan_* hook (harness/intercept/hooks.def).
@@ -11,13 +14,18 @@
 # runtime's fork server runs before it.
 set(RH_INSTRUMENT_COMPILE_FLAGS -fsanitize=thread CACHE INTERNAL "racehunt-cc compile flags")
 set(RH_INSTRUMENT_LINK_FLAGS -Wl,--wrap=main CACHE INTERNAL "racehunt-cc link flags")
+if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/racehunt-expect)
+  set(RH_EXPECT_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/racehunt-expect CACHE INTERNAL "exit status checker")
+else()
+  set(RH_EXPECT_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/../../ci/expect CACHE INTERNAL "exit status checker")
+endif()
 
 # racehunt_instrument(TARGET): build an existing executable target for
 # `racehunt exec`.
 function(racehunt_instrument target)
   target_compile_options(${target} PRIVATE ${RH_INSTRUMENT_COMPILE_FLAGS})
   target_link_options(${target} PRIVATE ${RH_INSTRUMENT_LINK_FLAGS})
-  target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,racehunt_intercept>"
+  target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,racehunt::intercept>"
     ${CMAKE_DL_LIBS} Threads::Threads)
 endfunction()
 
@@ -52,7 +60,7 @@ function(racehunt_add_exec_test name)
     list(APPEND checks --no-match "^VIOLATION")
   endif()
   add_test(NAME ${name}
-    COMMAND ${PROJECT_SOURCE_DIR}/ci/expect ${status} ${checks} --
-            $<TARGET_FILE:racehunt_exe> ${run} -- $<TARGET_FILE:${target}> ${T_COMMAND})
+    COMMAND ${RH_EXPECT_SCRIPT} ${status} ${checks} --
+            $<TARGET_FILE:racehunt::racehunt> ${run} -- $<TARGET_FILE:${target}> ${T_COMMAND})
   set_tests_properties(${name} PROPERTIES LABELS "exec;${T_LABELS}")
 endfunction()
