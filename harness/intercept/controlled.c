@@ -11,9 +11,9 @@
  * A step is taken *before* the call it stops at: a fiber about to lock a
  * held mutex waits (is not enabled) until the holder unlocks; when nobody is
  * enabled and somebody waits, that is a DEADLOCK naming who waits for what.
- * Each trial child builds its own explorer seeded with (seed, trial), so the
- * fork server needs nothing back from the child and a trial replays from its
- * number alone. */
+ * Each trial child builds its own explorer seeded with (seed, trial), or
+ * follows the choices racehunt forces (controlled_record.c), and writes back
+ * the record of its run: every choice and its last steps. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "controlled/sched.h"
+#include "controlled_record.h"
 #include "controlled_rt.h"
 
 /* Where the fiber handles racehunt gives out start: far from any address
@@ -146,6 +147,7 @@ static unsigned pick(void)
 {
 	uint64_t en = 0;
 	unsigned next;
+	bool fair = false;
 
 	for (unsigned i = 0; i < ctl.n; i++)
 		if (enabled(i))
@@ -168,15 +170,16 @@ static unsigned pick(void)
 	next = rh_strategy_choose(ctl.x, en, ctl.cur);
 	if (next != ctl.cur || (en & ~(1ull << ctl.cur)) == 0) {
 		ctl.streak = 0;
-		return next;
-	}
-	if (++ctl.streak < RH_SCHED_FAIR_STEPS)
-		return next;
-	ctl.streak = 0;
-	/* The next enabled thread after cur, round-robin. */
-	uint64_t above = en & ~((2ull << ctl.cur) - 1);
+	} else if (++ctl.streak == RH_SCHED_FAIR_STEPS) {
+		/* The next enabled thread after cur, round-robin. */
+		uint64_t above = en & ~((2ull << ctl.cur) - 1);
 
-	return (unsigned)__builtin_ctzll(above ? above : en);
+		ctl.streak = 0;
+		next = (unsigned)__builtin_ctzll(above ? above : en);
+		fair = true;
+	}
+	rh__rec_step(ctl.x, en, ctl.cur, next, fair);
+	return next;
 }
 
 static void enter(unsigned to)
@@ -211,6 +214,7 @@ static void wait_for(enum cwait w, const void *obj, uintptr_t pc)
 	t->w = w;
 	t->obj = obj;
 	t->pc = pc;
+	rh__rec_blocked();
 	step();
 	t->st = C_READY;
 	t->w = W_NONE;
@@ -312,6 +316,8 @@ static int lock(const void *obj, int type, bool try, uintptr_t pc)
 	rh_object *o = model(obj, RH_OBJ_MUTEX);
 	int self = (int)ctl.cur + 1;
 
+	rh__rec_obj(obj);
+
 	if (o->owner == self && type == PTHREAD_MUTEX_RECURSIVE)
 		rh__rt_unsupported("controlled mode does not model recursive mutexes yet; use "
 				   "--mode stress");
@@ -331,6 +337,7 @@ static int unlock(const void *obj, int type)
 {
 	rh_object *o = model(obj, RH_OBJ_MUTEX);
 
+	rh__rec_obj(obj);
 	if (o->owner != (int)ctl.cur + 1 && type == PTHREAD_MUTEX_ERRORCHECK)
 		return EPERM;
 	o->owner = 0;
@@ -362,6 +369,7 @@ int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc)
 {
 	rh_object *o = model(l, RH_OBJ_RWLOCK);
 
+	rh__rec_obj(l);
 	if (o->owner != 0 || (write && o->readers != 0)) {
 		if (try)
 			return EBUSY;
@@ -378,6 +386,7 @@ int rh__ctl_rwlock_unlock(pthread_rwlock_t *l)
 {
 	rh_object *o = model(l, RH_OBJ_RWLOCK);
 
+	rh__rec_obj(l);
 	if (o->owner == (int)ctl.cur + 1)
 		o->owner = 0;
 	else
@@ -391,6 +400,7 @@ int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr
 	struct cthread *t = &ctl.t[ctl.cur];
 	int rc;
 
+	rh__rec_obj(c);
 	rh__ctl_mutex_unlock(m);
 	t->signalled = false;
 	t->wait_seq = ++ctl.wait_seq;
@@ -404,6 +414,7 @@ int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr
 /* Wake the oldest waiter on c, or all of them. */
 void rh__ctl_cond_wake(pthread_cond_t *c, bool all)
 {
+	rh__rec_obj(c);
 	for (;;) {
 		struct cthread *oldest = NULL;
 
@@ -453,17 +464,20 @@ static void show_run_length(rh_explorer *x, uint64_t measured)
 
 void rh__ctl_start(void)
 {
-	uint64_t measured = rh__ctl_run_length();
+	/* Forced choices need no estimate: no calibration run. */
+	uint64_t measured = rh__rec_forced() ? 0 : rh__ctl_run_length();
 	char err[256];
 
-	ctl.x = rh_explorer_new(rh__rt_shared->strategy, rh__rt_shared->seed, err, sizeof(err));
+	ctl.x = rh__rec_explorer(err, sizeof(err));
 	if (ctl.x == NULL)
 		rh__rt_unsupported("%s", err);
 	/* Seeded by the trial's number: the trial schedules the same whenever
 	 * it runs (rh_strategy_begin). Thread count unknown yet: every slot. */
 	ctl.x->trial_seed = rh__rt_shared->seed;
 	ctl.x->trial_index = rh__rt_shared->trial;
-	show_run_length(ctl.x, measured);
+	if (!rh__rec_forced())
+		show_run_length(ctl.x, measured);
+	rh__rec_start();
 	if (!rh_strategy_begin(ctl.x, RH_MAX_THREADS))
 		rh__rt_unsupported("strategy '%s' has no schedule to run",
 				   rh__rt_shared->strategy);

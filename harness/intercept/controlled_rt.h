@@ -19,6 +19,11 @@ extern int rh__ctl_on;
 void rh__ctl_start(void);
 /* A scheduling point: the strategy may switch to another fiber. */
 void rh__ctl_point(void);
+/* The scheduling point before a sync call (op at pc), noted in the trial's
+ * run record (controlled_record.c); and the access the next point (or hold)
+ * of the running fiber stops before. */
+void rh__ctl_sync_point(const char *op, uintptr_t pc);
+void rh__ctl_access_note(uintptr_t addr, size_t size, int is_write, uintptr_t pc);
 
 /* Soft watchpoints (controlled_watch.c). At a watched access the running
  * fiber is descheduled: not runnable for RH__CTL_HOLD_STEPS steps of the

@@ -218,6 +218,10 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	default:
 		break;
 	}
+	/* Controlled: what the point below, or the watchpoint's hold, stops
+	 * before (the trial's run record). */
+	if (rh__ctl_on)
+		rh__ctl_access_note(addr, size, is_write, pc);
 	if (--me->countdown > 0) {
 		/* Controlled: every access that got here is a scheduling point. */
 		if (rh__ctl_on)

@@ -33,23 +33,47 @@ __attribute__((used)) static const char marker[] = RH_EXEC_MARKER;
  * reported as file offsets racehunt can symbolise. */
 extern const char __ehdr_start[], etext[], _end[];
 
-void rh__rt_fmt_pc(char *buf, size_t cap, uintptr_t pc)
+bool rh__rt_image_pc(uintptr_t pc, uint64_t *off)
 {
 	uintptr_t base = (uintptr_t)__ehdr_start;
 
 	/* A return address: the call is the byte before it. */
-	if (pc > base && pc <= (uintptr_t)etext)
-		snprintf(buf, cap, "{pc:0x%lx}", (unsigned long)(pc - 1 - base));
+	*off = pc;
+	if (pc > base && pc <= (uintptr_t)etext) {
+		*off = pc - 1 - base;
+		return true;
+	}
+	return false;
+}
+
+bool rh__rt_image_obj(const void *obj, uint64_t *off)
+{
+	uintptr_t base = (uintptr_t)__ehdr_start, a = (uintptr_t)obj;
+
+	*off = a;
+	if (a >= base && a < (uintptr_t)_end) {
+		*off = a - base;
+		return true;
+	}
+	return false;
+}
+
+void rh__rt_fmt_pc(char *buf, size_t cap, uintptr_t pc)
+{
+	uint64_t off;
+
+	if (rh__rt_image_pc(pc, &off))
+		snprintf(buf, cap, "{pc:0x%lx}", (unsigned long)off);
 	else
 		snprintf(buf, cap, "0x%lx", (unsigned long)pc);
 }
 
 void rh__rt_fmt_obj(char *buf, size_t cap, const void *obj)
 {
-	uintptr_t base = (uintptr_t)__ehdr_start, a = (uintptr_t)obj;
+	uint64_t off;
 
-	if (a >= base && a < (uintptr_t)_end)
-		snprintf(buf, cap, "{obj:0x%lx}", (unsigned long)(a - base));
+	if (rh__rt_image_obj(obj, &off))
+		snprintf(buf, cap, "{obj:0x%lx}", (unsigned long)off);
 	else
 		snprintf(buf, cap, "%p", obj);
 }
@@ -138,7 +162,7 @@ static void serve(const char *spec)
 	rh__rt_shared = mmap(NULL, sizeof(*rh__rt_shared), PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
 	if (rh__rt_shared == MAP_FAILED)
 		die("cannot map racehunt's shared memory");
-	if (rh__rt_shared->version != sizeof(*rh__rt_shared)) {
+	if (rh__rt_shared->version != RH_EXEC_VERSION) {
 		fprintf(stderr, "racehunt intercept: this program's runtime does not match racehunt "
 				"(rebuild it with this racehunt-cc)\n");
 		_exit(2);

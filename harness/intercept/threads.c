@@ -73,7 +73,7 @@ struct rh__rt_thread *rh__rt_sync(const char *op, uintptr_t pc)
 	atomic_store_explicit(&me->last_pc, pc, memory_order_relaxed);
 	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
 	if (rh__ctl_on)
-		rh__ctl_point();
+		rh__ctl_sync_point(op, pc);
 	else
 		noise(me);
 	return me;

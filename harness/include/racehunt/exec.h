@@ -10,6 +10,11 @@
  * writes its first violation back. The program's stdout and stderr go to a
  * capture file per trial, never to racehunt's own streams.
  *
+ * A controlled trial also writes its run record (struct rh_exec_record):
+ * every choice it made and its last steps, so racehunt can write the
+ * schedule string of a failing trial and print its trace; and racehunt can
+ * hand a trial forced choices (a replay, a shrink candidate).
+ *
  * Pipes (all integers native-endian, one write each):
  *   command  racehunt -> server: uint64 trial number; end of file = quit
  *   status   server -> racehunt: uint32 RH_EXEC_HELLO once; then per trial
@@ -35,6 +40,71 @@
 
 #define RH_EXEC_MSG_MAX 4096
 
+/* The run record's bounds. Choices past RH_EXEC_CHOICES_MAX are counted but
+ * not kept (the record overflowed: no schedule string); the step ring keeps
+ * the last RH_EXEC_STEPS_MAX steps. */
+#define RH_EXEC_CHOICES_MAX 65536
+#define RH_EXEC_FORCED_MAX 65536
+#define RH_EXEC_STEPS_MAX 4096
+#define RH_EXEC_OPS_MAX 64 /* distinct step kinds named in one run */
+#define RH_EXEC_OP_LEN 32
+
+/* One choice: a step where two or more threads could run. */
+struct rh_exec_choice {
+	uint64_t enabled; /* bit i: thread i could run */
+	uint64_t step;	  /* the step it chose, counted from 0 */
+	uint8_t cur;	  /* thread that ran last */
+	uint8_t chosen;
+	uint8_t fair; /* the fairness rule switched away from cur */
+	uint8_t pad[5];
+};
+
+enum {
+	RH_EXEC_STEP_BLOCKED = 1u << 0,	  /* it could not complete the call: waits */
+	RH_EXEC_STEP_ACCESS = 1u << 1,	  /* a plain access of size bytes */
+	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
+	RH_EXEC_STEP_PC_IMAGE = 1u << 3,  /* pc is an offset in the program's file */
+	RH_EXEC_STEP_OBJ_IMAGE = 1u << 4, /* obj is an offset in the program's image */
+};
+
+/* No step kind: a thread's first step (it starts), or more kinds than
+ * RH_EXEC_OPS_MAX. */
+#define RH_EXEC_OP_NONE 0xffu
+
+/* One step: thread tid resumed and performed the call or access it was
+ * stopped before (op indexes the record's ops[], obj is its object, 0 when
+ * unknown, pc its call site). */
+struct rh_exec_step {
+	uint64_t obj;
+	uint64_t pc;
+	uint32_t size;
+	uint8_t tid;
+	uint8_t op;
+	uint8_t flags; /* RH_EXEC_STEP_* */
+	uint8_t pad;
+};
+
+struct rh_exec_record {
+	/* Written by racehunt before a trial: choices the trial must make
+	 * (choice index, thread), sorted by index; the default elsewhere (keep
+	 * the running thread, else the lowest runnable one). */
+	uint32_t n_forced;
+	uint32_t forced_pad;
+	struct {
+		uint32_t at, tid;
+	} forced[RH_EXEC_FORCED_MAX];
+	/* Written by the trial as it runs; racehunt reads them once it ended. */
+	uint64_t steps;
+	uint64_t fingerprint; /* of every step's thread, kind and call site */
+	uint32_t n_choices;   /* made; the first RH_EXEC_CHOICES_MAX are kept */
+	uint32_t diverged;    /* 1 + the choice where a forced thread could not run */
+	uint32_t n_ops;
+	uint32_t pad;
+	char ops[RH_EXEC_OPS_MAX][RH_EXEC_OP_LEN];
+	struct rh_exec_choice choice[RH_EXEC_CHOICES_MAX];
+	struct rh_exec_step step[RH_EXEC_STEPS_MAX]; /* step s at s % RH_EXEC_STEPS_MAX */
+};
+
 typedef enum rh_exec_mode {
 	RH_EXEC_STRESS = 0,
 	RH_EXEC_CONTROLLED = 1, /* threads as fibers under a controlled strategy */
@@ -47,7 +117,7 @@ typedef enum rh_exec_points {
 } rh_exec_points;
 
 struct rh_exec_shared {
-	uint32_t version; /* sizeof(struct rh_exec_shared), checked by the runtime */
+	uint32_t version; /* RH_EXEC_VERSION, checked by the runtime */
 	/* Written by racehunt before each trial. */
 	uint32_t mode;	  /* rh_exec_mode */
 	uint32_t points;  /* rh_exec_points */
@@ -66,6 +136,13 @@ struct rh_exec_shared {
 	_Atomic uint32_t kind;
 	uint32_t threads;	  /* threads the trial started, main included */
 	char message[RH_EXEC_MSG_MAX];
+	struct rh_exec_record rec; /* controlled mode */
 };
+
+/* The protocol's number and the block's size: a program built with another
+ * racehunt-cc refuses to serve (one line, exit 2). */
+#define RH_EXEC_PROTOCOL 2u
+#define RH_EXEC_VERSION ((uint32_t)(RH_EXEC_PROTOCOL << 24 | sizeof(struct rh_exec_shared)))
+_Static_assert(sizeof(struct rh_exec_shared) < 1u << 24, "the version field holds the size");
 
 #endif

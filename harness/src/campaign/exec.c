@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/replay_command.h"
 #include "core/util.h"
 #include "exec.h"
 #include "racehunt/cli.h"
@@ -41,9 +42,9 @@ int rh_exec_usage(const char *fmt, ...)
 	return RH_EXIT_USAGE;
 }
 
-int rh_exec_check_program(rh_exec *e)
+bool rh_exec_check_file(const char *path, const uint64_t *want, uint64_t *hash, char *err,
+			size_t errcap)
 {
-	const char *path = e->argv[0];
 	uint64_t h = 0xcbf29ce484222325ull;
 	size_t len = strlen(RH_EXEC_MARKER), have = 0;
 	char buf[65536];
@@ -52,11 +53,15 @@ int rh_exec_check_program(rh_exec *e)
 	ssize_t n;
 	int fd;
 
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
-		return rh_exec_usage("'%s' is not an executable file", path);
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+		snprintf(err, errcap, "'%s' is not an executable file", path);
+		return false;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rh_exec_usage("cannot read '%s': %s", path, strerror(errno));
+	if (fd < 0) {
+		snprintf(err, errcap, "cannot read '%s': %s", path, strerror(errno));
+		return false;
+	}
 	/* Hash the file and look for the marker, which may straddle two reads:
 	 * keep the last len - 1 bytes in front of the next block. */
 	while ((n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
@@ -72,14 +77,23 @@ int rh_exec_check_program(rh_exec *e)
 	}
 	close(fd);
 	if (!marked)
-		return rh_exec_usage("'%s' was not linked with racehunt's runtime; build it with "
-				     "racehunt-cc (or racehunt_instrument in CMake)",
-				     path);
-	if (e->check_hash && h != e->want_hash)
-		return rh_exec_usage("'%s' is not the program this replay was recorded on (fnv1a64 "
-				     "%016llx, recorded %016llx)",
-				     path, (unsigned long long)h, (unsigned long long)e->want_hash);
-	e->hash = h;
+		snprintf(err, errcap, "'%s' was not linked with racehunt's runtime; build it with "
+			 "racehunt-cc (or racehunt_instrument in CMake)", path);
+	else if (want != NULL && h != *want)
+		snprintf(err, errcap, "'%s' is not the program this replay was recorded on (fnv1a64 "
+			 "%016llx, recorded %016llx)",
+			 path, (unsigned long long)h, (unsigned long long)*want);
+	*hash = h;
+	return marked && (want == NULL || h == *want);
+}
+
+int rh_exec_check_program(rh_exec *e)
+{
+	char err[RH_EXEC_MSG_MAX];
+
+	if (!rh_exec_check_file(e->argv[0], e->check_hash ? &e->want_hash : NULL, &e->hash, err,
+				sizeof(err)))
+		return rh_exec_usage("%s", err);
 	return RH_EXIT_CLEAN;
 }
 
@@ -136,7 +150,7 @@ static bool start_server(const rh_exec *e, struct server *s, char *err, size_t c
 	if (s->sh == MAP_FAILED)
 		rh_die("cannot map the exec shared memory: %s", strerror(errno));
 	memset(s->sh, 0, sizeof(*s->sh));
-	s->sh->version = sizeof(*s->sh);
+	s->sh->version = RH_EXEC_VERSION;
 	fflush(NULL);
 	s->pid = fork();
 	if (s->pid < 0)
@@ -254,7 +268,8 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 	int rc;
 
 	s->sh->mode = c->mode == RH_MODE_CONTROLLED ? RH_EXEC_CONTROLLED : RH_EXEC_STRESS;
-	snprintf(s->sh->strategy, sizeof(s->sh->strategy), "%s", c->strategy);
+	snprintf(s->sh->strategy, sizeof(s->sh->strategy), "%s", e->force ? "replay" : c->strategy);
+	rh_exec_record_reset(&s->sh->rec, e->force);
 	s->sh->points = e->points;
 	s->sh->sample = e->sample;
 	s->sh->watchdog_ms = rh_timeout_ms(c->stress.watchdog_ms);
@@ -304,8 +319,9 @@ static int shell_word(char *buf, size_t cap, int len, const char *s)
 }
 
 /* The command line that runs this one trial again: trials are seeded by
- * their number in both modes, so it reproduces the run. */
-static void replay_line(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
+ * their number in both modes, so it reproduces the run (a stress rerun; a
+ * controlled run whose record overflowed). */
+static void rerun_line(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
 {
 	const rh_campaign *c = &e->c;
 	int len = snprintf(buf, cap,
@@ -319,6 +335,27 @@ static void replay_line(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
 
 	for (char *const *a = e->argv; *a != NULL; a++)
 		len = shell_word(buf, cap, len, *a);
+}
+
+/* The first failure's schedule string, its replay command and its trace;
+ * false when the string would not fit a result (the record had that many
+ * choices off the default). */
+static bool first_schedule(rh_exec *e, rh_result *r, const struct rh_exec_record *rec)
+{
+	char err[256], *str = rh_schedule_format(&e->first_spec, err, sizeof(err));
+
+	if (str == NULL)
+		rh_die("cannot write the schedule of an exec trial: %s", err);
+	if (strlen(str) >= sizeof(r->first.schedule)) {
+		free(str);
+		rh_schedule_spec_free(&e->first_spec);
+		return false;
+	}
+	snprintf(r->first.schedule, sizeof(r->first.schedule), "%s", str);
+	rh_replay_command(r->first.replay, sizeof(r->first.replay), str);
+	free(str);
+	e->first_trace = rh_exec_record_trace(rec);
+	return true;
 }
 
 static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdict *v,
@@ -337,8 +374,31 @@ static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdic
 	snprintf(e->message, sizeof(e->message), "%s", v->message);
 	snprintf(r->first.message, sizeof(r->first.message), "%.*s",
 		 (int)sizeof(r->first.message) - 1, v->message);
-	replay_line(e, trial, r->first.replay, sizeof(r->first.replay));
 	output_tail(s->out, e->output_tail, sizeof(e->output_tail));
+	if (e->c.mode != RH_MODE_CONTROLLED ||
+	    !rh_exec_record_spec(e, &s->sh->rec, trial, &e->first_spec) ||
+	    !first_schedule(e, r, &s->sh->rec))
+		rerun_line(e, trial, r->first.replay, sizeof(r->first.replay));
+}
+
+/* A forced trial: whether it followed the schedule, and its steps. */
+static void retraced(rh_exec *e, const struct rh_exec_record *rec)
+{
+	const char *why = rh_exec_record_diverged(rec, e->force, e->why_diverged,
+						  sizeof(e->why_diverged));
+
+	if (why == NULL)
+		e->why_diverged[0] = '\0';
+	free(e->last_trace);
+	e->last_trace = rh_exec_record_trace(rec);
+}
+
+void rh_exec_fini(rh_exec *e)
+{
+	rh_schedule_spec_free(&e->first_spec);
+	free(e->first_trace);
+	free(e->last_trace);
+	e->first_trace = e->last_trace = NULL;
 }
 
 static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
@@ -382,6 +442,8 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			break;
 		}
 		r->trials_run++;
+		if (e->force != NULL)
+			retraced(e, &s.sh->rec);
 		if (end == TRIAL_FAILED)
 			record(e, r, i, &v, &s, start_ms);
 		if (c->stop_on_first && r->have_first)

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* The run record of a controlled trial (racehunt/exec.h, struct
+ * rh_exec_record): every choice the trial's strategy made and its last
+ * steps, written into the block racehunt shares with the trial, so racehunt
+ * has the schedule of a failing trial without trusting the child to live to
+ * the end of it (it reads the record once the child is gone, however it
+ * ended). And the other way: choices racehunt forces on the trial (a replay
+ * of a schedule string, a shrink candidate).
+ *
+ * What a thread is stopped before (its pending step) is noted at each
+ * scheduling point; when the scheduler picks a thread, that step is the one
+ * it performs, and it goes into the ring. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controlled/sched.h"
+#include "controlled_record.h"
+#include "controlled_rt.h"
+
+struct pending {
+	const char *op; /* NULL: the thread has not reached a point yet */
+	const void *obj;
+	uintptr_t pc;
+	uint32_t size;
+	uint8_t flags;
+};
+
+static struct {
+	struct pending pending[RH_MAX_THREADS];
+	const char *op_key[RH_EXEC_OPS_MAX]; /* the names interned in rec->ops */
+	struct rh_exec_step *last;	     /* the step being performed */
+} rec;
+
+static struct rh_exec_record *shared(void)
+{
+	return &rh__rt_shared->rec;
+}
+
+/* A forced run: the strict replay strategy over racehunt's choices. A
+ * forced thread that cannot run is noted in the record (racehunt decides
+ * whether that refutes a replay or just costs a shrink candidate). */
+rh_explorer *rh__rec_explorer(char *err, size_t errcap)
+{
+	struct rh_exec_record *r = shared();
+	rh_sched_spec sp = {0};
+	rh_explorer *x;
+
+	if (!rh__rec_forced())
+		return rh_explorer_new(rh__rt_shared->strategy, rh__rt_shared->seed, err, errcap);
+	if (r->n_forced > RH_EXEC_FORCED_MAX) {
+		snprintf(err, errcap, "racehunt forced %u choices, the record holds %d",
+			 r->n_forced, RH_EXEC_FORCED_MAX);
+		return NULL;
+	}
+	sp.n_devs = r->n_forced;
+	sp.devs = sp.n_devs ? malloc(sp.n_devs * sizeof(*sp.devs)) : NULL;
+	if (sp.n_devs && sp.devs == NULL) {
+		snprintf(err, errcap, "out of memory for %u forced choices", r->n_forced);
+		return NULL;
+	}
+	for (size_t i = 0; i < sp.n_devs; i++)
+		sp.devs[i] = (rh_dev){.at = r->forced[i].at, .tid = (uint8_t)r->forced[i].tid};
+	snprintf(sp.strategy, sizeof(sp.strategy), "replay");
+	x = rh_explorer_choices(&sp, true);
+	rh_schedule_spec_free(&sp);
+	if (x == NULL)
+		snprintf(err, errcap, "out of memory for a replay explorer");
+	return x;
+}
+
+bool rh__rec_forced(void)
+{
+	return strcmp(rh__rt_shared->strategy, "replay") == 0;
+}
+
+void rh__rec_start(void)
+{
+	struct rh_exec_record *r = shared();
+
+	r->steps = 0;
+	r->fingerprint = 0xcbf29ce484222325ull;
+	r->n_choices = 0;
+	r->diverged = 0;
+	r->n_ops = 0;
+}
+
+static void fp_mix(struct rh_exec_record *r, uint64_t word)
+{
+	r->fingerprint = (r->fingerprint ^ word) * 0x100000001b3ull;
+	r->fingerprint ^= r->fingerprint >> 29;
+}
+
+/* The op's index in rec->ops, interned on first use. */
+static uint8_t op_index(struct rh_exec_record *r, const char *op)
+{
+	if (op == NULL)
+		return RH_EXEC_OP_NONE;
+	for (unsigned i = 0; i < r->n_ops; i++)
+		if (rec.op_key[i] == op)
+			return (uint8_t)i;
+	if (r->n_ops == RH_EXEC_OPS_MAX)
+		return RH_EXEC_OP_NONE;
+	rec.op_key[r->n_ops] = op;
+	snprintf(r->ops[r->n_ops], sizeof(r->ops[0]), "%s", op);
+	return (uint8_t)r->n_ops++;
+}
+
+void rh__rec_pending(const char *op, const void *obj, uintptr_t pc, uint32_t size,
+		     unsigned flags)
+{
+	rec.pending[rh__rt_self->tid] = (struct pending){op, obj, pc, size, (uint8_t)flags};
+}
+
+void rh__rec_obj(const void *obj)
+{
+	struct pending *p = &rec.pending[rh__rt_self->tid];
+	uint64_t off;
+
+	/* The first object named is the call's (a condition wait's, not its
+	 * mutex's). */
+	if (p->obj != NULL)
+		return;
+	p->obj = obj;
+	if (rec.last == NULL)
+		return;
+	if (rh__rt_image_obj(obj, &off))
+		rec.last->flags |= RH_EXEC_STEP_OBJ_IMAGE;
+	rec.last->obj = off;
+}
+
+void rh__rec_blocked(void)
+{
+	if (rec.last != NULL)
+		rec.last->flags |= RH_EXEC_STEP_BLOCKED;
+}
+
+/* Step and, when two or more threads could run, choice: next performs its
+ * pending step. Only what does not change with the program's load address
+ * goes into the fingerprint, so a replay in a new racehunt retraces it. */
+void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next, bool fair)
+{
+	struct rh_exec_record *r = shared();
+	const struct pending *p = &rec.pending[next];
+	struct rh_exec_step *s = &r->step[r->steps % RH_EXEC_STEPS_MAX];
+	uint64_t pc, obj;
+
+	*s = (struct rh_exec_step){.tid = (uint8_t)next, .op = op_index(r, p->op),
+				   .size = p->size, .flags = p->flags};
+	if (rh__rt_image_pc(p->pc, &pc))
+		s->flags |= RH_EXEC_STEP_PC_IMAGE;
+	if (rh__rt_image_obj(p->obj, &obj))
+		s->flags |= RH_EXEC_STEP_OBJ_IMAGE;
+	s->pc = pc;
+	s->obj = p->obj != NULL ? obj : 0;
+	rec.last = s;
+	fp_mix(r, next | (uint64_t)s->op << 8 | (uint64_t)(s->flags & ~RH_EXEC_STEP_OBJ_IMAGE) << 16 |
+			  ((s->flags & RH_EXEC_STEP_PC_IMAGE) ? pc << 24 : 0));
+	if (enabled & (enabled - 1)) {
+		if (r->n_choices < RH_EXEC_CHOICES_MAX)
+			r->choice[r->n_choices] = (struct rh_exec_choice){
+				.enabled = enabled, .step = r->steps, .cur = (uint8_t)cur,
+				.chosen = (uint8_t)next, .fair = fair};
+		if (x->diverged && r->diverged == 0)
+			r->diverged = r->n_choices + 1;
+		r->n_choices++;
+		x->n_choices++;
+		fp_mix(r, enabled);
+	}
+	r->steps++;
+}
+
+void rh__ctl_sync_point(const char *op, uintptr_t pc)
+{
+	rh__rec_pending(op, NULL, pc, 0, 0);
+	rh__ctl_point();
+}
+
+void rh__ctl_access_note(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
+{
+	rh__rec_pending(is_write ? "write" : "read", (const void *)addr, pc, (uint32_t)size,
+			RH_EXEC_STEP_ACCESS | (is_write ? RH_EXEC_STEP_WRITE : 0));
+}
