@@ -9,7 +9,7 @@ set(rh_controlled MODE controlled STRATEGY pct:3 SEED 1 TRIALS 1000)
 foreach(name IN LISTS rh_examples)
   racehunt_add_test(exec.controlled.${name} COMMAND rh_example_${name} EXPECT detected
     ${rh_controlled} MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled pct:3, seed 1, trial"
-    "replay: .* exec --mode controlled --strategy pct:3 ")
+    "replay: .* replay 'rh1:exec:")
 endforeach()
 foreach(name IN LISTS rh_examples)
   racehunt_add_test(exec.controlled.${name}_fixed COMMAND rh_example_${name}_fixed EXPECT clean

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "campaign.h"
+#include "controlled/sched.h"
 #include "racehunt/exec.h"
 
 /* The program and its arguments, at most. */
@@ -33,6 +34,18 @@ typedef struct rh_exec {
 	char message[RH_EXEC_MSG_MAX];
 	/* The first failing trial's program output (stdout and stderr), its tail. */
 	char output_tail[2048];
+	/* Controlled: choices every trial must make (a replay, a shrink
+	 * candidate), NULL to let the strategy choose. */
+	const rh_sched_spec *force;
+	/* Controlled, after rh_exec_run: the first failing trial's schedule
+	 * (scenario "exec"; no argv when its record overflowed) and steps, a
+	 * line each with the runtime's tokens (malloc'd, NULL when none); and
+	 * the last trial's record, retraced or not (why_diverged, "" when it
+	 * followed force). */
+	rh_sched_spec first_spec;
+	char *first_trace;
+	char *last_trace;
+	char why_diverged[160];
 } rh_exec;
 
 /* "racehunt: exec: <msg>" on one line to stderr; returns 2. */
@@ -42,6 +55,14 @@ int rh_exec_usage(const char *fmt, ...) RH_PRINTF(1, 2);
  * a file, not readable, not linked with the intercept runtime, or not the
  * file --program-hash names. */
 int rh_exec_check_program(rh_exec *e);
+/* The same for a path: true and its hash, or false with a one-line reason
+ * (want: the hash it must have, or NULL). */
+bool rh_exec_check_file(const char *path, const uint64_t *want, uint64_t *hash, char *err,
+			size_t errcap);
+/* An exec schedule (rh_schedule_resolve's part for scenario "exec"): its
+ * arguments, forced choices and trial within limits, its program the one
+ * recorded; false with a one-line reason. */
+bool rh_exec_schedule_fits(const rh_sched_spec *sp, char *err, size_t errcap);
 
 /* Run the campaign; exit status as `run`: 0 clean, 1 violation, 2 the
  * program never became a fork server (it exited or hung before main) or did
@@ -49,5 +70,22 @@ int rh_exec_check_program(rh_exec *e);
  * failure (the fork server went away). The first violation's message keeps the runtime's
  * {pc:..}/{obj:..} tokens: the report layer names them. */
 int rh_exec_run(rh_exec *e, rh_result *r);
+/* What rh_exec_run left in e (specs and traces). */
+void rh_exec_fini(rh_exec *e);
+
+/* exec_record.c: the run record racehunt shares with a controlled trial. */
+/* Before a trial: forced choices (force's deviations, or none) and an empty
+ * record. */
+void rh_exec_record_reset(struct rh_exec_record *rec, const rh_sched_spec *force);
+/* After it: the schedule of the run it made; false when its record
+ * overflowed (more choices than it keeps). */
+bool rh_exec_record_spec(const rh_exec *e, const struct rh_exec_record *rec, uint64_t trial,
+			 rh_sched_spec *out);
+/* NULL when the run retraced want (the same choices, the same steps), else
+ * why not, in buf. */
+const char *rh_exec_record_diverged(const struct rh_exec_record *rec, const rh_sched_spec *want,
+				    char *buf, size_t cap);
+/* Its steps, a line each (malloc'd). */
+char *rh_exec_record_trace(const struct rh_exec_record *rec);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/sanitizer.h"
 #include "core/util.h"
 #include "stress/stress.h"
+#include "exec.h"
 #include "trial_run.h"
 
 bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_explorer *x)
@@ -63,6 +64,14 @@ bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario *
 
 	if (!rh_schedule_parse(str, sp, err, errcap))
 		return false;
+	if (sp->argv != NULL) {
+		/* An exec run's: no scenario, a program. */
+		*s = NULL;
+		*variant = 0;
+		if (!rh_exec_schedule_fits(sp, err, errcap))
+			goto bad;
+		return true;
+	}
 	*s = rh_scenario_find(sp->scenario);
 	if (*s == NULL) {
 		snprintf(err, errcap, "schedule names scenario '%s', which this racehunt does not have",

@@ -27,7 +27,9 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 /* A schedule string resolved to what a trial runs: parsed, its scenario and
  * variant looked up, its workload and trial number checked against the
  * limits run applies (core/limits.h). The one validation replay, shrink and
- * run --strategy replay: share. false with a one-line reason (sp freed). */
+ * run --strategy replay: share. false with a one-line reason (sp freed). An
+ * exec run's string (sp->argv set) resolves to *s NULL, its program checked
+ * (rh_exec_schedule_fits). */
 bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario **s,
 			 unsigned *variant, char *err, size_t errcap);
 

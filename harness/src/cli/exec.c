@@ -8,6 +8,7 @@
 #include "campaign/exec.h"
 #include "campaign_options.h"
 #include "cli_private.h"
+#include "exec_replay.h"
 #include "core/util.h"
 #include "options.h"
 #include "racehunt/cli.h"
@@ -77,6 +78,18 @@ static const rh_command exec_command = {
 
 static rh_variant exec_variant = {"as-built", RH_EXPECT_CLEAN, "the program as built"};
 static rh_scenario exec_scenario = {.variants = &exec_variant, .n_variants = 1};
+
+void rh_exec_init(rh_exec *e, char *const *argv)
+{
+	memset(e, 0, sizeof(*e));
+	rh_campaign_defaults(&e->c, &exec_scenario, 0);
+	e->points = RH_POINTS_SHARED;
+	e->sample = DEFAULT_SAMPLE;
+	for (unsigned i = 0; argv != NULL && argv[i] != NULL && i < RH_EXEC_MAX_ARGS; i++)
+		e->argv[i] = argv[i];
+	if (argv != NULL)
+		exec_scenario.name = argv[0];
+}
 
 static int parse_points(const char *val, unsigned *points)
 {
@@ -166,10 +179,7 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	rh_opts o;
 	int rc;
 
-	memset(e, 0, sizeof(*e));
-	rh_campaign_defaults(c, &exec_scenario, 0);
-	e->points = RH_POINTS_SHARED;
-	e->sample = DEFAULT_SAMPLE;
+	rh_exec_init(e, NULL);
 	rc = rh_options_parse(&exec_command, argc, argv, 2, &o);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
@@ -214,7 +224,7 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	return rh_exec_check_program(e);
 }
 
-static void print_first(FILE *out, const rh_exec *e, const rh_result *r)
+void rh_exec_print_first(FILE *out, const rh_exec *e, const rh_result *r)
 {
 	const rh_first *f = &r->first;
 	char msg[RH_EXEC_MSG_MAX];
@@ -259,7 +269,7 @@ static int run(rh_exec *e, rh_result *r, const char *json_path, const char *repo
 	rc = rh_exec_run(e, r);
 	if (rc != RH_EXIT_USAGE) {
 		if (r->have_first && !e->c.quiet)
-			print_first(out, e, r);
+			rh_exec_print_first(out, e, r);
 		rh_print_summary(out, &e->c, r);
 		if (json != NULL) {
 			rh_result_json(json, &e->c, r);
@@ -289,6 +299,7 @@ int rh_cmd_exec(int argc, char **argv)
 		rc = RH_EXIT_CLEAN;
 	else if (rc == RH_EXIT_CLEAN)
 		rc = run(e, r, json_path, report, argc, argv);
+	rh_exec_fini(e);
 	free(r);
 	free(e);
 	return rc;

@@ -15,6 +15,7 @@
 #include "controlled/sched.h"
 #include "core/replay_command.h"
 #include "core/util.h"
+#include "exec_replay.h"
 #include "options.h"
 #include "racehunt/cli.h"
 #include "replay.h"
@@ -62,6 +63,8 @@ int rh_cmd_shrink(int argc, char **argv)
 	status = rh_options_parse(&shrink_command, argc, argv, 2, &o);
 	if (status != RH_EXIT_CLEAN)
 		return status == RH_OPTIONS_HELP ? RH_EXIT_CLEAN : status;
+	if (rh_schedule_is_exec(o.operands[0]))
+		return rh_exec_shrink(o.operands[0]);
 	str = rh_shrink_schedule(o.operands[0], stdout, &status, err, sizeof(err));
 	if (status == RH_EXIT_USAGE) {
 		fprintf(stderr, "racehunt shrink: %s\n", err);
@@ -94,6 +97,11 @@ int rh_cmd_replay(int argc, char **argv)
 	if (!rh_schedule_resolve(o.operands[0], &sp, &s, &variant, err, sizeof(err))) {
 		fprintf(stderr, "racehunt replay: %s\n", err);
 		return RH_EXIT_USAGE;
+	}
+	if (s == NULL) {
+		rc = rh_exec_replay(&sp, full);
+		rh_schedule_spec_free(&sp);
+		return rc;
 	}
 	x = rh_explorer_choices(&sp, true);
 	t = malloc(sizeof(*t));

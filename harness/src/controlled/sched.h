@@ -104,6 +104,12 @@ typedef struct rh_sched_spec {
 	size_t n_devs;
 	uint32_t choices;     /* choices the run made */
 	uint32_t fingerprint; /* of the run's steps, checked by a strict replay */
+	/* A `racehunt exec` run (scenario "exec", schedule_exec.c): PROG and its
+	 * arguments as the string carries them (malloc'd; NULL for a store's
+	 * run), the program file's FNV-1a 64, the points model, the watchdog. */
+	char *argv;
+	uint64_t program_hash;
+	unsigned points, watchdog_ms;
 } rh_sched_spec;
 
 struct rh_name_slot {
@@ -178,5 +184,18 @@ bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t er
 void rh_schedule_spec_free(rh_sched_spec *sp);
 uint32_t rh_fnv1a(uint32_t h, const void *data, size_t n);
 #define RH_FNV_BASIS 2166136261u
+
+/* schedule_exec.c: whether str is an exec run's schedule string (its
+ * validation is rh_schedule_resolve's); an exec run's program and arguments in a schedule's
+ * ARGV field, malloc'd (NULL when out of memory); and back, as a
+ * NULL-terminated vector in one allocation (free it), NULL when the field is
+ * malformed or names more than max words. */
+bool rh_schedule_is_exec(const char *str);
+char *rh_schedule_argv_encode(char *const *argv);
+char **rh_schedule_argv_decode(const char *enc, size_t max);
+/* For schedule.c: an exec spec's "exec:ARGV:PARAMS" fields; and parsing its
+ * ARGV and PARAMS fields into out (false: malformed). */
+int rh__schedule_exec_fields(char *buf, size_t cap, const rh_sched_spec *sp);
+bool rh__schedule_exec_parse(const char *argv, const char *params, rh_sched_spec *out);
 
 #endif

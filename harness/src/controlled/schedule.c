@@ -10,7 +10,9 @@
  * there are none. The strategy that found the run (':' written as '-') is
  * informative only. CHOICES and FP (a hash of every step's thread, op and
  * object) let a replay prove it retraced the same run; CHECK is FNV-1a 32
- * over everything before it, so a truncated or edited string is refused. */
+ * over everything before it, so a truncated or edited string is refused.
+ * A `racehunt exec` run carries its program in place of SCENARIO:VARIANT:
+ * WORKLOAD (schedule_exec.c). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,7 +91,7 @@ char *rh_schedule_format(const rh_sched_spec *sp, char *err, size_t errcap)
 	char strategy[sizeof(sp->strategy)];
 	uint32_t prev = 0;
 
-	if (!name_ok(sp->scenario) || !name_ok(sp->variant)) {
+	if (sp->argv == NULL && (!name_ok(sp->scenario) || !name_ok(sp->variant))) {
 		snprintf(err, errcap,
 			 "scenario '%s' or variant '%s' has characters a schedule string cannot "
 			 "carry (use letters, digits, . _ - +)",
@@ -106,9 +108,20 @@ char *rh_schedule_format(const rh_sched_spec *sp, char *err, size_t errcap)
 	if (b.p == NULL)
 		return NULL;
 	b.p[0] = '\0';
-	put(&b, RH_SCHED_VERSION ":%s:%s:t%uo%ur%uz%u:s%" PRIu64 "i%" PRIu64 ":%s:", sp->scenario,
-	    sp->variant, sp->params.threads, sp->params.ops, sp->params.rounds, sp->params.size,
-	    sp->seed, sp->index, strategy);
+	if (sp->argv != NULL) {
+		int n = rh__schedule_exec_fields(NULL, 0, sp);
+		char *f = malloc((size_t)n + 1);
+
+		b.oom = f == NULL;
+		if (f != NULL)
+			rh__schedule_exec_fields(f, (size_t)n + 1, sp);
+		put(&b, RH_SCHED_VERSION ":%s:", f);
+		free(f);
+	} else {
+		put(&b, RH_SCHED_VERSION ":%s:%s:t%uo%ur%uz%u:", sp->scenario, sp->variant,
+		    sp->params.threads, sp->params.ops, sp->params.rounds, sp->params.size);
+	}
+	put(&b, "s%" PRIu64 "i%" PRIu64 ":%s:", sp->seed, sp->index, strategy);
 	if (sp->n_devs == 0)
 		put(&b, "-");
 	for (size_t i = 0; i < sp->n_devs; i++) {
@@ -136,6 +149,8 @@ void rh_schedule_spec_free(rh_sched_spec *sp)
 	free(sp->devs);
 	sp->devs = NULL;
 	sp->n_devs = 0;
+	free(sp->argv);
+	sp->argv = NULL;
 }
 
 /* Decimal digits at *p into *out (at most max); advances *p. */
@@ -202,6 +217,26 @@ static bool parse_devs(const char *f, rh_sched_spec *sp)
 	return true;
 }
 
+/* A store run's SCENARIO:VARIANT:WORKLOAD fields. */
+static bool parse_workload(char *const *fields, rh_sched_spec *out)
+{
+	const char *p = fields[3];
+	uint64_t v[4];
+
+	if (!name_ok(fields[1]) || strlen(fields[1]) >= sizeof(out->scenario) ||
+	    !name_ok(fields[2]) || strlen(fields[2]) >= sizeof(out->variant))
+		return false;
+	strcpy(out->scenario, fields[1]);
+	strcpy(out->variant, fields[2]);
+	if (!parse_tagged(&p, 't', RH_MAX_THREADS, &v[0]) || v[0] == 0 ||
+	    !parse_tagged(&p, 'o', UINT32_MAX, &v[1]) || !parse_tagged(&p, 'r', UINT32_MAX, &v[2]) ||
+	    v[2] == 0 || !parse_tagged(&p, 'z', UINT32_MAX, &v[3]) || *p)
+		return false;
+	out->params = (rh_params){.threads = (unsigned)v[0], .ops = (unsigned)v[1],
+				  .rounds = (unsigned)v[2], .size = (unsigned)v[3]};
+	return true;
+}
+
 /* Version, length and checksum: the string as a whole. Returns where the
  * checksum field starts (its ':'), NULL with a one-line reason. */
 static const char *check_envelope(const char *str, char *err, size_t errcap)
@@ -258,22 +293,15 @@ bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t er
 			goto bad;
 		fields[nf++] = f;
 	}
-	if (nf != 8)
+	if (nf != 8 || !name_ok(fields[5]) || strlen(fields[5]) >= sizeof(out->strategy))
 		goto bad;
-	if (!name_ok(fields[1]) || strlen(fields[1]) >= sizeof(out->scenario) ||
-	    !name_ok(fields[2]) || strlen(fields[2]) >= sizeof(out->variant) ||
-	    !name_ok(fields[5]) || strlen(fields[5]) >= sizeof(out->strategy))
-		goto bad;
-	strcpy(out->scenario, fields[1]);
-	strcpy(out->variant, fields[2]);
 	strcpy(out->strategy, fields[5]);
-	p = fields[3];
-	if (!parse_tagged(&p, 't', RH_MAX_THREADS, &v[0]) || v[0] == 0 ||
-	    !parse_tagged(&p, 'o', UINT32_MAX, &v[1]) || !parse_tagged(&p, 'r', UINT32_MAX, &v[2]) ||
-	    v[2] == 0 || !parse_tagged(&p, 'z', UINT32_MAX, &v[3]) || *p)
+	if (strcmp(fields[1], "exec") == 0) {
+		if (!rh__schedule_exec_parse(fields[2], fields[3], out))
+			goto bad;
+	} else if (!parse_workload(fields, out)) {
 		goto bad;
-	out->params = (rh_params){.threads = (unsigned)v[0], .ops = (unsigned)v[1],
-				  .rounds = (unsigned)v[2], .size = (unsigned)v[3]};
+	}
 	p = fields[4];
 	if (!parse_tagged(&p, 's', UINT64_MAX, &out->seed) ||
 	    !parse_tagged(&p, 'i', UINT64_MAX, &out->index) || *p)

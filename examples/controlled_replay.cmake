@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: MIT
+# rh1:exec: schedule strings (included by CMakeLists.txt, outside the tsan
+# build like the rest): each bad example controlled pct:3 seed 1 finds, its
+# replay line reproduces the same kind 20 times out of 20, and its shrunk
+# trace names lines of the example's source. Forged or damaged strings are
+# refused with one line, exit 2.
+set(rh_replay_sh ${PROJECT_SOURCE_DIR}/harness/tests/exec_replay.sh)
+foreach(name aba_stack cond_if lock_order lost_wakeup missing_join offset_alloc
+    rwlock_upgrade split_lock wrong_lock)
+  add_test(NAME exec.replay.${name}
+    COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 20 - $<TARGET_FILE:rh_example_${name}>)
+  set_tests_properties(exec.replay.${name} PROPERTIES LABELS exec)
+endforeach()
+rh_cli_test(exec.replay.truncated STATUS 2 MATCH "^racehunt replay: schedule string is truncated"
+  LABELS exec ARGS replay "rh1:exec:prog:h0123456789abcdefp1w1000:s1i0:pct-3:-:n0f00000000:0000")
