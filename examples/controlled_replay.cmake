@@ -5,8 +5,7 @@
 # trace names lines of the example's source. Forged or damaged strings are
 # refused with one line, exit 2.
 set(rh_replay_sh ${PROJECT_SOURCE_DIR}/harness/tests/exec_replay.sh)
-foreach(name aba_stack cond_if lock_order lost_wakeup missing_join offset_alloc
-    rwlock_upgrade split_lock wrong_lock)
+foreach(name IN LISTS rh_examples)
   add_test(NAME exec.replay.${name}
     COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 20 - $<TARGET_FILE:rh_example_${name}>)
   set_tests_properties(exec.replay.${name} PROPERTIES LABELS exec)
