@@ -9,6 +9,19 @@ if(NOT RH_SANITIZE)
     COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/ulimit $<TARGET_FILE:racehunt_exe> memory)
   set_tests_properties(hostile.ulimit_memory PROPERTIES LABELS hostile TIMEOUT 60)
 endif()
+
+# racehunt-hostile: the command line with scenarios that misbehave towards
+# the harness on purpose (targets/testonly/testonly_hostile.c). Never
+# installed. Its tests run in every build, the hostile label in asan.
+add_executable(racehunt-hostile racehunt.c testonly/testonly_hostile.c)
+target_link_libraries(racehunt-hostile PRIVATE racehunt::harness racehunt::props)
+rh_test_program(racehunt-hostile)
+# A failure that does not replay alone: replay, shrink and run --strategy
+# replay: of its schedule say NOT REPRODUCED, exit 1.
+add_test(NAME hostile.unreproduced
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/unreproduced $<TARGET_FILE:racehunt-hostile>)
+set_tests_properties(hostile.unreproduced PROPERTIES LABELS hostile TIMEOUT 120)
+
 if(NOT RH_SANITIZE MATCHES "address")
   return()
 endif()

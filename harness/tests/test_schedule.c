@@ -171,6 +171,40 @@ static void test_schedule_checksummed_nonsense_rejected(void **state)
 	}
 }
 
+/* How the run ended round-trips; a string from before the field parses
+ * with it unrecorded, and one written unrecorded has none. */
+static void test_schedule_end_recorded(void **state)
+{
+	static const struct {
+		rh_sched_end end;
+		rh_kind kind;
+		const char *field;
+	} ends[] = {
+		{RH_END_FAILED, RH_LIVELOCK, ":vLIVELOCK:"},
+		{RH_END_CLEAN, RH_CORRUPTION, ":v-:"},
+		{RH_END_UNRECORDED, RH_CORRUPTION, NULL},
+	};
+	rh_sched_spec sp = sample(), back;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		char *s;
+
+		sp.end = ends[i].end;
+		sp.end_kind = ends[i].kind;
+		s = format_ok(&sp);
+		if (ends[i].field != NULL)
+			RH_ASSERT_NOT_NULL(strstr(s, ends[i].field));
+		else
+			RH_ASSERT_NULL(strstr(s, ":v"));
+		RH_ASSERT_TRUE(rh_schedule_parse(s, &back, err, sizeof(err)));
+		RH_ASSERT_EQ(back.end, ends[i].end);
+		RH_ASSERT_EQ(back.end_kind, ends[i].kind);
+		rh_schedule_spec_free(&back);
+		free(s);
+	}
+}
+
 static void test_schedule_unsafe_names_not_formatted(void **state)
 {
 	rh_sched_spec sp = sample();
@@ -191,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_any_edit_rejected),
 		cmocka_unit_test(test_schedule_garbage_and_versions_rejected),
 		cmocka_unit_test(test_schedule_checksummed_nonsense_rejected),
+		cmocka_unit_test(test_schedule_end_recorded),
 		cmocka_unit_test(test_schedule_unsafe_names_not_formatted),
 	};
 

@@ -126,6 +126,8 @@ bool rh__crash_schedule(const rh_campaign *c, rh_result *r, char *buf, size_t ca
 	sp.index = rh_strategy_exhaustive(c->strategy) ? c->first_trial : k->trial;
 	sp.choices = k->choices;
 	sp.fingerprint = k->fingerprint;
+	sp.end = RH_END_FAILED;
+	sp.end_kind = r->first.kind; /* CRASH, or HANG at the harness limit */
 	sp.devs = k->devs;
 	sp.n_devs = k->n_devs;
 	str = rh_schedule_format(&sp, err, sizeof(err));

@@ -407,6 +407,11 @@ char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err
 		snprintf(err, errcap, "schedule does not replay on this build: %s",
 			 rh_explorer_diverged(x));
 		*status = EXIT_USAGE;
+	} else if (!failed && rh_replay_disagrees(&orig, false, rh_trial_first_kind(sh.t), err,
+						 errcap)) {
+		*status = EXIT_VIOLATION; /* NOT REPRODUCED: nothing to shrink */
+		rh_explorer_free(x);
+		goto out;
 	} else {
 		*status = failed ? EXIT_VIOLATION : EXIT_CLEAN;
 	}

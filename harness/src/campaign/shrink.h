@@ -9,7 +9,8 @@
 
 /* Shrink a controlled schedule string. *status: 2 (err set: damaged, does
  * not fit or does not replay), 0 (the run does not fail), 1 (shrunk: the
- * malloc'd result, its trace printed to out when out is not NULL). */
+ * malloc'd result, its trace printed to out when out is not NULL; or NULL
+ * with err set: the string recorded a violation its replay did not see). */
 char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err,
 			 size_t errcap);
 

@@ -53,6 +53,10 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 			     "printed above)",
 			     (unsigned long long)reports);
 	}
+	if (x != NULL) {
+		x->end = rh_trial_failed(t) ? RH_END_FAILED : RH_END_CLEAN;
+		x->end_kind = rh_trial_first_kind(t);
+	}
 	return true;
 }
 
@@ -92,4 +96,30 @@ bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario *
 bad:
 	rh_schedule_spec_free(sp);
 	return false;
+}
+
+const char *rh_replay_disagrees(const rh_sched_spec *sp, bool failed, rh_kind kind, char *buf,
+				size_t cap)
+{
+	if (sp->end == RH_END_FAILED && !failed)
+		snprintf(buf, cap,
+			 "NOT REPRODUCED: the schedule recorded a violation (%s); replayed, it took "
+			 "the same steps (same fingerprint) and found none: state leaked between "
+			 "trials (a global that setup() does not reset?) or this build differs from "
+			 "the one that recorded it",
+			 rh_kind_name(sp->end_kind));
+	else if (sp->end == RH_END_FAILED && kind != sp->end_kind)
+		snprintf(buf, cap,
+			 "the schedule recorded a violation (%s); replayed, it took the same steps "
+			 "and found %s instead (this build checks otherwise?)",
+			 rh_kind_name(sp->end_kind), rh_kind_name(kind));
+	else if (sp->end == RH_END_CLEAN && failed)
+		snprintf(buf, cap,
+			 "the schedule recorded a run without a violation; replayed, it took the "
+			 "same steps and found %s (this build differs from the one that recorded "
+			 "it?)",
+			 rh_kind_name(kind));
+	else
+		return NULL;
+	return buf;
 }

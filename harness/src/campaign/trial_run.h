@@ -33,4 +33,12 @@ bool rh_trial_execute(rh_trial *t, rh_mode mode, const rh_stress_opts *so, rh_ex
 bool rh_schedule_resolve(const char *str, rh_sched_spec *sp, const rh_scenario **s,
 			 unsigned *variant, char *err, size_t errcap);
 
+/* A replay of sp that took its recorded steps (failed: it found a violation
+ * of kind) against how sp says its run ended: NULL when they agree or sp
+ * says nothing (a string from before it did), else the one line that says
+ * how they differ -- "NOT REPRODUCED: ..." when the recorded violation did
+ * not happen. Whoever prints it exits 1. */
+const char *rh_replay_disagrees(const rh_sched_spec *sp, bool failed, rh_kind kind, char *buf,
+				size_t cap);
+
 #endif

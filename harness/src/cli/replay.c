@@ -34,8 +34,9 @@ static const rh_command replay_command = {
 		 "  where it spins, unless --full-trace).\n",
 	.options = replay_options,
 	.n_options = R_N,
-	.outro = "Exit 1: the run has a violation; 0: it has none; 2: the string is damaged\n"
-		 "or does not fit this build.\n",
+	.outro = "Exit 1: the run has a violation, or the string recorded one that the\n"
+		 "replay did not see (NOT REPRODUCED); 0: it has none; 2: the string is\n"
+		 "damaged or does not fit this build.\n",
 	.min_operands = 1,
 	.max_operands = 1,
 	.missing_operand = "replay needs a schedule string (rh1:...)",
@@ -46,7 +47,8 @@ static const rh_command shrink_command = {
 	.usage = "SCHEDULE",
 	.intro = "  Finds the fewest threads, ops, rounds and preemptions that still fail the\n"
 		 "  same way, and prints that run's trace and schedule string.\n",
-	.outro = "Exit 1: shrunk; 0: the schedule does not fail; 2: the string is damaged or\n"
+	.outro = "Exit 1: shrunk, or the string recorded a violation its replay did not see\n"
+		 "(NOT REPRODUCED); 0: the schedule does not fail; 2: the string is damaged or\n"
 		 "does not fit.\n",
 	.min_operands = 1,
 	.max_operands = 1,
@@ -74,6 +76,11 @@ int rh_cmd_shrink(int argc, char **argv)
 		printf("the schedule runs without a violation: nothing to shrink\n");
 		return RH_EXIT_CLEAN;
 	}
+	if (str == NULL) {
+		fflush(stdout);
+		fprintf(stderr, "racehunt shrink: %s\n", err);
+		return RH_EXIT_VIOLATION;
+	}
 	printf("schedule: %s\nreplay: %s\n", str, rh_replay_command(cmd, sizeof(cmd), str));
 	free(str);
 	return RH_EXIT_VIOLATION;
@@ -86,7 +93,8 @@ int rh_cmd_replay(int argc, char **argv)
 	rh_sched_spec sp;
 	rh_explorer *x;
 	rh_trial *t;
-	char err[256];
+	char err[256], line[512];
+	const char *why;
 	bool full;
 	rh_opts o;
 	int rc = rh_options_parse(&replay_command, argc, argv, 2, &o);
@@ -116,14 +124,18 @@ int rh_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	(full ? rh_explorer_print_full_trace : rh_explorer_print_trace)(x, stdout);
-	if (rh_trial_failed(t)) {
+	why = rh_replay_disagrees(&sp, rh_trial_failed(t), rh_trial_first_kind(t), line,
+				  sizeof(line));
+	if (rh_trial_failed(t))
 		printf("VIOLATION %s: %s\n", rh_kind_name(rh_trial_first_kind(t)),
 		       rh_trial_first_msg(t));
-		rc = RH_EXIT_VIOLATION;
-	} else {
+	else if (why == NULL)
 		printf("no violation\n");
-		rc = RH_EXIT_CLEAN;
+	if (why != NULL) {
+		fflush(stdout);
+		fprintf(stderr, "racehunt replay: %s\n", why);
 	}
+	rc = rh_trial_failed(t) || why != NULL ? RH_EXIT_VIOLATION : RH_EXIT_CLEAN;
 out:
 	rh_trial_fini(t);
 	free(t);

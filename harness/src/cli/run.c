@@ -270,6 +270,27 @@ static int parse_run(int argc, char **argv, rh_campaign *c, const char **json_pa
 	return RH_EXIT_CLEAN;
 }
 
+/* --strategy replay: whose one run ended otherwise than its string says
+ * (NOT REPRODUCED, or another kind): the line, and exit 1. */
+static int replay_agrees(const rh_campaign *c, const rh_result *r)
+{
+	char err[256], line[512];
+	const char *why;
+	rh_sched_spec sp;
+
+	if (strncmp(c->strategy, RH_REPLAY_PREFIX, strlen(RH_REPLAY_PREFIX)) != 0 ||
+	    r->trials_run != 1 || r->harness_failed || r->interrupted ||
+	    !rh_schedule_parse(c->strategy + strlen(RH_REPLAY_PREFIX), &sp, err, sizeof(err)))
+		return RH_EXIT_CLEAN;
+	why = rh_replay_disagrees(&sp, r->failed_trials > 0, r->first.kind, line, sizeof(line));
+	rh_schedule_spec_free(&sp);
+	if (why == NULL)
+		return RH_EXIT_CLEAN;
+	fflush(stdout);
+	fprintf(stderr, "racehunt run: %s\n", why);
+	return RH_EXIT_VIOLATION;
+}
+
 int rh_cmd_run(int argc, char **argv)
 {
 	const char *json_path = NULL, *report[2] = {NULL, NULL};
@@ -277,7 +298,7 @@ int rh_cmd_run(int argc, char **argv)
 	rh_output json;
 	rh_campaign c;
 	rh_result *r;
-	int rc;
+	int rc, agreed;
 
 	rc = parse_run(argc, argv, &c, &json_path, report);
 	if (rc != RH_EXIT_CLEAN)
@@ -303,6 +324,9 @@ int rh_cmd_run(int argc, char **argv)
 		return RH_EXIT_USAGE;
 	}
 	rh_print_summary(stdout, &c, r);
+	agreed = replay_agrees(&c, r);
+	if (rc == RH_EXIT_CLEAN)
+		rc = agreed;
 	/* A campaign that ran no trial has not shown the variant clean. */
 	if (rc == RH_EXIT_CLEAN && r->trials_run == 0) {
 		fflush(stdout);

@@ -475,6 +475,7 @@ bool rh_explorer_run(rh_explorer *x, const rh_scenario *s, void *state, rh_trial
 	x->variant = t->variant;
 	x->trial_seed = t->seed;
 	x->n_choices = x->n_events = 0;
+	x->end = RH_END_UNRECORDED;
 	x->steps = 0;
 	x->preemptions = 0;
 	x->fp = 0xcbf29ce484222325ull;

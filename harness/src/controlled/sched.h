@@ -92,6 +92,11 @@ typedef struct rh_event {
  * "write block@6528", "end of round 0". Returns what snprintf returns. */
 int rh_event_text(const rh_event *e, char *buf, size_t cap);
 
+/* How a recorded run ended, so a replay that sees no violation can tell
+ * "not reproduced" from "clean". UNRECORDED: not known (a string from before
+ * schedule strings said it; the format then writes nothing). */
+typedef enum rh_sched_end { RH_END_UNRECORDED, RH_END_CLEAN, RH_END_FAILED } rh_sched_end;
+
 /* A schedule string, decoded. */
 typedef struct rh_sched_spec {
 	char scenario[96];
@@ -110,6 +115,8 @@ typedef struct rh_sched_spec {
 	char *argv;
 	uint64_t program_hash;
 	unsigned points, watchdog_ms;
+	rh_sched_end end;
+	rh_kind end_kind; /* RH_END_FAILED: the run's first violation */
 } rh_sched_spec;
 
 struct rh_name_slot {
@@ -131,6 +138,10 @@ struct rh_explorer {
 	char why[160];
 
 	/* the last run */
+	/* How the last run's trial ended, once checked: the campaign's
+	 * rh_trial_execute sets it for the schedule string to record. */
+	rh_sched_end end;
+	rh_kind end_kind;
 	rh_choice *choices;
 	size_t n_choices, cap_choices;
 	rh_event *events;

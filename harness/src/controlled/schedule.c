@@ -2,15 +2,19 @@
 /* racehunt — schedule strings: one shell-safe line that replays a controlled
  * run exactly.
  *
- *   rh1:SCENARIO:VARIANT:tTHREADSoOPSrROUNDSzSIZE:sSEEDiTRIAL:STRATEGY:DEVS:nCHOICESfFP:CHECK
+ *   rh1:SCENARIO:VARIANT:tTHREADSoOPSrROUNDSzSIZE:sSEEDiTRIAL:STRATEGY:DEVS:nCHOICESfFP[:vEND]:CHECK
  *
  * DEVS lists the choices that differ from the default (keep the running
  * thread, else the lowest runnable one) as <choice-index delta><thread>,
  * thread 0..25 = a..z, 26.. = an upper-case letter per 26 then a..z; "-" when
  * there are none. The strategy that found the run (':' written as '-') is
  * informative only. CHOICES and FP (a hash of every step's thread, op and
- * object) let a replay prove it retraced the same run; CHECK is FNV-1a 32
- * over everything before it, so a truncated or edited string is refused.
+ * object) let a replay prove it retraced the same run. END is how that run
+ * ended: "-" for no violation, else its first violation's kind by name
+ * ("OVERLAP"), so a replay that retraces the run and sees no violation says
+ * it was not reproduced instead of "clean"; strings from before the field
+ * have none and still parse. CHECK is FNV-1a 32 over everything before it,
+ * so a truncated or edited string is refused.
  * A `racehunt exec` run carries its program in place of SCENARIO:VARIANT:
  * WORKLOAD (schedule_exec.c). */
 #include <inttypes.h>
@@ -130,6 +134,10 @@ char *rh_schedule_format(const rh_sched_spec *sp, char *err, size_t errcap)
 		prev = sp->devs[i].at;
 	}
 	put(&b, ":n%" PRIu32 "f%08" PRIx32, sp->choices, sp->fingerprint);
+	if (sp->end == RH_END_CLEAN)
+		put(&b, ":v-");
+	else if (sp->end == RH_END_FAILED)
+		put(&b, ":v%s", rh_kind_name(sp->end_kind));
 	if (b.oom) {
 		free(b.p);
 		snprintf(err, errcap, "out of memory formatting a schedule string");
@@ -237,6 +245,25 @@ static bool parse_workload(char *const *fields, rh_sched_spec *out)
 	return true;
 }
 
+/* "v-" (the run had no violation) or "vKIND" (its first violation). */
+static bool parse_end(const char *f, rh_sched_spec *sp)
+{
+	int kind;
+
+	if (*f++ != 'v')
+		return false;
+	if (strcmp(f, "-") == 0) {
+		sp->end = RH_END_CLEAN;
+		return true;
+	}
+	kind = rh_kind_parse(f);
+	if (kind < 0)
+		return false;
+	sp->end = RH_END_FAILED;
+	sp->end_kind = (rh_kind)kind;
+	return true;
+}
+
 /* Version, length and checksum: the string as a whole. Returns where the
  * checksum field starts (its ':'), NULL with a one-line reason. */
 static const char *check_envelope(const char *str, char *err, size_t errcap)
@@ -293,8 +320,15 @@ bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t er
 			goto bad;
 		fields[nf++] = f;
 	}
-	if (nf != 8 || !name_ok(fields[5]) || strlen(fields[5]) >= sizeof(out->strategy))
+	if (nf < 8 || !name_ok(fields[5]) || strlen(fields[5]) >= sizeof(out->strategy))
 		goto bad;
+	if (nf == 9 && !parse_end(fields[8], out)) {
+		snprintf(err, errcap,
+			 "schedule string is malformed: it records its run's end as '%.40s', "
+			 "which this racehunt does not know (v- or v and a violation kind)",
+			 fields[8]);
+		goto refuse;
+	}
 	strcpy(out->strategy, fields[5]);
 	if (strcmp(fields[1], "exec") == 0) {
 		if (!rh__schedule_exec_parse(fields[2], fields[3], out))
@@ -323,6 +357,7 @@ bool rh_schedule_parse(const char *str, rh_sched_spec *out, char *err, size_t er
 bad:
 	snprintf(err, errcap,
 		 "schedule string is malformed (its checksum matches but a field does not parse)");
+refuse:
 	rh_schedule_spec_free(out);
 out:
 	free(copy);

@@ -228,6 +228,8 @@ void rh_explorer_spec(const rh_explorer *x, rh_sched_spec *out)
 	snprintf(out->strategy, sizeof(out->strategy), "%s", x->spec);
 	out->choices = (uint32_t)x->n_choices;
 	out->fingerprint = (uint32_t)(x->fp ^ x->fp >> 32);
+	out->end = x->end;
+	out->end_kind = x->end_kind;
 	for (size_t j = 0; j < x->n_choices; j++)
 		n += deviates(&x->choices[j]);
 	if (n == 0)

@@ -10,25 +10,6 @@
 #include "core/registry.h"
 #include "trial.h"
 
-static const char *const kind_names[RH_KIND_COUNT_] = {
-#define KIND_NAME(name, colour, what) [RH_##name] = #name,
-	RH_KIND_MAP(KIND_NAME)
-#undef KIND_NAME
-};
-
-const char *rh_kind_name(rh_kind kind)
-{
-	return (unsigned)kind < RH_KIND_COUNT_ ? kind_names[kind] : "?";
-}
-
-int rh_kind_parse(const char *name)
-{
-	for (int k = 0; k < RH_KIND_COUNT_; k++)
-		if (strcmp(kind_names[k], name) == 0)
-			return k;
-	return -1;
-}
-
 void rh_trial_init(rh_trial *t, const rh_scenario *s, unsigned variant, const rh_params *p,
 		   uint64_t seed, uint64_t index)
 {

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* Scenarios that misbehave towards the harness on purpose, for the hostile
+ * tests of issue 12; built only into racehunt-hostile, never into racehunt.
+ *
+ *   hostile.leaky     a global that setup() does not reset: the second trial
+ *                     of a process fails, so the failure does not replay alone */
+#include <stdlib.h>
+
+#include "racehunt/scenario.h"
+#include "racehunt/sync.h"
+
+/* A shared dummy state: these scenarios keep what matters elsewhere. */
+static void *none_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	return malloc(1);
+}
+
+static void one_point(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	rh_point("step", tid);
+}
+
+static void none_teardown(void *state)
+{
+	free(state);
+}
+
+/* Process-wide on purpose: the state setup() forgets to reset. */
+static unsigned leaky_trials;
+
+static void *leaky_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	leaky_trials++;
+	return none_setup(p, variant, t);
+}
+
+static void leaky_check(void *state, rh_trial *t)
+{
+	if (leaky_trials == 2)
+		rh_violation(t, RH_INVARIANT, "the second trial of this process sees state the "
+					      "first one left");
+}
+
+static const rh_variant leaky_variants[] = {
+	{"leaky", RH_EXPECT_DETECTED, "counts trials in a global setup() does not reset"},
+};
+
+static const rh_scenario hostile_leaky = {
+	.name = "hostile.leaky",
+	.summary = "a global setup() does not reset (fails only after another trial)",
+	.variants = leaky_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 1, .rounds = 1, .size = 0},
+	.max_threads = 4,
+	.setup = leaky_setup,
+	.thread = one_point,
+	.check = leaky_check,
+	.teardown = none_teardown,
+};
+
+RH_SCENARIO(hostile_leaky)
