@@ -37,6 +37,21 @@ racehunt_add_test(exec.controlled.flag_publish_race COMMAND rh_example_flag_publ
 racehunt_add_test(exec.controlled.refcount_uaf_race COMMAND rh_example_refcount_uaf
   EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
   "at refcount_uaf.c:2[0-9] (get|put) and T[0-9] (read|write) of 4 bytes at refcount_uaf.c:2[0-9] (get|put)")
+# Spin-waits: the spinner yields until the others have run (fair
+# scheduling), so a long correct wait ends and is neither HANG nor LIVELOCK;
+# a spin nobody can end is a LIVELOCK naming the flag and the line.
+racehunt_add_test(exec.controlled.spin_unset COMMAND rh_example_edge_spin_unset EXPECT detected
+  ${rh_controlled} MATCH "^VIOLATION LIVELOCK" "T1 spins on go at spin_unset.c:14 waiter")
+racehunt_add_test(exec.controlled.spin_late COMMAND rh_example_edge_spin_late EXPECT clean
+  MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
+# Accesses under a lock the model knows are never a race (mutex trylock,
+# rwlock read/write and try forms, spinlock), and the same program with one
+# read outside its read lock is.
+racehunt_add_test(exec.controlled.lock_kinds COMMAND rh_example_edge_lock_kinds EXPECT clean
+  ${rh_controlled} MATCH ": 1000 trials, 0 with violations")
+racehunt_add_test(exec.controlled.lock_kinds_unlocked COMMAND rh_example_edge_lock_kinds
+  unlocked EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+  "by_rwlock at lock_kinds.c:[0-9]+ (reader|writer) and T[0-9] (read|write) of 8 bytes at lock_kinds.c:[0-9]+ (reader|writer)")
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
   ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:19")

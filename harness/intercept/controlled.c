@@ -139,19 +139,26 @@ RH_NORETURN static void stuck(void)
 	rh__rt_report_exit(RH_DEADLOCK, "every thread waits and none can wake another: %s", what);
 }
 
+uint64_t rh__ctl_runnable(void)
+{
+	uint64_t en = 0;
+
+	for (unsigned i = 0; i < ctl.n; i++)
+		if (enabled(i))
+			en |= 1ull << i;
+	return en;
+}
+
 /* The thread to run next: the strategy's pick, except that a thread which
  * took RH_SCHED_FAIR_STEPS steps in a row while another could run yields
  * once (as the scenario scheduler's fairness rule), so a spin-wait on a flag
  * another thread sets ends under any strategy. */
 static unsigned pick(void)
 {
-	uint64_t en = 0;
+	uint64_t en = rh__ctl_runnable();
 	unsigned next;
 	bool fair = false;
 
-	for (unsigned i = 0; i < ctl.n; i++)
-		if (enabled(i))
-			en |= 1ull << i;
 	if (en == 0)
 		stuck();
 	/* A spurious wake-up (POSIX allows them) is a choice while some other
@@ -311,6 +318,14 @@ static int mutex_type(const pthread_mutex_t *m)
 	return m->__data.__kind & 3;
 }
 
+/* A failed trylock: polling a lock in a loop is a spin-wait on it, which
+ * its unlock ends (controlled_spin.c). */
+static int busy(const void *obj, uintptr_t pc)
+{
+	rh__ctl_read((uintptr_t)obj, pc);
+	return EBUSY;
+}
+
 static int lock(const void *obj, int type, bool try, uintptr_t pc)
 {
 	rh_object *o = model(obj, RH_OBJ_MUTEX);
@@ -325,7 +340,7 @@ static int lock(const void *obj, int type, bool try, uintptr_t pc)
 		return EDEADLK;
 	if (o->owner != 0) {
 		if (try)
-			return EBUSY;
+			return busy(obj, pc);
 		/* A normal mutex locked twice by its holder waits for ever. */
 		wait_for(W_LOCK, obj, pc);
 	}
@@ -341,6 +356,7 @@ static int unlock(const void *obj, int type)
 	if (o->owner != (int)ctl.cur + 1 && type == PTHREAD_MUTEX_ERRORCHECK)
 		return EPERM;
 	o->owner = 0;
+	rh__ctl_wrote((uintptr_t)obj);
 	return 0;
 }
 
@@ -372,7 +388,7 @@ int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc)
 	rh__rec_obj(l);
 	if (o->owner != 0 || (write && o->readers != 0)) {
 		if (try)
-			return EBUSY;
+			return busy(l, pc);
 		wait_for(write ? W_WRLOCK : W_RDLOCK, l, pc);
 	}
 	if (write)
@@ -391,6 +407,7 @@ int rh__ctl_rwlock_unlock(pthread_rwlock_t *l)
 		o->owner = 0;
 	else
 		o->readers &= ~(1ull << ctl.cur);
+	rh__ctl_wrote((uintptr_t)l);
 	return 0;
 }
 

@@ -39,6 +39,17 @@ uint64_t rh__ctl_run_length(void);
 /* Every step of a run: the calibration run counts them. */
 void rh__ctl_length_step(uint64_t steps);
 
+/* Held until every other fiber that could run has taken a step. */
+void rh__ctl_yield(void);
+/* The fibers that could run now, holds aside (controlled.c). */
+uint64_t rh__ctl_runnable(void);
+
+/* Spin-waits (controlled_spin.c), at instrumented shared accesses and
+ * atomics: a read that re-reads what this fiber last saw there yields (and
+ * returns true: that was its scheduling point); a write is progress. */
+bool rh__ctl_read(uintptr_t addr, uintptr_t pc);
+void rh__ctl_wrote(uintptr_t addr);
+
 int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg);
 int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc);
 int rh__ctl_detach(pthread_t th);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Soft watchpoints in controlled mode. hooks.c publishes the watched access
- * (address, size, read/write, pc) as in stress mode; instead of stalling,
- * the fiber is descheduled here: it is not runnable until the other fibers
- * have taken HOLD_STEPS scheduling steps, or until none of them can run.
- * Every access the others make meanwhile is checked against the watchpoint,
- * and an overlapping one with a write on either side is a DATA_RACE.
+/* Descheduled fibers: the soft watchpoints and the spin-wait yields of
+ * controlled mode.
+ *
+ * Watchpoints. hooks.c publishes the watched access (address, size,
+ * read/write, pc) as in stress mode; instead of stalling, the fiber is held
+ * here: not runnable until the other fibers have taken HOLD_STEPS scheduling
+ * steps, or until none of them can run. Every access the others make
+ * meanwhile is checked against the watchpoint, and an overlapping one with a
+ * write on either side is a DATA_RACE.
  *
  * Why this reports no access a lock orders: the held fiber performs nothing
  * while held, so it releases nothing. If it holds the mutex (or the write
@@ -13,7 +16,11 @@
  * the others can only read under it. A fiber ordered after the watched
  * access by a join or a condition waits likewise; when every other fiber
  * waits the hold ends at once. The holds are part of the schedule, so a
- * trial replays them from (seed, trial) like every other choice. */
+ * trial replays them from (seed, trial) like every other choice.
+ *
+ * Yields (controlled_spin.c): a spinning fiber is held until every other
+ * fiber that could run has taken a step (CHESS's fair scheduling), or until
+ * none of them can. */
 #include "controlled_rt.h"
 #include "core/trial.h"
 
@@ -21,31 +28,58 @@
  * allocation and a few shared accesses (dcl's writer under its lock); short
  * enough that a watcher in a hot loop does not starve its program. */
 #define HOLD_STEPS 24
+enum hold_kind { H_WATCH, H_YIELD };
 
-static unsigned held_steps[RH_MAX_THREADS]; /* steps of the others left */
 static uint64_t held; /* bit i: fiber i is held */
+static enum hold_kind kind[RH_MAX_THREADS];
+static unsigned steps_left[RH_MAX_THREADS]; /* H_WATCH */
+static uint64_t owed[RH_MAX_THREADS];	     /* H_YIELD: who has yet to step */
 
-void rh__ctl_hold(void)
+static void hold(enum hold_kind k)
 {
 	unsigned me = rh__rt_self->tid;
 
-	held_steps[me] = HOLD_STEPS;
+	kind[me] = k;
+	steps_left[me] = HOLD_STEPS;
 	held |= 1ull << me;
 	rh__ctl_point();
 	held &= ~(1ull << me);
-	held_steps[me] = 0;
+}
+
+void rh__ctl_hold(void)
+{
+	hold(H_WATCH);
+}
+
+void rh__ctl_yield(void)
+{
+	hold(H_YIELD);
+}
+
+/* The pick after a step of cur: true when held fiber i may run again. Its
+ * own pick (cur == i) is the one that deschedules it: a yield then notes
+ * who could run instead. */
+static bool released(unsigned i, uint64_t enabled, unsigned cur)
+{
+	uint64_t others = enabled & ~held;
+
+	if (kind[i] == H_WATCH)
+		return i != cur && --steps_left[i] == 0;
+	if (i == cur)
+		owed[i] = others;
+	else
+		owed[i] &= others & ~(1ull << cur);
+	return owed[i] == 0;
 }
 
 uint64_t rh__ctl_hold_filter(uint64_t enabled, unsigned cur)
 {
 	if (held == 0)
 		return enabled;
-	/* A step of cur: it counts for every held fiber but itself (its own
-	 * pick is the one that deschedules it). */
-	for (uint64_t m = held & ~(1ull << cur); m; m &= m - 1) {
+	for (uint64_t m = held; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
 
-		if (--held_steps[i] == 0)
+		if (released(i, enabled, cur))
 			held &= ~(1ull << i);
 	}
 	if ((enabled & ~held) != 0)

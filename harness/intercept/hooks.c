@@ -219,9 +219,15 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		break;
 	}
 	/* Controlled: what the point below, or the watchpoint's hold, stops
-	 * before (the trial's run record). */
-	if (rh__ctl_on)
+	 * before (the trial's run record); a spin-wait's re-read yields
+	 * instead (controlled_spin.c). */
+	if (rh__ctl_on) {
 		rh__ctl_access_note(addr, size, is_write, pc);
+		if (is_write)
+			rh__ctl_wrote(addr);
+		else if (rh__ctl_read(addr, pc))
+			return;
+	}
 	if (--me->countdown > 0) {
 		/* Controlled: every access that got here is a scheduling point. */
 		if (rh__ctl_on)
@@ -257,18 +263,38 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 			rh__rt_sync(what, PC());                                               \
 	} while (0)
 
+/* Controlled mode sees what an atomic reads and writes, for spin-waits: a
+ * load (or a failing compare-and-swap) may be a spin's re-read, a store a
+ * spin's end. */
+#define SYNC_READ(what, a)                                                                 \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__rt_on)) {                                              \
+			if (rh__ctl_on)                                                    \
+				rh__ctl_read((uintptr_t)(a), PC());                        \
+			rh__rt_sync(what, PC());                                           \
+		}                                                                          \
+	} while (0)
+#define WROTE(a)                                                                           \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__ctl_on))                                               \
+			rh__ctl_wrote((uintptr_t)(a));                                     \
+	} while (0)
+
 #define RH_RMW(bits, type, op)                                                             \
 	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo);                 \
 	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo)                  \
 	{                                                                                  \
+		type old;                                                                  \
 		SYNC("atomic " #op);                                                       \
-		return __atomic_##op(a, v, mo);                                            \
+		old = __atomic_##op(a, v, mo);                                             \
+		WROTE(a);                                                                  \
+		return old;                                                                \
 	}
 #define RH_ATOMIC(bits, type)                                                              \
 	type __tsan_atomic##bits##_load(const volatile type *a, int mo);                   \
 	type __tsan_atomic##bits##_load(const volatile type *a, int mo)                    \
 	{                                                                                  \
-		SYNC("atomic load");                                                       \
+		SYNC_READ("atomic load", a);                                               \
 		return __atomic_load_n(a, mo);                                             \
 	}                                                                                  \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
@@ -276,12 +302,16 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	{                                                                                  \
 		SYNC("atomic store");                                                      \
 		__atomic_store_n(a, v, mo);                                                \
+		WROTE(a);                                                                  \
 	}                                                                                  \
 	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo);             \
 	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo)              \
 	{                                                                                  \
+		type old;                                                                  \
 		SYNC("atomic exchange");                                                   \
-		return __atomic_exchange_n(a, v, mo);                                      \
+		old = __atomic_exchange_n(a, v, mo);                                       \
+		WROTE(a);                                                                  \
+		return old;                                                                \
 	}                                                                                  \
 	RH_RMW(bits, type, fetch_add)                                                      \
 	RH_RMW(bits, type, fetch_sub)                                                      \
@@ -289,29 +319,36 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	RH_RMW(bits, type, fetch_or)                                                       \
 	RH_RMW(bits, type, fetch_xor)                                                      \
 	RH_RMW(bits, type, fetch_nand)                                                     \
+	static int cas##bits(volatile type *a, type *c, type v, int weak, int mo, int fmo)  \
+	{                                                                                  \
+		int ok;                                                                    \
+		SYNC_READ("atomic cas", a);                                                \
+		ok = weak ? __atomic_compare_exchange_n(a, c, v, 1, mo, fmo)               \
+			  : __atomic_compare_exchange_n(a, c, v, 0, mo, fmo);              \
+		if (ok)                                                                    \
+			WROTE(a);                                                          \
+		return ok;                                                                 \
+	}                                                                                  \
 	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
 							  int mo, int fmo);                \
 	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
 							  int mo, int fmo)                 \
 	{                                                                                  \
-		SYNC("atomic cas");                                                        \
-		return __atomic_compare_exchange_n(a, c, v, 0, mo, fmo);                   \
+		return cas##bits(a, c, v, 0, mo, fmo);                                     \
 	}                                                                                  \
 	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
 							int mo, int fmo);                  \
 	int __tsan_atomic##bits##_compare_exchange_weak(volatile type *a, type *c, type v,   \
 							int mo, int fmo)                   \
 	{                                                                                  \
-		SYNC("atomic cas");                                                        \
-		return __atomic_compare_exchange_n(a, c, v, 1, mo, fmo);                   \
+		return cas##bits(a, c, v, 1, mo, fmo);                                     \
 	}                                                                                  \
 	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
 							int mo, int fmo);                  \
 	type __tsan_atomic##bits##_compare_exchange_val(volatile type *a, type c, type v,    \
 							int mo, int fmo)                   \
 	{                                                                                  \
-		SYNC("atomic cas");                                                        \
-		__atomic_compare_exchange_n(a, &c, v, 0, mo, fmo);                         \
+		cas##bits(a, &c, v, 0, mo, fmo);                                           \
 		return c;                                                                  \
 	}
 

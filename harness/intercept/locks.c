@@ -437,21 +437,22 @@ DECLARE_REAL(int, nanosleep, const struct timespec *, struct timespec *);
 int sched_yield(void)
 {
 	rh__rt_enter("sched_yield", PC());
-	RH_CTL(0); /* the point was the yield */
+	/* Past the point: the others that can run go first (fair scheduling). */
+	RH_CTL((rh__ctl_yield(), 0));
 	return REAL(sched_yield)();
 }
 
 int usleep(useconds_t us)
 {
 	rh__rt_enter("usleep", PC());
-	RH_CTL(0); /* fibers do not wait for the clock */
+	RH_CTL((rh__ctl_yield(), 0)); /* fibers do not wait for the clock */
 	return REAL(usleep)(us);
 }
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	rh__rt_enter("nanosleep", PC());
-	RH_CTL(0);
+	RH_CTL((rh__ctl_yield(), 0));
 	return REAL(nanosleep)(req, rem);
 }
 
