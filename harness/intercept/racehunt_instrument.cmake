@@ -13,7 +13,10 @@
 # replace libc's even when nothing refers to them), and main wrapped so the
 # runtime's fork server runs before it.
 set(RH_INSTRUMENT_COMPILE_FLAGS -fsanitize=thread CACHE INTERNAL "racehunt-cc compile flags")
-set(RH_INSTRUMENT_LINK_FLAGS -Wl,--wrap=main CACHE INTERNAL "racehunt-cc link flags")
+# -z now: the fork server binds every symbol once before main, instead of
+# every trial child resolving its PLT entries again (measured: 3 page faults
+# and about 4% of a trial's CPU time fewer, ci/bench-exec).
+set(RH_INSTRUMENT_LINK_FLAGS -Wl,--wrap=main -Wl,-z,now CACHE INTERNAL "racehunt-cc link flags")
 if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/racehunt-expect)
   set(RH_EXPECT_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/racehunt-expect CACHE INTERNAL "exit status checker")
 else()
