@@ -21,6 +21,18 @@ rh_test_program(racehunt-hostile)
 add_test(NAME hostile.unreproduced
   COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/unreproduced $<TARGET_FILE:racehunt-hostile>)
 set_tests_properties(hostile.unreproduced PROPERTIES LABELS hostile TIMEOUT 120)
+# A trial process stuck outside any trial (a thread the scenario left
+# behind holds stdout's lock, which its flush waits for) is killed within
+# its bound (10 watchdog periods, at least 2 s): exit 3, not a wait for ever.
+foreach(mode stress controlled)
+  add_test(NAME hostile.stuck_after_trials.${mode}
+    COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 3
+            --match "^racehunt: the trial process was stuck for [0-9]+ ms outside any trial, after trial [0-9]+ .*: no verdict$"
+            --no-match "VIOLATION"
+            -- $<TARGET_FILE:racehunt-hostile> run hostile.leftover --mode ${mode} --trials 3
+               --watchdog 100)
+  set_tests_properties(hostile.stuck_after_trials.${mode} PROPERTIES LABELS hostile TIMEOUT 60)
+endforeach()
 
 if(NOT RH_SANITIZE MATCHES "address")
   return()

@@ -3,8 +3,16 @@
  * tests of issue 12; built only into racehunt-hostile, never into racehunt.
  *
  *   hostile.leaky     a global that setup() does not reset: the second trial
- *                     of a process fails, so the failure does not replay alone */
+ *                     of a process fails, so the failure does not replay alone
+ *   hostile.leftover  a thread the scenario starts and leaves behind holding
+ *                     stdout's lock: the trial process hangs after its trials,
+ *                     in its own flush */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "racehunt/scenario.h"
 #include "racehunt/sync.h"
@@ -59,3 +67,57 @@ static const rh_scenario hostile_leaky = {
 };
 
 RH_SCENARIO(hostile_leaky)
+
+static atomic_int leftover_holds;
+
+static void *hold_stdout(void *arg)
+{
+	flockfile(stdout);
+	atomic_store(&leftover_holds, 1);
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* Thread 0 of the first trial starts the helper and waits until it holds
+ * the lock, so the hang does not depend on timing. */
+static void leftover_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	static bool started;
+	pthread_t helper;
+
+	rh_point("step", tid);
+	if (tid != 0 || started)
+		return;
+	started = true;
+	if (pthread_create(&helper, NULL, hold_stdout, NULL) != 0) {
+		rh_trial_error(t, "cannot start the helper thread");
+		return;
+	}
+	pthread_detach(helper);
+	while (!atomic_load(&leftover_holds))
+		sched_yield();
+}
+
+static void no_check(void *state, rh_trial *t)
+{
+}
+
+static const rh_variant leftover_variants[] = {
+	{"held", RH_EXPECT_CLEAN, "leaves a thread behind holding stdout's lock"},
+};
+
+static const rh_scenario hostile_leftover = {
+	.name = "hostile.leftover",
+	.summary = "a thread left behind holds stdout's lock (the process hangs after trials)",
+	.variants = leftover_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 1, .rounds = 1, .size = 0},
+	.max_threads = 4,
+	.setup = none_setup,
+	.thread = leftover_thread,
+	.check = no_check,
+	.teardown = none_teardown,
+};
+
+RH_SCENARIO(hostile_leftover)

@@ -142,12 +142,13 @@ void rh__campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
 			      searching ? c->first_trial : i);
 		t->samples = samples;
 		atomic_store(&r->current_trial, i);
-		atomic_store(&r->trial_started_ms, (uint64_t)rh_now_ms());
+		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
 		atomic_store(&r->in_trial, 1);
 		rh__crash_arm(x, i);
 		ran = rh_trial_execute(t, c->mode, &c->stress, x);
 		rh__crash_disarm();
 		atomic_store(&r->in_trial, 0);
+		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
 		refuse_trial_error(c, t);
 		/* A hung stress trial leaves threads behind; if they later take
 		 * the process down, that is still this trial's doing. */

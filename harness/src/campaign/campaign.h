@@ -106,7 +106,10 @@ typedef struct rh_result {
 	/* Progress shared with the parent while the child runs. */
 	_Atomic uint64_t current_trial;
 	_Atomic int in_trial;
-	_Atomic uint64_t trial_started_ms;
+	/* When the trial process began what it does now: a trial, a step of
+	 * following up the first violation, or its own part between them; the
+	 * campaign's deadline for that (isolation.c) runs from here. */
+	_Atomic uint64_t phase_ms;
 	uint64_t abandoned_trial; /* last hung stress trial + 1, 0 = none */
 	_Atomic int following_up; /* shrinking or tracing the first violation */
 	int harness_failed; /* exit 3: an internal error, not a verdict */

@@ -17,6 +17,12 @@
 /* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
  * last resort against a hang no watchdog sees (a loop without sync points). */
 #define RH_TRIAL_LIMIT_MS 60000
+/* The trial process's own part (start-up, between trials, the leak check and
+ * exit after the last) takes milliseconds; stuck there this many watchdog
+ * periods, at least RH_IDLE_MIN_MS (before RH_TIMEOUT_MULTIPLIER), it is
+ * killed: a harness failure, not a verdict. */
+#define RH_IDLE_WATCHDOGS 10
+#define RH_IDLE_MIN_MS 2000
 
 /* campaign.c: the trial loop, in whichever process runs trials. */
 void rh__campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
@@ -26,6 +32,9 @@ void rh__progress(const rh_campaign *c, rh_result *r, double start_ms, bool fina
 
 /* isolation.c: trials in forked trial processes; out is the whole result. */
 int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms);
+/* In a trial or follow-up process: a step of its work begins now (a shrink
+ * candidate, a replay), so its deadline starts again; a no-op elsewhere. */
+void rh__alive(void);
 
 /* follow_up.c */
 /* The first violating trial t (in the loop): record it; in this process,

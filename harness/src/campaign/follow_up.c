@@ -187,6 +187,7 @@ static void follow_up_controlled(const rh_campaign *c, rh_result *r, rh_explorer
 	if (shrunk != NULL)
 		set_schedule(c, f, shrunk);
 	free(shrunk);
+	rh__alive();
 	rh_first_record_trace(f, c->scenario, c->variant);
 }
 
@@ -232,6 +233,7 @@ static rh_explorer *fails_alone(const rh_campaign *c, rh_result *r)
 
 	if (t == NULL || !rh_schedule_parse(f->schedule, &sp, err, sizeof(err)))
 		rh_die("cannot re-read the schedule just recorded: %s", t ? err : "out of memory");
+	rh__alive();
 	x = rh_explorer_choices(&sp, true);
 	if (x == NULL)
 		rh_die("out of memory replaying a schedule");

@@ -3,14 +3,19 @@
  * watchdog or fails inside the harness takes down only its process. Each
  * trial process is a process group of its own that dies with the campaign
  * (PR_SET_PDEATHSIG), runs with its own TMPDIR that the campaign empties
- * after it, and is stopped within one poll on SIGINT/SIGTERM. */
+ * after it, and is stopped within one poll on SIGINT/SIGTERM. The deadline
+ * covers its whole life: each trial, each step of a follow-up, and its own
+ * part between and after them (a process stuck there is killed: exit 3). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -141,7 +146,8 @@ static void check_leaks(const rh_campaign *c, rh_result *r)
 
 /* rh_die in a trial process: the reason goes to the parent, which reports a
  * harness failure (exit 3) instead of a crashed trial. The child's result
- * is process-wide there because rh_die's hook has no context argument. */
+ * is process-wide there because rh_die's hook has no context argument (nor
+ * has rh__alive, called deep in shrinking). */
 static rh_result *child_result;
 
 static void die_to_parent(const char *msg)
@@ -180,19 +186,56 @@ static void stop_group(pid_t pid, int sig)
 	kill(pid, sig);
 }
 
-/* Wait for the trial process. Past the limit of one trial it is asked to
- * write its run down, then killed (*timed_out); on SIGINT/SIGTERM it is
- * killed at once (r->interrupted). Either way its whole group goes. */
-static int wait_trial_process(pid_t pid, rh_result *r, bool *timed_out)
+void rh__alive(void)
 {
-	unsigned limit = rh_timeout_ms(RH_TRIAL_LIMIT_MS);
-	double asked_ms = 0;
+	if (child_result != NULL)
+		atomic_store(&child_result->phase_ms, (uint64_t)rh_now_ms());
+}
+
+/* What the trial process may spend on what it does now: a trial or a step
+ * of a follow-up gets the trial limit, its own part the idle limit. */
+static unsigned phase_limit(const rh_campaign *c, const rh_result *r)
+{
+	unsigned idle = c->stress.watchdog_ms < RH_TRIAL_LIMIT_MS / RH_IDLE_WATCHDOGS
+				? c->stress.watchdog_ms * RH_IDLE_WATCHDOGS
+				: RH_TRIAL_LIMIT_MS;
+
+	if (atomic_load(&r->in_trial) || atomic_load(&r->following_up))
+		return rh_timeout_ms(RH_TRIAL_LIMIT_MS);
+	return rh_timeout_ms(idle > RH_IDLE_MIN_MS ? idle : RH_IDLE_MIN_MS);
+}
+
+/* The campaign's stdout or stderr is a pipe its reader let fill (a paused
+ * pager): a trial process writing to it waits for that reader, not hung. */
+static bool output_full(void)
+{
+	for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
+		int unread, size = fcntl(fd, F_GETPIPE_SZ);
+
+		if (size > 0 && ioctl(fd, FIONREAD, &unread) == 0 && unread + PIPE_BUF > size)
+			return true;
+	}
+	return false;
+}
+
+typedef enum wait_end { WAIT_EXITED, WAIT_TRIAL_LIMIT, WAIT_IDLE_LIMIT } wait_end;
+
+/* Wait for the trial process. Past the limit of what it does (phase_limit)
+ * it is killed: in a trial, asked first to write its run down
+ * (WAIT_TRIAL_LIMIT); elsewhere at once (WAIT_IDLE_LIMIT, *limit_ms says
+ * after how long). On SIGINT/SIGTERM it is killed at once (r->interrupted).
+ * Either way its whole group goes. */
+static int wait_trial_process(const rh_campaign *c, pid_t pid, rh_result *r, wait_end *end,
+			      unsigned *limit_ms)
+{
+	double asked_ms = 0, waited_on_reader = 0;
 	int status;
 
-	*timed_out = false;
+	*end = WAIT_EXITED;
 	for (;;) {
 		pid_t got = waitpid(pid, &status, WNOHANG);
 		struct timespec nap = {0, RH_POLL_MS * 1000000L};
+		double now = rh_now_ms(), since = (double)atomic_load(&r->phase_ms);
 
 		if (got == pid) {
 			stop_group(pid, SIGKILL); /* what it left behind in its group */
@@ -204,13 +247,22 @@ static int wait_trial_process(pid_t pid, rh_result *r, bool *timed_out)
 			r->interrupted = rh_interrupted();
 			stop_group(pid, SIGKILL);
 		}
-		if (!*timed_out && atomic_load(&r->in_trial) &&
-		    rh_now_ms() - (double)atomic_load(&r->trial_started_ms) > limit) {
-			stop_group(pid, RH_CRASH_CAPTURE_SIGNAL);
-			*timed_out = true;
-			asked_ms = rh_now_ms();
+		*limit_ms = phase_limit(c, r);
+		if (waited_on_reader > since)
+			since = waited_on_reader;
+		if (*end == WAIT_EXITED && now - since > *limit_ms) {
+			if (output_full()) {
+				waited_on_reader = now;
+			} else if (atomic_load(&r->in_trial)) {
+				stop_group(pid, RH_CRASH_CAPTURE_SIGNAL);
+				*end = WAIT_TRIAL_LIMIT;
+				asked_ms = now;
+			} else {
+				stop_group(pid, SIGKILL);
+				*end = WAIT_IDLE_LIMIT;
+			}
 		}
-		if (*timed_out && rh_now_ms() - asked_ms > RH_CAPTURE_GRACE_MS)
+		if (*end == WAIT_TRIAL_LIMIT && now - asked_ms > RH_CAPTURE_GRACE_MS)
 			stop_group(pid, SIGKILL);
 		nanosleep(&nap, NULL);
 	}
@@ -252,12 +304,35 @@ static void empty_tmpdir(const char *dir, bool remove)
 		rmdir(dir);
 }
 
+/* The trial process was stuck outside any trial: no verdict. */
+static void record_stuck(rh_result *r, unsigned limit_ms)
+{
+	char when[64];
+
+	if (r->trials_run == 0)
+		snprintf(when, sizeof(when), "before its first trial");
+	else
+		snprintf(when, sizeof(when), "after trial %llu",
+			 (unsigned long long)atomic_load(&r->current_trial));
+	r->harness_failed = 1;
+	snprintf(r->harness_error, sizeof(r->harness_error),
+		 "was stuck for %u ms outside any trial, %s (in its leak check or exit, or held "
+		 "up by a thread the scenario left running), and was killed",
+		 limit_ms, when);
+	fflush(stdout);
+	fprintf(stderr, "racehunt: the trial process %s: no verdict\n", r->harness_error);
+}
+
 /* After the trial process that ran trials is done: what its end means. */
-static bool after_trial_process(const rh_campaign *c, rh_result *r, int status,
-				bool timed_out, double start_ms)
+static bool after_trial_process(const rh_campaign *c, rh_result *r, int status, wait_end end,
+				unsigned limit_ms, double start_ms)
 {
 	if (r->interrupted || r->harness_failed)
 		return false;
+	if (end == WAIT_IDLE_LIMIT) {
+		record_stuck(r, limit_ms);
+		return false;
+	}
 	if (!atomic_load(&r->in_trial)) {
 		/* Exit 66 is ThreadSanitizer's verdict at exit; its reports
 		 * were already counted per trial. */
@@ -273,7 +348,7 @@ static bool after_trial_process(const rh_campaign *c, rh_result *r, int status,
 		return false;
 	}
 	atomic_store(&r->in_trial, 0);
-	if (timed_out) {
+	if (end == WAIT_TRIAL_LIMIT) {
 		record_timeout(c, r, start_ms);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == RH_EXIT_HARNESS) {
 		/* The harness stopped the trial (its line is above): no verdict. */
@@ -292,12 +367,15 @@ static bool after_trial_process(const rh_campaign *c, rh_result *r, int status,
  * where no trial has run: it must fail alone there, as a replay will. */
 static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pid_t self)
 {
-	bool timed_out;
+	unsigned limit_ms;
+	wait_end end;
 	int status;
 	pid_t pid;
 
 	if (!r->have_first || r->interrupted)
 		return;
+	atomic_store(&r->in_trial, 0);
+	atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -310,18 +388,22 @@ static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pi
 		rh_interrupt_default();
 		if (tmpdir != NULL)
 			setenv("TMPDIR", tmpdir, 1);
+		child_result = r;
 		rh__follow_up_fresh(c, r);
 		fflush(NULL);
 		_exit(0);
 	}
-	atomic_store(&r->in_trial, 0);
-	status = wait_trial_process(pid, r, &timed_out);
+	status = wait_trial_process(c, pid, r, &end, &limit_ms);
 	empty_tmpdir(tmpdir, false);
 	if (r->interrupted || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		return;
-	/* Shrinking or tracing re-ran the bug and it took the process down:
-	 * the violation itself is recorded. */
-	if (!c->quiet)
+	/* Shrinking or tracing re-ran the bug and it took the process down or
+	 * hung it: the violation itself is recorded. */
+	if (!c->quiet && end != WAIT_EXITED)
+		printf("(following up the violation made no progress for %u ms and was killed; "
+		       "the schedule is unshrunk)\n",
+		       limit_ms);
+	else if (!c->quiet)
 		printf("(following up the violation re-ran the bug and the process died; the "
 		       "schedule is unshrunk)\n");
 	atomic_store(&r->following_up, 0);
@@ -340,22 +422,24 @@ int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms)
 		rh_die("cannot map shared result memory: %s", strerror(errno));
 	memset(r, 0, sizeof(*r));
 	for (;;) {
-		bool timed_out;
+		unsigned limit_ms;
+		wait_end end;
 		int status;
 		pid_t pid;
 
 		/* Every stream, not just stdout: the child's exit flushes what
 		 * it inherited, and a half-written file would be written twice. */
 		fflush(NULL);
+		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
 		pid = fork();
 		if (pid < 0)
 			rh_die("cannot fork the trial process: %s", strerror(errno));
 		if (pid == 0)
 			trial_process(c, r, next, start_ms, tmpdir, self);
 		setpgid(pid, pid);
-		status = wait_trial_process(pid, r, &timed_out);
+		status = wait_trial_process(c, pid, r, &end, &limit_ms);
 		empty_tmpdir(tmpdir, false);
-		if (!after_trial_process(c, r, status, timed_out, start_ms))
+		if (!after_trial_process(c, r, status, end, limit_ms, start_ms))
 			break;
 		if (c->stop_on_first)
 			break;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "campaign_private.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "shrink.h"
@@ -173,6 +174,7 @@ static bool probe(struct shrinker *sh, struct probe *pr, rh_sched_spec *out)
 	FILE *in;
 	pid_t pid;
 
+	rh__alive();
 	if (pipe(fd) != 0)
 		rh_die("cannot make a pipe for a shrink candidate: %s", strerror(errno));
 	fflush(NULL);
