@@ -16,6 +16,7 @@
 #define MAX_STEPS 24
 #define N_VARS 3
 #define N_LOCKS 2
+#define N_LOCS 2 /* plain memory locations */
 #ifndef PROGRAMS
 #define PROGRAMS 250
 #endif
@@ -23,7 +24,8 @@
 
 enum kind {
 	K_LOAD, K_STORE, K_FADD, K_CAS, K_LOCK, K_UNLOCK, K_RDLOCK, K_WRLOCK, K_RWUNLOCK,
-	K_POINT, /* an rh_point: plain memory, one location for all */
+	K_POINT,		/* an rh_point: plain memory, unnamed (it writes one location) */
+	K_MREAD, K_MWRITE, /* rh_point_at naming a location, read or written */
 };
 enum st { ST_READY, ST_AT, ST_BARRIER, ST_DONE };
 
@@ -40,7 +42,7 @@ struct prog {
 struct state {
 	uint8_t pc[MAX_T], st[MAX_T], round[MAX_T], rwmode[MAX_T];
 	uint8_t owner[N_LOCKS], writer, readers;
-	uint32_t var[N_VARS], plain;
+	uint32_t var[N_VARS], mem[N_LOCS];
 	uint64_t reg[MAX_T];
 };
 
@@ -138,15 +140,19 @@ static rh_dpor_op pending(const struct prog *p, const struct state *s, unsigned 
 		[K_FADD] = RH_DPOR_WRITE,	[K_CAS] = RH_DPOR_WRITE,
 		[K_LOCK] = RH_DPOR_ACQUIRE,	[K_UNLOCK] = RH_DPOR_RELEASE,
 		[K_RDLOCK] = RH_DPOR_RDACQUIRE, [K_WRLOCK] = RH_DPOR_ACQUIRE,
-		[K_RWUNLOCK] = RH_DPOR_RWRELEASE, [K_POINT] = RH_DPOR_PLAIN,
+		[K_RWUNLOCK] = RH_DPOR_RWRELEASE, [K_POINT] = RH_DPOR_ANYMEM,
+		[K_MREAD] = RH_DPOR_MREAD,	[K_MWRITE] = RH_DPOR_MWRITE,
 	};
 	const struct pop *o = &p->ops[t][s->pc[t]];
 	uintptr_t base = o->kind <= K_CAS	? 0x100
 			 : o->kind <= K_UNLOCK ? 0x200
-			 : o->kind == K_POINT  ? 0x400
+			 : o->kind >= K_MREAD  ? 0x400
 						 : 0x300;
 
 	rh_dpor_op op = {.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
+
+	if (o->kind == K_POINT)
+		op.obj = 0; /* the module is not told which location */
 
 	if (s->st[t] != ST_AT)
 		return (rh_dpor_op){.cls = RH_DPOR_LOCAL, .round = s->round[t]};
@@ -170,7 +176,9 @@ static void exec_op(struct state *s, unsigned t, const struct pop *o)
 		if (*v == 0)
 			*v = o->val;
 		break;
-	case K_POINT: s->plain = s->plain * 3 + t + 1; break;
+	case K_POINT: s->mem[o->obj % N_LOCS] = s->mem[o->obj % N_LOCS] * 3 + t + 1; break;
+	case K_MREAD: *r = *r * 31 + s->mem[o->obj % N_LOCS] + 1; break;
+	case K_MWRITE: s->mem[o->obj % N_LOCS] = s->mem[o->obj % N_LOCS] * 5 + o->val; break;
 	case K_LOCK: s->owner[o->obj] = (uint8_t)(t + 1); break;
 	case K_UNLOCK: s->owner[o->obj] = 0; break;
 	case K_RDLOCK: s->readers |= (uint8_t)(1u << t); s->rwmode[t] = 1; break;
@@ -204,7 +212,8 @@ static uint64_t outcome(const struct prog *p, const struct state *s)
 
 	for (unsigned i = 0; i < N_VARS; i++)
 		h = mix(h, s->var[i]);
-	h = mix(h, s->plain);
+	for (unsigned i = 0; i < N_LOCS; i++)
+		h = mix(h, s->mem[i]);
 	for (unsigned t = 0; t < p->threads; t++)
 		h = mix(mix(h, s->reg[t]), s->st[t] == ST_DONE);
 	return h;
@@ -218,18 +227,18 @@ static bool conflict(const struct ev *a, const struct ev *b)
 	bool ra = a->op.cls == RH_DPOR_RDACQUIRE || a->op.cls == RH_DPOR_RDRELEASE;
 	bool rb = b->op.cls == RH_DPOR_RDACQUIRE || b->op.cls == RH_DPOR_RDRELEASE;
 
-	bool la = a->op.cls >= RH_DPOR_ACQUIRE && a->op.cls <= RH_DPOR_RDRELEASE;
-	bool lb = b->op.cls >= RH_DPOR_ACQUIRE && b->op.cls <= RH_DPOR_RDRELEASE;
+	bool ma = a->op.cls >= RH_DPOR_MREAD, mb = b->op.cls >= RH_DPOR_MREAD;
+	bool rd_a = a->op.cls == RH_DPOR_READ || a->op.cls == RH_DPOR_MREAD;
+	bool rd_b = b->op.cls == RH_DPOR_READ || b->op.cls == RH_DPOR_MREAD;
 
 	if (a->op.round != b->op.round)
 		return true; /* the barrier */
-	/* the model's choice: a point stands for plain memory a critical
-	 * section may touch too */
-	if (a->op.cls == RH_DPOR_PLAIN || b->op.cls == RH_DPOR_PLAIN)
-		return (a->op.cls == RH_DPOR_PLAIN || la) && (b->op.cls == RH_DPOR_PLAIN || lb);
+	/* an unnamed point may touch any plain location, named or not */
+	if (a->op.cls == RH_DPOR_ANYMEM || b->op.cls == RH_DPOR_ANYMEM)
+		return ma && mb;
 	if (a->op.cls == RH_DPOR_LOCAL || b->op.cls == RH_DPOR_LOCAL || a->op.obj != b->op.obj)
 		return false;
-	return !(a->op.cls == RH_DPOR_READ && b->op.cls == RH_DPOR_READ) && !(ra && rb);
+	return !(rd_a && rd_b) && !(ra && rb);
 }
 
 /* The least linearisation (by thread id) of the run's happens-before order:
@@ -407,10 +416,9 @@ static void emit(struct prog *p, unsigned t, uint8_t kind, uint8_t obj, uint8_t 
 
 static void emit_access(struct prog *p, unsigned t, uint64_t *rng)
 {
-	uint8_t kind = (uint8_t)(next_rand(rng) % 5), var = (uint8_t)(next_rand(rng) % N_VARS);
-
-	if (kind == 4)
-		kind = K_POINT;
+	static const uint8_t kinds[] = {K_LOAD, K_STORE, K_FADD, K_CAS, K_POINT, K_MREAD, K_MWRITE};
+	uint8_t kind = kinds[next_rand(rng) % sizeof(kinds)];
+	uint8_t var = (uint8_t)(next_rand(rng) % (kind >= K_POINT ? N_LOCS : N_VARS));
 
 	emit(p, t, kind, var, (uint8_t)(1 + t * 10 + p->len[t]));
 }
@@ -473,13 +481,14 @@ static void dump(const struct prog *p)
 {
 	static const char *const names[] = {"load",   "store",	"fadd",	    "cas",
 					    "lock",   "unlock", "rdlock",   "wrlock",
-					    "rwunlock", "point"};
+					    "rwunlock", "point", "mread", "mwrite"};
 
 	for (unsigned t = 0; t < p->threads; t++) {
 		print_error("  T%u:", t);
 		for (unsigned i = 0; i < p->len[t]; i++)
 			print_error("%s %s %c%u", i == p->brk[t] && p->rounds == 2 ? " | round 1:" : "",
-				    names[p->ops[t][i].kind], p->ops[t][i].kind <= K_CAS ? 'v' : 'm',
+				    names[p->ops[t][i].kind],
+				    p->ops[t][i].kind <= K_CAS ? 'v' : p->ops[t][i].kind >= K_POINT ? 'x' : 'm',
 				    p->ops[t][i].obj);
 		print_error("\n");
 	}

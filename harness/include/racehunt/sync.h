@@ -113,7 +113,7 @@ void rh__atomic_store_slow(rh_atomic_u64 *a, uint64_t v, rh_order mo);
 uint64_t rh__atomic_fetch_add_slow(rh_atomic_u64 *a, uint64_t d, rh_order mo);
 bool rh__atomic_cas_slow(rh_atomic_u64 *a, uint64_t *expected, uint64_t desired,
 			 rh_order mo);
-void rh__point_slow(const char *label, uint64_t value);
+void rh__point_slow(const char *label, uint64_t value, const void *loc, int access);
 int rh__mutex_lock_slow(rh_mutex *m);
 void rh__mutex_unlock_slow(rh_mutex *m);
 void rh__rwlock_rdlock_slow(rh_rwlock *l);
@@ -200,12 +200,36 @@ static inline bool rh_atomic_cas(rh_atomic_u64 *a, uint64_t *expected, uint64_t 
 						       memory_order_relaxed);
 }
 
+/* What the code after a point touches of plain shared memory, up to the
+ * thread's next sync point: the partial-order reduction (dpor) orders two
+ * steps only when they touch one location and one of them writes. */
+typedef enum rh_access {
+	RH_ACCESS_ANY,	 /* some plain shared memory, not named: rh_point() */
+	RH_ACCESS_NONE,	 /* none: a point that only shows a value */
+	RH_ACCESS_READ,	 /* only reads of the location named */
+	RH_ACCESS_WRITE, /* the location named, written (and maybe read) */
+} rh_access;
+
 /* A labelled point in a store's code: where a race window opens or a value is
- * worth showing in a trace ("write block", offset). No memory effect. */
+ * worth showing in a trace ("write block", offset). No memory effect. Taken
+ * as touching any plain shared memory: rh_point_at says which. */
 static inline void rh_point(const char *label, uint64_t value)
 {
 	if (RH_UNLIKELY(rh__attached() != NULL))
-		rh__point_slow(label, value);
+		rh__point_slow(label, value, NULL, RH_ACCESS_ANY);
+}
+
+/* rh_point, naming what the code after it touches until the thread's next
+ * sync point: loc, any address that stands for the location (a block's first
+ * byte, a struct whose fields are touched), read or written; or nothing
+ * (RH_ACCESS_NONE, loc NULL). The contract behind dpor's proof: plain memory
+ * that two threads touch without a common lock is touched only after a point
+ * that names it (or after an rh_point); see docs/controlled.md. */
+static inline void rh_point_at(const char *label, uint64_t value, const void *loc,
+			       rh_access access)
+{
+	if (RH_UNLIKELY(rh__attached() != NULL))
+		rh__point_slow(label, value, loc, (int)access);
 }
 
 #ifdef __cplusplus

@@ -69,12 +69,12 @@ bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b)
 {
 	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL)
 		return false;
-	if (a.cls == RH_DPOR_PLAIN || b.cls == RH_DPOR_PLAIN)
-		return (a.cls == RH_DPOR_PLAIN || is_lock(a.cls)) &&
-		       (b.cls == RH_DPOR_PLAIN || is_lock(b.cls));
+	if (a.cls == RH_DPOR_ANYMEM || b.cls == RH_DPOR_ANYMEM)
+		return is_mem(a.cls) && is_mem(b.cls);
 	if (a.obj != b.obj)
 		return false;
-	if (a.cls == RH_DPOR_READ && b.cls == RH_DPOR_READ)
+	if ((a.cls == RH_DPOR_READ || a.cls == RH_DPOR_MREAD) &&
+	    (b.cls == RH_DPOR_READ || b.cls == RH_DPOR_MREAD))
 		return false;
 	/* Readers of one rwlock neither exclude nor enable each other. */
 	return !(is_read_lock(a.cls) && is_read_lock(b.cls));

@@ -26,14 +26,19 @@
  * another preemption count, which the bound may have cut (the property tests
  * find programs where bounded sleep sets lose final states at once).
  *
- * Dependency: two steps of different threads on the same object, of which
- * one writes (a read-modify-write writes) or both acquire one lock (two read
- * locks of an rwlock do not conflict); a release and the acquire it enables
- * order them (happens-before) without being a race to reverse. Plain-memory
- * steps (RH_DPOR_PLAIN) conflict with each other and with lock operations,
- * whatever the object: what a critical section or a point touches is not
- * named. A round barrier orders every step of a round before every step of
- * the next. */
+ * Dependency (rh_dpor_dependent): two steps of different threads on the
+ * same object, of which one writes (a read-modify-write writes) or both
+ * acquire one lock (two read locks of an rwlock do not conflict); a release
+ * and the acquire it enables order them (happens-before) without being a
+ * race to reverse. Plain memory: a step that reads or writes a named
+ * location (RH_DPOR_MREAD, RH_DPOR_MWRITE, keyed by address like an atomic)
+ * conflicts with steps on that address of which one writes; a step on plain
+ * memory nobody names (RH_DPOR_ANYMEM) conflicts with every plain-memory
+ * step, named or not. Locks and atomics do not conflict with plain memory:
+ * what a critical section touches is ordered by its lock, and plain memory
+ * touched outside a common lock must be named by a step (the points model,
+ * docs/controlled.md). A round barrier orders every step of a round before
+ * every step of the next. */
 #ifndef RH_DPOR_H
 #define RH_DPOR_H
 
@@ -50,13 +55,18 @@ typedef enum rh_dpor_class {
 	RH_DPOR_RDACQUIRE, /* rwlock read lock */
 	RH_DPOR_RWRELEASE, /* rwlock unlock: a reader's or the writer's, the module tells */
 	RH_DPOR_RDRELEASE, /* (internal) a reader's rwlock unlock */
-	/* Code touching plain memory nobody names (an rh_point, a round's
-	 * first step): conflicts with every other such step and with every
-	 * lock operation, whatever their objects (obj is not looked at). */
-	RH_DPOR_PLAIN,
+	RH_DPOR_MREAD,	   /* plain memory at obj, only read */
+	RH_DPOR_MWRITE,	   /* plain memory at obj, written (maybe read too) */
+	/* Plain memory nobody names (an rh_point without a location): conflicts
+	 * with every plain-memory step (obj is not looked at). */
+	RH_DPOR_ANYMEM,
 } rh_dpor_class;
 
-/* What a thread is stopped before. obj 0 with RH_DPOR_LOCAL. */
+/* What a thread is stopped before: the dependence interface. obj is the
+ * object's or location's address (0 with RH_DPOR_LOCAL and RH_DPOR_ANYMEM):
+ * a runtime that sees memory accesses (racehunt exec) gives each the address
+ * of the location (its granule) and RH_DPOR_MREAD or RH_DPOR_MWRITE, atomics
+ * RH_DPOR_READ or RH_DPOR_WRITE, locks their class. */
 typedef struct rh_dpor_op {
 	uintptr_t obj;
 	uint32_t round;
@@ -96,8 +106,9 @@ bool rh_dpor_exhausted(const rh_dpor *d);
  * operations than recorded (the program is not deterministic). */
 bool rh_dpor_diverged(const rh_dpor *d);
 
-/* Tests only: treat reads and writes of one object as independent, so the
- * property tests can show they fail on a wrong dependency relation. */
+/* Tests only: treat reads and writes of one object or location as
+ * independent, so the property tests can show they fail on a wrong
+ * dependency relation. */
 void rh_dpor_break_dependency(rh_dpor *d);
 
 /* The relation itself, for tests and the strategy: whether a step doing a
@@ -143,7 +154,7 @@ struct rh_dpor {
 	/* race analysis, per step of the run */
 	uint32_t *clock; /* [step * n + thread] */
 	size_t clock_cap;
-	uint32_t *seq, *prev, *gprev, *cand; /* gprev: the plain-and-lock chain */
+	uint32_t *seq, *prev, *gprev, *cand; /* gprev: the plain-memory chain */
 	uint8_t *cls;
 	size_t step_cap;
 	uint32_t tc[64 * 64], bar[64], tround[64];
@@ -157,6 +168,11 @@ static inline uint64_t bit(unsigned t) { return 1ull << t; }
 static inline bool is_read_lock(uint8_t c) { return c == RH_DPOR_RDACQUIRE || c == RH_DPOR_RDRELEASE; }
 static inline bool is_acquire(uint8_t c) { return c == RH_DPOR_ACQUIRE || c == RH_DPOR_RDACQUIRE; }
 static inline bool is_lock(uint8_t c) { return c >= RH_DPOR_ACQUIRE && c <= RH_DPOR_RDRELEASE; }
+static inline bool is_mem(uint8_t c) { return c >= RH_DPOR_MREAD && c <= RH_DPOR_ANYMEM; }
+static inline bool is_access(uint8_t c)
+{
+	return c == RH_DPOR_READ || c == RH_DPOR_WRITE || c == RH_DPOR_MREAD || c == RH_DPOR_MWRITE;
+}
 static inline bool is_release(uint8_t c)
 {
 	return c == RH_DPOR_RELEASE || c == RH_DPOR_RWRELEASE || c == RH_DPOR_RDRELEASE;
@@ -164,8 +180,7 @@ static inline bool is_release(uint8_t c)
 
 static inline bool dependent(const rh_dpor *d, rh_dpor_op a, rh_dpor_op b)
 {
-	if (d->broken && (a.cls == RH_DPOR_READ || a.cls == RH_DPOR_WRITE) &&
-	    (b.cls == RH_DPOR_READ || b.cls == RH_DPOR_WRITE))
+	if (d->broken && is_access(a.cls) && is_access(b.cls))
 		return false;
 	return rh_dpor_dependent(a, b);
 }

@@ -8,15 +8,16 @@
 #include "dpor.h"
 
 /* Dependent with everything else on its chain (its object's, or the chain
- * of plain steps and lock operations): a step ordered before this one orders
- * every earlier step on the chain too. */
+ * of plain-memory steps): a step ordered before this one orders every
+ * earlier step on the chain too. */
 static bool orders_all(const rh_dpor *d, uint8_t c, bool plain_chain)
 {
 	if (d->broken)
 		return false;
 	if (plain_chain)
-		return c == RH_DPOR_PLAIN;
-	return c == RH_DPOR_WRITE || c == RH_DPOR_ACQUIRE || c == RH_DPOR_RELEASE;
+		return c == RH_DPOR_ANYMEM;
+	return c == RH_DPOR_WRITE || c == RH_DPOR_MWRITE || c == RH_DPOR_ACQUIRE ||
+	       c == RH_DPOR_RELEASE;
 }
 
 /* A release and the acquire it enables are ordered, never reversed: the
@@ -173,8 +174,9 @@ static void race(rh_dpor *d, size_t k, size_t j, unsigned tj)
 /* The earlier steps of chain (from step j back) that step j depends on:
  * their clocks join j's (base is j's thread clock before j), and those
  * not ordered before j already (race candidates) go to d->cand from nc on.
- * On the plain chain a lock operation looks at plain steps only (locks of
- * other objects do not conflict). Returns the new candidate count. */
+ * On the plain-memory chain a named step looks at unnamed ones only (named
+ * ones of its address are on its object's chain). Returns the new
+ * candidate count. */
 static size_t walk(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
 		   const uint32_t *chain, size_t nc)
 {
@@ -186,7 +188,7 @@ static size_t walk(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32
 		unsigned tk = d->nodes[k].chosen;
 		const uint32_t *ck = &d->clock[k * n];
 
-		if (plain_chain && op.cls != RH_DPOR_PLAIN && d->cls[k] != RH_DPOR_PLAIN)
+		if (plain_chain && op.cls != RH_DPOR_ANYMEM && d->cls[k] != RH_DPOR_ANYMEM)
 			continue;
 		if (tk == t || base[tk] >= d->seq[k]) {
 			if (orders_all(d, d->cls[k], plain_chain))
@@ -204,38 +206,20 @@ static size_t walk(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32
 	return nc;
 }
 
-/* Whether the thread of step k holds the lock step j acquires at k: its
- * last operation on that lock before k is an acquire. */
-static bool holds_at(const rh_dpor *d, size_t j, uint32_t k)
-{
-	unsigned tk = d->nodes[k].chosen;
-
-	for (uint32_t m = d->prev[j]; m != NO_STEP; m = d->prev[m])
-		if (m < k && d->nodes[m].chosen == tk)
-			return is_acquire(d->cls[m]);
-	return false;
-}
-
 /* Step j against the earlier steps it depends on; reports the races, those
- * of steps no other step between orders before j. A plain step inside the
- * critical section of the lock j acquires is no race (j could not run
- * before it) and hides none: the race is with the section's acquire. */
+ * of steps no other step between orders before j. */
 static void scan(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
 		 size_t from)
 {
 	unsigned n = d->n;
 	size_t nc = 0;
 
-	if (op.cls != RH_DPOR_PLAIN)
+	if (op.cls != RH_DPOR_ANYMEM)
 		nc = walk(d, j, t, op, base, d->prev, nc);
-	if (op.cls == RH_DPOR_PLAIN || is_lock(op.cls))
+	if (is_mem(op.cls))
 		nc = walk(d, j, t, op, base, d->gprev, nc);
 	if (j < from)
 		return;
-	if (is_acquire(op.cls))
-		for (size_t a = 0; a < nc; a++)
-			if (d->cls[d->cand[a]] == RH_DPOR_PLAIN && holds_at(d, j, d->cand[a]))
-				d->cand[a--] = d->cand[--nc];
 	for (size_t a = 0; a < nc; a++) {
 		uint32_t k = d->cand[a];
 		unsigned tk = d->nodes[k].chosen;
@@ -269,12 +253,11 @@ static void enter_round(rh_dpor *d, unsigned t, uint32_t round, uint32_t *max_ro
 	d->tround[t] = round;
 }
 
-static void analyse(rh_dpor *d, size_t from, uint32_t *plain_last)
+static void analyse(rh_dpor *d, size_t from)
 {
 	unsigned n = d->n;
-	uint32_t max_round = 0;
+	uint32_t max_round = 0, plain_last = NO_STEP;
 
-	*plain_last = NO_STEP;
 	grow_steps(d, d->len + 1); /* + a blocked attempt at the end */
 	memset(d->tc, 0, sizeof(d->tc));
 	memset(d->tround, 0, sizeof(d->tround));
@@ -289,15 +272,15 @@ static void analyse(rh_dpor *d, size_t from, uint32_t *plain_last)
 		cj[t] = d->seq[j] = tc[t] + 1;
 		d->prev[j] = d->gprev[j] = NO_STEP;
 		d->cls[j] = op.cls;
-		if (op.cls != RH_DPOR_LOCAL && op.cls != RH_DPOR_PLAIN) {
+		if (op.cls != RH_DPOR_LOCAL && op.cls != RH_DPOR_ANYMEM) {
 			d->prev[j] = obj_last(d, op.obj);
 			*obj_find(d, op.obj) = (struct obj_slot){op.obj, (uint32_t)j};
 			d->cls[j] = resolve(d, j, op);
 		}
 		op.cls = d->cls[j];
-		if (op.cls == RH_DPOR_PLAIN || is_lock(op.cls)) {
-			d->gprev[j] = *plain_last;
-			*plain_last = (uint32_t)j;
+		if (is_mem(op.cls)) {
+			d->gprev[j] = plain_last;
+			plain_last = (uint32_t)j;
 		}
 		if (op.cls != RH_DPOR_LOCAL)
 			scan(d, j, t, op, tc, from);
@@ -309,7 +292,7 @@ static void analyse(rh_dpor *d, size_t from, uint32_t *plain_last)
  * its holder never released) races with the acquire that holds it, as if
  * its attempt were one more step: otherwise the runs where it gets the lock
  * first would never be tried. */
-static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final, uint32_t plain_last)
+static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 {
 	size_t j = d->len;
 	unsigned n = d->n;
@@ -325,7 +308,7 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final, uint32_t plain_l
 		d->seq[j] = d->tc[t * 64 + t] + 1;
 		d->clock[j * n + t] = d->seq[j];
 		d->prev[j] = obj_last(d, op.obj);
-		d->gprev[j] = plain_last;
+		d->gprev[j] = NO_STEP;
 		d->cls[j] = op.cls;
 		scan(d, j, t, op, &d->tc[t * 64], 0);
 	}
@@ -333,8 +316,6 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final, uint32_t plain_l
 
 void rh__dpor_analyse(rh_dpor *d, size_t from, const rh_dpor_op *final)
 {
-	uint32_t plain_last;
-
-	analyse(d, from, &plain_last);
-	blocked_at_end(d, final, plain_last);
+	analyse(d, from);
+	blocked_at_end(d, final);
 }

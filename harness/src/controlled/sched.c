@@ -91,13 +91,14 @@ static void ctl_after(rh_op op, const void *obj, const char *name, uint64_t valu
 		rh__report_value(r, id, value);
 }
 
-static void ctl_point(const char *label, uint64_t value)
+static void ctl_point(const char *label, uint64_t value, const void *loc, int access)
 {
 	struct run *r = rh__this_run("rh_point");
 	int id = rh__running(r);
 
 	if (id >= 0) {
-		yield_at(r, id, RH_OP_POINT, NULL, label);
+		REP_SET(r->rep[id].access, access);
+		yield_at(r, id, RH_OP_POINT, loc, label);
 		rh__report_value(r, id, value);
 	}
 }
@@ -283,6 +284,7 @@ RH_SCHEDULER_ONLY RH_STEP_INLINE void end_step(struct run *r, unsigned c)
 		sl->op = (rh_op)REP_GET(p->op);
 		sl->obj = REP_GET(p->obj);
 		sl->name = REP_GET(p->name);
+		sl->access = sl->op == RH_OP_POINT ? (rh_access)REP_GET(p->access) : RH_ACCESS_ANY;
 		sl->object = NULL;
 		if (lock_kind(sl->op) != RH_OBJ_NONE) {
 			rh_obj_kind k = lock_kind(sl->op);
@@ -326,8 +328,9 @@ RH_SCHEDULER_ONLY static void fill_pending(struct run *r)
 		bool at = sl->st == S_POINT;
 
 		r->x->pending[i] = (rh_pending){
-			.obj = !at ? NULL : sl->op == RH_OP_POINT ? (const void *)sl->name : sl->obj,
-			.round = sl->round, .op = (uint8_t)(at ? sl->op : RH_OP_COUNT_),
+			.obj = at ? sl->obj : NULL, .round = sl->round,
+			.op = (uint8_t)(at ? sl->op : RH_OP_COUNT_),
+			.access = (uint8_t)(at ? sl->access : RH_ACCESS_ANY),
 			.reader = at && sl->op == RH_OP_RWUNLOCK && sl->object != NULL &&
 				  sl->object->owner != (int)i + 1};
 	}

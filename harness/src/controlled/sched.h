@@ -46,14 +46,18 @@
 #define RH_SCHED_FAIR_STEPS 1000u
 
 /* What a thread is stopped before, for a strategy that looks (dpor,
- * RH_STRATEGY_PENDING): its sync op and object (a point's label for
- * RH_OP_POINT), or RH_OP_COUNT_ when it is about to start a round (no op
- * yet) or cannot run at all. */
+ * RH_STRATEGY_PENDING): its sync op and object, or RH_OP_COUNT_ when it is
+ * about to start a round (no op yet) or cannot run at all. RH_OP_POINT is
+ * plain memory: obj the location the point names (NULL for none) and access
+ * what the code after it does there (an rh_access; RH_ACCESS_ANY: memory not
+ * named). A runtime that sees plain accesses (racehunt exec's shared
+ * accesses) says each as a point with its address, read or write. */
 typedef struct rh_pending {
 	const void *obj;
 	uint32_t round;
 	uint8_t op;
-	bool reader; /* an RH_OP_RWUNLOCK of a read lock */
+	uint8_t access; /* RH_OP_POINT: an rh_access */
+	bool reader;	/* an RH_OP_RWUNLOCK of a read lock */
 } rh_pending;
 
 typedef struct rh_choice {

@@ -41,6 +41,7 @@ struct fiber_rep {
 	_Atomic uint64_t value;
 	_Atomic bool has_value;
 	_Atomic unsigned flags; /* a mutex op: the mutex's RH_MUTEX_* flags */
+	_Atomic int access;	/* a point: its rh_access (obj is its location) */
 	/* Written by whoever starts the fiber's step (lock ops take effect
 	 * there, on the model): what the op returns, RH_OWNER_DIED for a lock,
 	 * 1 for an rwunlock by the writer. */
@@ -54,7 +55,8 @@ struct fiber_rep {
 struct slot {
 	enum slot_state st;
 	rh_op op;
-	const void *obj;
+	const void *obj;    /* a point's: the location it names, or NULL */
+	rh_access access;   /* a point's */
 	rh_object *object; /* model state of obj for lock ops, NULL otherwise */
 	rh_object *last_object; /* of the last lock op, for the next one */
 	const char *name;

@@ -8,18 +8,14 @@
  *            with at most K preemptions reaches was reached
  *
  * Points model "sync": the steps are the sync operations (atomics, mutexes,
- * rwlocks) and rh_point()s. Plain memory is not seen; a point is where a
- * store says plain shared memory is touched, so every point is taken as a
- * write of one location standing for all of it: points conflict with each
- * other, whatever their labels; atomics and locks conflict by object; a
- * round's first step (scenario code before its first sync op) conflicts
- * with nothing. Plain memory shared by two steps of which one is not a
- * point (a read inside a critical section against an unlocked write after
- * a point) is outside the model: docs/controlled.md lists what that misses.
- * Points keyed by label instead miss index.readers (a read through a stale
- * pointer after one label, the free after another) and prove its buggy
- * variant clean; the module's RH_DPOR_PLAIN class (points and round starts
- * against every lock op too) costs most of the reduction.
+ * rwlocks) and the points. Plain memory is not seen; a point is where a store
+ * says the code after it touches plain shared memory: rh_point_at names the
+ * location (conflicting with points on it of which one writes), rh_point
+ * names none (conflicting with every point). Atomics and locks conflict by
+ * object; a round's first step (scenario code before its first sync op)
+ * conflicts with nothing. That is sound for a store that touches plain
+ * memory shared without a common lock only after a point naming it (or an
+ * rh_point); docs/controlled.md says what falls outside.
  * A schedule is ordinary choices, so replay and shrink work on it as on any
  * other strategy's. */
 #include <stdio.h>
@@ -33,23 +29,40 @@
 
 #define MAX_BOUND 64
 
-/* The one location every point is taken to write. */
-static const char plain_memory;
+static uint8_t point_class(uint8_t access)
+{
+	switch (access) {
+	case RH_ACCESS_NONE:
+		return RH_DPOR_LOCAL;
+	case RH_ACCESS_READ:
+		return RH_DPOR_MREAD;
+	case RH_ACCESS_WRITE:
+		return RH_DPOR_MWRITE;
+	default:
+		return RH_DPOR_ANYMEM;
+	}
+}
 
 static rh_dpor_op op_of(const rh_pending *p)
 {
 	static const uint8_t cls[RH_OP_COUNT_] = {
-		[RH_OP_POINT] = RH_DPOR_WRITE,	   [RH_OP_LOAD] = RH_DPOR_READ,
-		[RH_OP_STORE] = RH_DPOR_WRITE,	   [RH_OP_FETCH_ADD] = RH_DPOR_WRITE,
-		[RH_OP_CAS] = RH_DPOR_WRITE,	   [RH_OP_LOCK] = RH_DPOR_ACQUIRE,
-		[RH_OP_UNLOCK] = RH_DPOR_RELEASE,  [RH_OP_RDLOCK] = RH_DPOR_RDACQUIRE,
-		[RH_OP_WRLOCK] = RH_DPOR_ACQUIRE,  [RH_OP_RWUNLOCK] = RH_DPOR_RWRELEASE,
-		[RH_OP_EXIT] = RH_DPOR_LOCAL,
+		[RH_OP_LOAD] = RH_DPOR_READ,	   [RH_OP_STORE] = RH_DPOR_WRITE,
+		[RH_OP_FETCH_ADD] = RH_DPOR_WRITE, [RH_OP_CAS] = RH_DPOR_WRITE,
+		[RH_OP_LOCK] = RH_DPOR_ACQUIRE,	   [RH_OP_UNLOCK] = RH_DPOR_RELEASE,
+		[RH_OP_RDLOCK] = RH_DPOR_RDACQUIRE, [RH_OP_WRLOCK] = RH_DPOR_ACQUIRE,
+		[RH_OP_RWUNLOCK] = RH_DPOR_RWRELEASE, [RH_OP_EXIT] = RH_DPOR_LOCAL,
 	};
 
-	if (p->op == RH_OP_POINT)
-		return (rh_dpor_op){.obj = (uintptr_t)&plain_memory, .cls = RH_DPOR_WRITE,
-				    .round = p->round};
+	if (p->op == RH_OP_POINT) {
+		uint8_t c = point_class(p->access);
+
+		/* A named location needs its address: without one, any memory. */
+		if ((c == RH_DPOR_MREAD || c == RH_DPOR_MWRITE) && p->obj == NULL)
+			c = RH_DPOR_ANYMEM;
+		return (rh_dpor_op){.obj = c == RH_DPOR_MREAD || c == RH_DPOR_MWRITE
+						   ? (uintptr_t)p->obj : 0,
+				    .cls = c, .round = p->round};
+	}
 	if (p->op >= RH_OP_COUNT_ || p->obj == NULL)
 		return (rh_dpor_op){.cls = RH_DPOR_LOCAL, .round = p->round};
 	return (rh_dpor_op){.obj = (uintptr_t)p->obj, .round = p->round,

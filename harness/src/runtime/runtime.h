@@ -18,9 +18,10 @@ struct rh_runtime {
 	/* After an operation, with the value it produced (loaded value, lock
 	 * result, point value): what traces and HANG reports show. */
 	void (*after)(rh_op op, const void *obj, const char *name, uint64_t value);
-	/* rh_point: before and after in one call, the controlled scheduler's
-	 * commonest step. */
-	void (*point)(const char *label, uint64_t value);
+	/* rh_point, rh_point_at: before and after in one call, the controlled
+	 * scheduler's commonest step; loc and access (an rh_access) say what
+	 * plain memory the code after it touches. */
+	void (*point)(const char *label, uint64_t value, const void *loc, int access);
 	/* Lock operations, including their own before/after calls. Return as the
 	 * public functions do. */
 	int (*mutex_lock)(rh_mutex *m);

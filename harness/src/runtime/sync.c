@@ -190,9 +190,9 @@ bool rh__atomic_cas_slow(rh_atomic_u64 *a, uint64_t *expected, uint64_t desired,
 	return ok;
 }
 
-void rh__point_slow(const char *label, uint64_t value)
+void rh__point_slow(const char *label, uint64_t value, const void *loc, int access)
 {
-	rh__attached()->point(label, value);
+	rh__attached()->point(label, value, loc, access);
 }
 
 void rh_thread_die(void)

@@ -186,9 +186,13 @@ static void stress_after(rh_op op, const void *obj, const char *name, uint64_t v
 	}
 }
 
-static void stress_point(const char *label, uint64_t value)
+/* Where a point says it touches is for the controlled reduction only. */
+static void stress_point(const char *label, uint64_t value, const void *loc, int access)
 {
 	struct stress_thread *me = enter();
+
+	(void)loc;
+	(void)access;
 
 	if (me != NULL) {
 		rh__stress_noise(me);
