@@ -31,6 +31,9 @@ enum st { ST_READY, ST_AT, ST_BARRIER, ST_DONE };
 
 struct pop {
 	uint8_t kind, obj, val;
+	/* a plain-memory point whose location the code before it touches too
+	 * (the step that stops at it reads or, unnamed, writes it) */
+	uint8_t pre;
 };
 
 struct prog {
@@ -48,7 +51,8 @@ struct state {
 
 struct ev {
 	uint8_t t;
-	rh_dpor_op op; /* rwlock unlocks resolved */
+	rh_dpor_op op;	 /* rwlock unlocks resolved */
+	rh_dpor_op tail; /* the plain-memory point the step stopped at, if any */
 };
 
 struct set {
@@ -193,16 +197,35 @@ static void exec_op(struct state *s, unsigned t, const struct pop *o)
 	}
 }
 
+/* The code a step runs before stopping at a point with pre set. */
+static void pre_access(struct state *s, unsigned t, const struct pop *o)
+{
+	uint32_t *m = &s->mem[o->obj % N_LOCS];
+
+	if (o->kind == K_POINT)
+		*m = *m * 7 + t + 3;
+	else
+		s->reg[t] = s->reg[t] * 31 + *m + 7;
+}
+
 /* Thread t takes a step; returns the event, rwlock unlocks resolved. */
 static struct ev step(const struct prog *p, struct state *s, unsigned t)
 {
 	struct ev ev = {.t = (uint8_t)t, .op = pending(p, s, t)};
+	const struct pop *next;
 
 	if (ev.op.cls == RH_DPOR_RWRELEASE)
 		ev.op.cls = s->rwmode[t] == 2 ? RH_DPOR_RELEASE : RH_DPOR_RDRELEASE;
 	if (s->st[t] == ST_AT)
 		exec_op(s, t, &p->ops[t][s->pc[t]++]);
 	settle(p, s, t);
+	ev.tail = (rh_dpor_op){.cls = RH_DPOR_LOCAL};
+	next = &p->ops[t][s->pc[t]];
+	if (s->st[t] == ST_AT && next->kind >= K_POINT) {
+		ev.tail = pending(p, s, t);
+		if (next->pre)
+			pre_access(s, t, next);
+	}
 	return ev;
 }
 
@@ -222,23 +245,29 @@ static uint64_t outcome(const struct prog *p, const struct state *s)
 /* ---- traces -------------------------------------------------------------- */
 
 /* Written apart from the module's own relation, on purpose. */
+static bool op_conflict(rh_dpor_op a, rh_dpor_op b)
+{
+	bool ra = a.cls == RH_DPOR_RDACQUIRE || a.cls == RH_DPOR_RDRELEASE;
+	bool rb = b.cls == RH_DPOR_RDACQUIRE || b.cls == RH_DPOR_RDRELEASE;
+	bool ma = a.cls >= RH_DPOR_MREAD, mb = b.cls >= RH_DPOR_MREAD;
+	bool rd_a = a.cls == RH_DPOR_READ || a.cls == RH_DPOR_MREAD;
+	bool rd_b = b.cls == RH_DPOR_READ || b.cls == RH_DPOR_MREAD;
+
+	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL || ma != mb)
+		return false;
+	/* an unnamed point may touch any plain location, named or not */
+	if (a.cls == RH_DPOR_ANYMEM || b.cls == RH_DPOR_ANYMEM)
+		return true;
+	return a.obj == b.obj && !(rd_a && rd_b) && !(ra && rb);
+}
+
+/* A step touches what its op does and what the point it stops at names. */
 static bool conflict(const struct ev *a, const struct ev *b)
 {
-	bool ra = a->op.cls == RH_DPOR_RDACQUIRE || a->op.cls == RH_DPOR_RDRELEASE;
-	bool rb = b->op.cls == RH_DPOR_RDACQUIRE || b->op.cls == RH_DPOR_RDRELEASE;
-
-	bool ma = a->op.cls >= RH_DPOR_MREAD, mb = b->op.cls >= RH_DPOR_MREAD;
-	bool rd_a = a->op.cls == RH_DPOR_READ || a->op.cls == RH_DPOR_MREAD;
-	bool rd_b = b->op.cls == RH_DPOR_READ || b->op.cls == RH_DPOR_MREAD;
-
 	if (a->op.round != b->op.round)
 		return true; /* the barrier */
-	/* an unnamed point may touch any plain location, named or not */
-	if (a->op.cls == RH_DPOR_ANYMEM || b->op.cls == RH_DPOR_ANYMEM)
-		return ma && mb;
-	if (a->op.cls == RH_DPOR_LOCAL || b->op.cls == RH_DPOR_LOCAL || a->op.obj != b->op.obj)
-		return false;
-	return !(rd_a && rd_b) && !(ra && rb);
+	return op_conflict(a->op, b->op) || op_conflict(a->op, b->tail) ||
+	       op_conflict(a->tail, b->op) || op_conflict(a->tail, b->tail);
 }
 
 /* The least linearisation (by thread id) of the run's happens-before order:
@@ -411,7 +440,7 @@ static uint64_t next_rand(uint64_t *x)
 
 static void emit(struct prog *p, unsigned t, uint8_t kind, uint8_t obj, uint8_t val)
 {
-	p->ops[t][p->len[t]++] = (struct pop){kind, obj, val};
+	p->ops[t][p->len[t]++] = (struct pop){kind, obj, val, 0};
 }
 
 static void emit_access(struct prog *p, unsigned t, uint64_t *rng)
@@ -421,6 +450,8 @@ static void emit_access(struct prog *p, unsigned t, uint64_t *rng)
 	uint8_t var = (uint8_t)(next_rand(rng) % (kind >= K_POINT ? N_LOCS : N_VARS));
 
 	emit(p, t, kind, var, (uint8_t)(1 + t * 10 + p->len[t]));
+	if (kind >= K_POINT)
+		p->ops[t][p->len[t] - 1].pre = (uint8_t)(next_rand(rng) % 2);
 }
 
 /* One piece of a thread: an access, a mutex section, two nested mutexes (in
@@ -486,8 +517,8 @@ static void dump(const struct prog *p)
 	for (unsigned t = 0; t < p->threads; t++) {
 		print_error("  T%u:", t);
 		for (unsigned i = 0; i < p->len[t]; i++)
-			print_error("%s %s %c%u", i == p->brk[t] && p->rounds == 2 ? " | round 1:" : "",
-				    names[p->ops[t][i].kind],
+			print_error("%s %s%s %c%u", i == p->brk[t] && p->rounds == 2 ? " | round 1:" : "",
+				    p->ops[t][i].pre ? "pre-" : "", names[p->ops[t][i].kind],
 				    p->ops[t][i].kind <= K_CAS ? 'v' : p->ops[t][i].kind >= K_POINT ? 'x' : 'm',
 				    p->ops[t][i].obj);
 		print_error("\n");

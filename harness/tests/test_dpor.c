@@ -141,22 +141,22 @@ static void test_dpor_small_programs(void **state)
 	struct result r = {0};
 
 	(void)state;
-	p.ops[0][0] = (struct pop){K_FADD, 0, 1};
-	p.ops[1][0] = (struct pop){K_FADD, 1, 2};
+	p.ops[0][0] = (struct pop){K_FADD, 0, 1, 0};
+	p.ops[1][0] = (struct pop){K_FADD, 1, 2, 0};
 	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
 	RH_ASSERT_EQ(r.runs, 1);
 	result_free(&r);
-	p.ops[1][0] = (struct pop){K_FADD, 0, 2};
+	p.ops[1][0] = (struct pop){K_FADD, 0, 2, 0};
 	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
 	RH_ASSERT_EQ(r.runs, 2);
 	result_free(&r);
 
 	p.len[0] = p.len[1] = p.brk[0] = p.brk[1] = 4;
 	for (unsigned t = 0; t < 2; t++) {
-		p.ops[t][0] = (struct pop){K_LOCK, (uint8_t)t, 0};
-		p.ops[t][1] = (struct pop){K_LOCK, (uint8_t)(1 - t), 0};
-		p.ops[t][2] = (struct pop){K_UNLOCK, (uint8_t)(1 - t), 0};
-		p.ops[t][3] = (struct pop){K_UNLOCK, (uint8_t)t, 0};
+		p.ops[t][0] = (struct pop){K_LOCK, (uint8_t)t, 0, 0};
+		p.ops[t][1] = (struct pop){K_LOCK, (uint8_t)(1 - t), 0, 0};
+		p.ops[t][2] = (struct pop){K_UNLOCK, (uint8_t)(1 - t), 0, 0};
+		p.ops[t][3] = (struct pop){K_UNLOCK, (uint8_t)t, 0, 0};
 	}
 	run_dpor(&p, RH_DPOR_UNBOUNDED, false, &r, NULL);
 	/* T0 first, T1 first (the same final state), each holding one: deadlock */

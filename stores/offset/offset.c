@@ -76,7 +76,8 @@ static void index_insert(offset_store *s, uint64_t id, uint64_t block_offset)
 		;
 	s->index_keys[i] = id;
 	s->index_offsets[i] = block_offset;
-	rh_point("index insert", block_offset);
+	/* The index is touched only under its lock. */
+	rh_point_at("index insert", block_offset, NULL, RH_ACCESS_NONE);
 	rh_rwlock_unlock(&s->index_lock);
 }
 
@@ -102,7 +103,9 @@ static void write_content(offset_store *s, uint64_t at, const uint8_t *data, uin
 		/* A writer died mid-copy: its bytes belong to an entry that was
 		 * never acknowledged, so the area is still consistent. */
 		rh_mutex_consistent(&s->content_lock);
-	rh_point("write content", at);
+	/* The whole content area is one location for the reduction: buggy
+	 * puts may overlap ranges that start apart. */
+	rh_point_at("write content", at, s->content, RH_ACCESS_WRITE);
 	if (s->inside_content_lock)
 		s->inside_content_lock(s->hook_arg, writer);
 	memcpy(s->content + at, data, len);
@@ -117,7 +120,8 @@ static void write_block(offset_store *s, uint64_t at, uint64_t id, uint64_t cont
 
 	for (int i = 0; i < 8; i++)
 		b.embedding[i] = (float)((id >> (i * 4)) & 0xf) / 16.0f;
-	rh_point("write block", at);
+	/* Blocks start at whole block offsets, so a block is its first byte. */
+	rh_point_at("write block", at, s->region + at, RH_ACCESS_WRITE);
 	memcpy(s->region + at, &b, sizeof(b));
 }
 
@@ -217,13 +221,14 @@ offset_status offset_get(offset_store *s, uint64_t id, offset_block *block, uint
 		return OFFSET_NOT_FOUND;
 	if (at < OFFSET_HEADER_SIZE || at + OFFSET_BLOCK_SIZE > s->region_size)
 		return OFFSET_CORRUPT;
-	rh_point("read block", at);
+	rh_point_at("read block", at, s->region + at, RH_ACCESS_READ);
 	memcpy(block, s->region + at, sizeof(*block));
 	if (block->content_offset > s->content_cap ||
 	    block->content_len > s->content_cap - block->content_offset)
 		return OFFSET_CORRUPT;
 	if (block->content_len > cap)
 		return OFFSET_TOO_SMALL;
+	rh_point_at("read content", block->content_offset, s->content, RH_ACCESS_READ);
 	memcpy(buf, s->content + block->content_offset, block->content_len);
 	return OFFSET_OK;
 }

@@ -44,12 +44,13 @@ void rh_dpor_free(rh_dpor *d)
 		return;
 	free(d->nodes);
 	free(d->ops);
+	free(d->tails);
 	free(d->clock);
 	free(d->seq);
-	free(d->prev);
 	free(d->gprev);
 	free(d->cand);
-	free(d->cls);
+	free(d->acc);
+	free(d->link);
 	free(d->objs);
 	free(d);
 }
@@ -67,7 +68,7 @@ bool rh_dpor_diverged(const rh_dpor *d) { return d->diverged; }
 
 bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b)
 {
-	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL)
+	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL || is_mem(a.cls) != is_mem(b.cls))
 		return false;
 	if (a.cls == RH_DPOR_ANYMEM || b.cls == RH_DPOR_ANYMEM)
 		return is_mem(a.cls) && is_mem(b.cls);
@@ -87,7 +88,8 @@ static void grow_nodes(rh_dpor *d, size_t want)
 	if (d->ops_cap < d->cap * d->n) {
 		d->ops_cap = d->cap * d->n;
 		d->ops = realloc(d->ops, d->ops_cap * sizeof(*d->ops));
-		if (d->ops == NULL)
+		d->tails = realloc(d->tails, d->ops_cap * sizeof(*d->tails));
+		if (d->ops == NULL || d->tails == NULL)
 			rh_die("out of memory for the dpor stack");
 	}
 }
@@ -112,11 +114,13 @@ bool rh_dpor_begin(rh_dpor *d, unsigned threads)
 }
 
 /* Who sleeps at the step after node k: what slept at k or was explored there
- * before, minus whatever the step taken at k depends on. */
-static uint64_t child_sleep(const rh_dpor *d, size_t k)
+ * before, minus whatever the step taken at k depends on; each keeps its
+ * tail. */
+static uint64_t child_sleep(rh_dpor *d, size_t k)
 {
 	const struct node *nd = &d->nodes[k];
-	const rh_dpor_op *op = &d->ops[k * d->n];
+	const rh_dpor_op *op = &d->ops[k * d->n], *tl = &d->tails[k * d->n];
+	rh_dpor_op *below = &d->tails[(k + 1) * d->n];
 	unsigned p = nd->chosen;
 	uint64_t s = (nd->sleep | nd->taken) & ~bit(p), out = 0;
 
@@ -130,8 +134,10 @@ static uint64_t child_sleep(const rh_dpor *d, size_t k)
 	for (; s; s &= s - 1) {
 		unsigned q = (unsigned)__builtin_ctzll(s);
 
-		if (!dependent(d, op[q], op[p]))
+		if (!steps_dependent(d, op[q], tl[q], op[p], tl[p])) {
 			out |= bit(q);
+			below[q] = tl[q];
+		}
 	}
 	return out;
 }
@@ -158,6 +164,8 @@ static unsigned fresh_node(rh_dpor *d, size_t j, uint64_t enabled, unsigned cur,
 	*nd = (struct node){.enabled = enabled, .cur = (uint8_t)(cur < d->n ? cur : NO_THREAD),
 			    .preempts = (uint16_t)d->preempts};
 	store_ops(d, j, enabled, pending);
+	for (unsigned t = 0; t < d->n; t++)
+		d->tails[j * d->n + t] = (rh_dpor_op){.cls = RH_DPOR_LOCAL};
 	nd->fresh = j > 0 && in(enabled, cur) && pending[cur].cls == RH_DPOR_LOCAL &&
 		    pending[cur].round > d->ops[(j - 1) * d->n + cur].round;
 	nd->sleep = j > 0 ? child_sleep(d, j - 1) : 0;
@@ -213,6 +221,12 @@ unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpo
 		d->nodes[j - 1].taken |= bit(cur);
 	}
 
+	/* The step just run ended where its thread stopped now. */
+	if (j > 0 && j - 1 < d->len && !d->blocked) {
+		unsigned p = d->nodes[j - 1].chosen;
+
+		d->tails[(j - 1) * d->n + p] = tail_of(pending[p]);
+	}
 	if (j < d->prefix && !replay_step(d, j, enabled, pending)) {
 		if (!d->diverged)
 			fprintf(stderr, "racehunt: dpor: the program ran differently under the same "
@@ -264,6 +278,12 @@ void rh_dpor_end(rh_dpor *d, const rh_dpor_op *final)
 	size_t from = d->prefix ? d->prefix - 1 : 0;
 
 	d->runs++;
+	if (!d->blocked && d->len > 0 && d->pos >= d->len) {
+		unsigned p = d->nodes[d->len - 1].chosen;
+
+		d->tails[(d->len - 1) * d->n + p] =
+			final != NULL ? tail_of(final[p]) : (rh_dpor_op){.cls = RH_DPOR_LOCAL};
+	}
 	if (d->blocked)
 		d->pruned++;
 	else

@@ -30,15 +30,21 @@
  * same object, of which one writes (a read-modify-write writes) or both
  * acquire one lock (two read locks of an rwlock do not conflict); a release
  * and the acquire it enables order them (happens-before) without being a
- * race to reverse. Plain memory: a step that reads or writes a named
- * location (RH_DPOR_MREAD, RH_DPOR_MWRITE, keyed by address like an atomic)
- * conflicts with steps on that address of which one writes; a step on plain
- * memory nobody names (RH_DPOR_ANYMEM) conflicts with every plain-memory
- * step, named or not. Locks and atomics do not conflict with plain memory:
- * what a critical section touches is ordered by its lock, and plain memory
- * touched outside a common lock must be named by a step (the points model,
- * docs/controlled.md). A round barrier orders every step of a round before
- * every step of the next. */
+ * race to reverse. Plain memory is a family of its own: a step that reads or
+ * writes a named location (RH_DPOR_MREAD, RH_DPOR_MWRITE, keyed by address)
+ * conflicts with plain-memory steps on that address of which one writes; a
+ * step on plain memory nobody names (RH_DPOR_ANYMEM) conflicts with every
+ * plain-memory step. Locks and atomics never conflict with plain memory: what
+ * a critical section touches is ordered by its lock, and plain memory touched
+ * outside a common lock must be named (the points model, docs/controlled.md).
+ * A round barrier orders every step of a round before every step of the next.
+ *
+ * A step is the operation a thread was stopped before plus the code it runs
+ * to its next stop. When that next stop is a plain-memory point, the code
+ * before it is taken to touch what the point names too (a store's "read;
+ * point; write" window): the step carries the point as its tail, learnt
+ * when the step has run (a sleeping thread keeps the tail its explored step
+ * had: its code does not change while nothing it depends on runs). */
 #ifndef RH_DPOR_H
 #define RH_DPOR_H
 
@@ -86,8 +92,9 @@ void rh_dpor_free(rh_dpor *d);
  * search is exhausted (nothing runs then). */
 bool rh_dpor_begin(rh_dpor *d, unsigned threads);
 /* At every step of the run: enabled (not 0) the threads that can run, cur the
- * thread that ran last (>= threads at the start), pending[t] what thread t is
- * stopped before (read for threads in enabled). Returns a thread in enabled. */
+ * thread that ran last (>= threads at the start), pending[t] what each thread
+ * t < threads is stopped before (RH_DPOR_LOCAL when at none). Returns a
+ * thread in enabled. */
 unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpor_op *pending);
 /* After the run: its races become backtrack points. final[t] is what thread
  * t was stopped before when the run ended (a lock it still waits for counts
@@ -111,8 +118,10 @@ bool rh_dpor_diverged(const rh_dpor *d);
  * dependency relation. */
 void rh_dpor_break_dependency(rh_dpor *d);
 
-/* The relation itself, for tests and the strategy: whether a step doing a
- * and one doing b (of two threads) must stay ordered. */
+/* The relation itself, for tests and the strategy: whether an access a and
+ * an access b (of two threads) must stay ordered. A step is dependent on
+ * another when one of its accesses (its op, its tail) is on one of the
+ * other's. */
 bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b);
 
 /* ---- internals, shared by dpor.c (the search) and dpor_race.c (races) --- */
@@ -134,9 +143,12 @@ struct node {
 	bool fresh; /* a round barrier just let everyone go: no thread was running */
 };
 
+/* The last access on a key (an object, or a plain location: two families,
+ * so a lock and a location at one address stay apart). */
 struct obj_slot {
 	uintptr_t obj;
-	uint32_t last;
+	uint32_t last; /* access id: step * 2 + (0 op, 1 tail) */
+	uint8_t used, mem;
 };
 
 struct rh_dpor {
@@ -147,6 +159,10 @@ struct rh_dpor {
 	struct node *nodes;
 	size_t len, cap, prefix;
 	rh_dpor_op *ops; /* [step * n + thread]: what each thread was stopped before */
+	/* [step * n + thread]: the plain-memory point a thread's step there ran
+	 * to (RH_DPOR_LOCAL for none), for the thread chosen, the ones explored
+	 * there before and the ones asleep */
+	rh_dpor_op *tails;
 	size_t ops_cap;
 	size_t pos; /* steps of the current run */
 	unsigned preempts;
@@ -154,8 +170,9 @@ struct rh_dpor {
 	/* race analysis, per step of the run */
 	uint32_t *clock; /* [step * n + thread] */
 	size_t clock_cap;
-	uint32_t *seq, *prev, *gprev, *cand; /* gprev: the plain-memory chain */
-	uint8_t *cls;
+	uint32_t *seq, *gprev, *cand; /* gprev: the chain of plain-memory steps */
+	rh_dpor_op *acc;	      /* [step * 2 + 0 op, 1 tail], rwlock unlocks resolved */
+	uint32_t *link;		      /* [access id]: the one before on its key */
 	size_t step_cap;
 	uint32_t tc[64 * 64], bar[64], tround[64];
 	struct obj_slot *objs;
@@ -183,6 +200,20 @@ static inline bool dependent(const rh_dpor *d, rh_dpor_op a, rh_dpor_op b)
 	if (d->broken && is_access(a.cls) && is_access(b.cls))
 		return false;
 	return rh_dpor_dependent(a, b);
+}
+
+/* A pending op as a tail: the plain-memory points only. */
+static inline rh_dpor_op tail_of(rh_dpor_op op)
+{
+	return is_mem(op.cls) ? op : (rh_dpor_op){.cls = RH_DPOR_LOCAL, .round = op.round};
+}
+
+/* Two steps, each an op and a tail. */
+static inline bool steps_dependent(const rh_dpor *d, rh_dpor_op a, rh_dpor_op at, rh_dpor_op b,
+				   rh_dpor_op bt)
+{
+	return dependent(d, a, b) || dependent(d, a, bt) || dependent(d, at, b) ||
+	       dependent(d, at, bt);
 }
 
 /* Switching away from a thread that could go on, except at a round's start

@@ -29,74 +29,86 @@ static bool raceable(uint8_t earlier, uint8_t later)
 
 /* ---- race analysis ------------------------------------------------------- */
 
+#define NOT_RACEABLE 0x80000000u /* on a candidate: ordered by a lock hand-over */
+
+static void *grow_array(void *p, size_t n, size_t size)
+{
+	p = realloc(p, n * size);
+	if (p == NULL)
+		rh_die("out of memory for the dpor analysis");
+	return p;
+}
+
 static void grow_steps(rh_dpor *d, size_t len)
 {
 	size_t objs = 64;
 
 	if (d->step_cap < len) {
 		d->step_cap = len;
-		d->seq = realloc(d->seq, len * sizeof(*d->seq));
-		d->prev = realloc(d->prev, len * sizeof(*d->prev));
-		d->gprev = realloc(d->gprev, len * sizeof(*d->gprev));
-		d->cand = realloc(d->cand, len * sizeof(*d->cand));
-		d->cls = realloc(d->cls, len);
-		if (!d->seq || !d->prev || !d->gprev || !d->cand || !d->cls)
-			rh_die("out of memory for the dpor analysis");
+		d->seq = grow_array(d->seq, len, sizeof(*d->seq));
+		d->gprev = grow_array(d->gprev, len, sizeof(*d->gprev));
+		d->cand = grow_array(d->cand, 4 * len, sizeof(*d->cand));
+		d->acc = grow_array(d->acc, 2 * len, sizeof(*d->acc));
+		d->link = grow_array(d->link, 2 * len, sizeof(*d->link));
 	}
 	if (d->clock_cap < len * d->n) {
 		d->clock_cap = len * d->n;
-		d->clock = realloc(d->clock, d->clock_cap * sizeof(*d->clock));
-		if (d->clock == NULL)
-			rh_die("out of memory for the dpor clocks");
+		d->clock = grow_array(d->clock, d->clock_cap, sizeof(*d->clock));
 	}
-	while (objs < 2 * len)
+	while (objs < 4 * len)
 		objs *= 2;
 	if (d->objs_cap < objs) {
 		free(d->objs);
-		d->objs = malloc(objs * sizeof(*d->objs));
-		if (d->objs == NULL)
-			rh_die("out of memory for the dpor objects");
+		d->objs = grow_array(NULL, objs, sizeof(*d->objs));
 		d->objs_cap = objs;
 	}
 	memset(d->objs, 0, d->objs_cap * sizeof(*d->objs));
 }
 
-/* The slot of obj in the run's object table: the last step on it. */
-static struct obj_slot *obj_find(const rh_dpor *d, uintptr_t obj)
+/* Whether an access is on a key's chain (LOCAL and ANYMEM are on none). */
+static inline bool keyed(uint8_t c)
 {
-	size_t mask = d->objs_cap - 1, i = (size_t)((obj >> 3) * 0x9e3779b97f4a7c15ull) & mask;
+	return c != RH_DPOR_LOCAL && c != RH_DPOR_ANYMEM;
+}
 
-	while (d->objs[i].obj != 0 && d->objs[i].obj != obj)
+/* The slot of an access's key in the run's table: the last access on it. */
+static struct obj_slot *key_find(const rh_dpor *d, rh_dpor_op op)
+{
+	uint8_t mem = is_mem(op.cls);
+	size_t mask = d->objs_cap - 1;
+	size_t i = (size_t)(((op.obj >> 3) ^ mem) * 0x9e3779b97f4a7c15ull) & mask;
+
+	while (d->objs[i].used && (d->objs[i].obj != op.obj || d->objs[i].mem != mem))
 		i = (i + 1) & mask;
 	return &d->objs[i];
 }
 
-static uint32_t obj_last(const rh_dpor *d, uintptr_t obj)
+/* Access x joins its key's chain. */
+static void key_push(rh_dpor *d, uint32_t x)
 {
-	const struct obj_slot *o = obj_find(d, obj);
+	struct obj_slot *o = key_find(d, d->acc[x]);
 
-	return o->obj == 0 ? NO_STEP : o->last;
+	d->link[x] = o->used ? o->last : NO_STEP;
+	*o = (struct obj_slot){.obj = d->acc[x].obj, .last = x, .used = 1,
+			       .mem = is_mem(d->acc[x].cls)};
 }
 
-static inline rh_dpor_op step_op(const rh_dpor *d, size_t j)
+static inline bool has_anymem(const rh_dpor *d, size_t j)
 {
-	rh_dpor_op op = d->ops[j * d->n + d->nodes[j].chosen];
-
-	op.cls = d->cls[j];
-	return op;
+	return d->acc[2 * j].cls == RH_DPOR_ANYMEM || d->acc[2 * j + 1].cls == RH_DPOR_ANYMEM;
 }
 
-/* An rwlock unlock is a reader's unless the thread's last lock of it was
- * the write lock. */
-static uint8_t resolve(const rh_dpor *d, size_t j, rh_dpor_op op)
+/* An rwlock unlock (access id x, step j's op) is a reader's unless the
+ * thread's last lock of it was the write lock. */
+static uint8_t resolve(const rh_dpor *d, uint32_t x)
 {
-	unsigned t = d->nodes[j].chosen;
+	unsigned t = d->nodes[x / 2].chosen;
 
-	if (op.cls != RH_DPOR_RWRELEASE)
-		return op.cls;
-	for (uint32_t k = d->prev[j]; k != NO_STEP; k = d->prev[k])
-		if (d->nodes[k].chosen == t && is_acquire(d->cls[k]))
-			return d->cls[k] == RH_DPOR_ACQUIRE ? RH_DPOR_RELEASE : RH_DPOR_RDRELEASE;
+	if (d->acc[x].cls != RH_DPOR_RWRELEASE)
+		return d->acc[x].cls;
+	for (uint32_t y = d->link[x]; y != NO_STEP; y = d->link[y])
+		if (d->nodes[y / 2].chosen == t && is_acquire(d->acc[y].cls))
+			return d->acc[y].cls == RH_DPOR_ACQUIRE ? RH_DPOR_RELEASE : RH_DPOR_RDRELEASE;
 	return RH_DPOR_RELEASE;
 }
 
@@ -171,63 +183,132 @@ static void race(rh_dpor *d, size_t k, size_t j, unsigned tj)
 		add_conservative(d, k, in(init, tj) ? tj : (unsigned)__builtin_ctzll(init));
 }
 
-/* The earlier steps of chain (from step j back) that step j depends on:
- * their clocks join j's (base is j's thread clock before j), and those
- * not ordered before j already (race candidates) go to d->cand from nc on.
- * On the plain-memory chain a named step looks at unnamed ones only (named
- * ones of its address are on its object's chain). Returns the new
- * candidate count. */
-static size_t walk(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
-		   const uint32_t *chain, size_t nc)
+/* Joins step k's clock into step j's. */
+static void join(rh_dpor *d, size_t j, size_t k)
 {
 	unsigned n = d->n;
 	uint32_t *cj = &d->clock[j * n];
-	bool plain_chain = chain == d->gprev;
+	const uint32_t *ck = &d->clock[k * n];
 
-	for (uint32_t k = chain[j]; k != NO_STEP; k = chain[k]) {
+	for (unsigned u = 0; u < n; u++)
+		if (ck[u] > cj[u])
+			cj[u] = ck[u];
+}
+
+/* The earlier accesses on the key of access x (of step j, thread t) that it
+ * depends on: their steps' clocks join j's (base is t's clock before j), and
+ * those not ordered before j already (race candidates) go to d->cand from
+ * nc on. Returns the new candidate count. */
+static size_t walk_key(rh_dpor *d, uint32_t x, unsigned t, const uint32_t *base, size_t nc)
+{
+	size_t j = x / 2;
+	rh_dpor_op op = d->acc[x];
+
+	for (uint32_t y = d->link[x]; y != NO_STEP; y = d->link[y]) {
+		size_t k = y / 2;
 		unsigned tk = d->nodes[k].chosen;
-		const uint32_t *ck = &d->clock[k * n];
 
-		if (plain_chain && op.cls != RH_DPOR_ANYMEM && d->cls[k] != RH_DPOR_ANYMEM)
-			continue;
 		if (tk == t || base[tk] >= d->seq[k]) {
-			if (orders_all(d, d->cls[k], plain_chain))
+			if (orders_all(d, d->acc[y].cls, false))
 				break;
 			continue;
 		}
-		if (!dependent(d, step_op(d, k), op))
+		if (!dependent(d, d->acc[y], op))
 			continue;
-		for (unsigned u = 0; u < n; u++)
-			if (ck[u] > cj[u])
-				cj[u] = ck[u];
-		if (raceable(d->cls[k], op.cls))
-			d->cand[nc++] = k;
+		join(d, j, k);
+		d->cand[nc++] = (uint32_t)k | (raceable(d->acc[y].cls, op.cls) ? 0 : NOT_RACEABLE);
 	}
 	return nc;
 }
 
-/* Step j against the earlier steps it depends on; reports the races, those
- * of steps no other step between orders before j. */
-static void scan(rh_dpor *d, size_t j, unsigned t, rh_dpor_op op, const uint32_t *base,
-		 size_t from)
+/* The same on the chain of plain-memory steps, for what no key holds: a
+ * step with unnamed memory against every plain-memory step before it, a
+ * named one against the unnamed ones (named against named is by key). */
+static size_t walk_mem(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t nc)
 {
-	unsigned n = d->n;
+	bool any = has_anymem(d, j);
+
+	for (uint32_t k = d->gprev[j]; k != NO_STEP; k = d->gprev[k]) {
+		unsigned tk = d->nodes[k].chosen;
+		bool kany = has_anymem(d, k);
+
+		if (!any && !kany)
+			continue;
+		if (tk == t || base[tk] >= d->seq[k]) {
+			if (kany && !d->broken)
+				break;
+			continue;
+		}
+		join(d, j, k);
+		d->cand[nc++] = k;
+	}
+	return nc;
+}
+
+static bool not_raceable(const rh_dpor *d, size_t nc, uint32_t k)
+{
+	for (size_t b = 0; b < nc; b++)
+		if (d->cand[b] == (k | NOT_RACEABLE))
+			return true;
+	return false;
+}
+
+/* The acquire whose section the release r (a candidate j's acquire waits
+ * for) ends: the same thread's last acquire of that lock. */
+static uint32_t acquire_of(const rh_dpor *d, uint32_t r)
+{
+	unsigned t = d->nodes[r].chosen;
+
+	for (uint32_t y = d->link[2 * r]; y != NO_STEP; y = d->link[y])
+		if (d->nodes[y / 2].chosen == t && is_acquire(d->acc[y].cls))
+			return y / 2;
+	return NO_STEP;
+}
+
+/* Whether candidate cb orders candidate k before step j (k happens before
+ * it). The section that an acquire k opens and a release j waits for
+ * closes orders nothing: the race is the two acquires. */
+static bool orders(const rh_dpor *d, size_t nc, uint32_t k, uint32_t cb)
+{
+	uint32_t b = cb & ~NOT_RACEABLE;
+	unsigned tk = d->nodes[k].chosen;
+
+	if (b <= k || d->clock[(size_t)b * d->n + tk] < d->seq[k])
+		return false;
+	if (d->nodes[b].chosen != tk)
+		return true;
+	for (size_t r = 0; r < nc; r++) {
+		uint32_t rel = d->cand[r] & ~NOT_RACEABLE;
+
+		if ((d->cand[r] & NOT_RACEABLE) && b <= rel && d->nodes[rel].chosen == tk &&
+		    acquire_of(d, rel) == k)
+			return false;
+	}
+	return true;
+}
+
+/* Step j against the earlier steps it depends on; reports the races, those
+ * of steps no other step between orders before j, except a release that
+ * j's acquire waits for (whatever else the two steps touch). */
+static void scan(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t from)
+{
 	size_t nc = 0;
 
-	if (op.cls != RH_DPOR_ANYMEM)
-		nc = walk(d, j, t, op, base, d->prev, nc);
-	if (is_mem(op.cls))
-		nc = walk(d, j, t, op, base, d->gprev, nc);
+	for (uint32_t x = (uint32_t)(2 * j); x <= 2 * j + 1; x++)
+		if (keyed(d->acc[x].cls))
+			nc = walk_key(d, x, t, base, nc);
+	if (is_mem(d->acc[2 * j].cls) || is_mem(d->acc[2 * j + 1].cls))
+		nc = walk_mem(d, j, t, base, nc);
 	if (j < from)
 		return;
 	for (size_t a = 0; a < nc; a++) {
 		uint32_t k = d->cand[a];
-		unsigned tk = d->nodes[k].chosen;
 		bool ordered = false;
 
+		if ((k & NOT_RACEABLE) || not_raceable(d, nc, k))
+			continue;
 		for (size_t b = 0; b < nc && !ordered; b++)
-			ordered = b != a && d->cand[b] > k &&
-				  d->clock[(size_t)d->cand[b] * n + tk] >= d->seq[k];
+			ordered = orders(d, nc, k, d->cand[b]);
 		if (!ordered)
 			race(d, k, j, t);
 	}
@@ -253,6 +334,30 @@ static void enter_round(rh_dpor *d, unsigned t, uint32_t round, uint32_t *max_ro
 	d->tround[t] = round;
 }
 
+/* Step j's accesses: its op (rwlock unlocks resolved) and its tail, one
+ * access when both are on one location. */
+static void set_accesses(rh_dpor *d, size_t j, rh_dpor_op op, rh_dpor_op tail)
+{
+	rh_dpor_op *a = &d->acc[2 * j];
+
+	a[0] = op;
+	a[1] = tail;
+	if (is_mem(op.cls) && is_mem(tail.cls) &&
+	    (op.cls == RH_DPOR_ANYMEM) == (tail.cls == RH_DPOR_ANYMEM) &&
+	    (op.cls == RH_DPOR_ANYMEM || op.obj == tail.obj)) {
+		if (tail.cls == RH_DPOR_MWRITE)
+			a[0].cls = RH_DPOR_MWRITE;
+		a[1].cls = RH_DPOR_LOCAL;
+	}
+	for (uint32_t x = (uint32_t)(2 * j); x <= 2 * j + 1; x++) {
+		d->link[x] = NO_STEP;
+		if (keyed(d->acc[x].cls)) {
+			key_push(d, x);
+			d->acc[x].cls = resolve(d, x);
+		}
+	}
+}
+
 static void analyse(rh_dpor *d, size_t from)
 {
 	unsigned n = d->n;
@@ -270,20 +375,13 @@ static void analyse(rh_dpor *d, size_t from)
 			enter_round(d, t, op.round, &max_round);
 		memcpy(cj, tc, n * sizeof(*cj));
 		cj[t] = d->seq[j] = tc[t] + 1;
-		d->prev[j] = d->gprev[j] = NO_STEP;
-		d->cls[j] = op.cls;
-		if (op.cls != RH_DPOR_LOCAL && op.cls != RH_DPOR_ANYMEM) {
-			d->prev[j] = obj_last(d, op.obj);
-			*obj_find(d, op.obj) = (struct obj_slot){op.obj, (uint32_t)j};
-			d->cls[j] = resolve(d, j, op);
-		}
-		op.cls = d->cls[j];
-		if (is_mem(op.cls)) {
+		set_accesses(d, j, op, d->tails[j * n + t]);
+		d->gprev[j] = NO_STEP;
+		if (is_mem(d->acc[2 * j].cls) || is_mem(d->acc[2 * j + 1].cls)) {
 			d->gprev[j] = plain_last;
 			plain_last = (uint32_t)j;
 		}
-		if (op.cls != RH_DPOR_LOCAL)
-			scan(d, j, t, op, tc, from);
+		scan(d, j, t, tc, from);
 		memcpy(tc, cj, n * sizeof(*cj));
 	}
 }
@@ -307,10 +405,11 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 		memcpy(&d->clock[j * n], &d->tc[t * 64], n * sizeof(*d->clock));
 		d->seq[j] = d->tc[t * 64 + t] + 1;
 		d->clock[j * n + t] = d->seq[j];
-		d->prev[j] = obj_last(d, op.obj);
 		d->gprev[j] = NO_STEP;
-		d->cls[j] = op.cls;
-		scan(d, j, t, op, &d->tc[t * 64], 0);
+		set_accesses(d, j, op, (rh_dpor_op){.cls = RH_DPOR_LOCAL});
+		scan(d, j, t, &d->tc[t * 64], 0);
+		/* The attempt is no step: the next one reads the table as before. */
+		key_find(d, op)->last = d->link[2 * j];
 	}
 }
 
