@@ -41,6 +41,8 @@ void rh__ctl_length_step(uint64_t steps);
 
 /* Held until every other fiber that could run has taken a step. */
 void rh__ctl_yield(void);
+/* At an atomic operation: now and then held for a few steps (a delay). */
+void rh__ctl_delay(void);
 /* The fibers that could run now, holds aside (controlled.c). */
 uint64_t rh__ctl_runnable(void);
 

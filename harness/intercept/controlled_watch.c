@@ -20,7 +20,14 @@
  *
  * Yields (controlled_spin.c): a spinning fiber is held until every other
  * fiber that could run has taken a step (CHESS's fair scheduling), or until
- * none of them can. */
+ * none of them can.
+ *
+ * Delays: at about one atomic operation in --sample (from the fiber's own
+ * stream) the fiber is held for 1..HOLD_STEPS steps of the others before the
+ * operation, as stress mode perturbs the same points. Lock-free code's
+ * windows lie between two atomics a few steps apart (aba_stack's pop between
+ * its read of the successor and its CAS), where pct's two change points in a
+ * run of thousands of steps rarely fall. */
 #include "controlled_rt.h"
 #include "core/trial.h"
 
@@ -28,19 +35,21 @@
  * allocation and a few shared accesses (dcl's writer under its lock); short
  * enough that a watcher in a hot loop does not starve its program. */
 #define HOLD_STEPS 24
-enum hold_kind { H_WATCH, H_YIELD };
+enum hold_kind { H_STEPS, H_YIELD };
 
 static uint64_t held; /* bit i: fiber i is held */
 static enum hold_kind kind[RH_MAX_THREADS];
-static unsigned steps_left[RH_MAX_THREADS]; /* H_WATCH */
+static unsigned steps_left[RH_MAX_THREADS]; /* H_STEPS */
 static uint64_t owed[RH_MAX_THREADS];	     /* H_YIELD: who has yet to step */
 
-static void hold(enum hold_kind k)
+static unsigned delay_countdown[RH_MAX_THREADS];
+
+static void hold(enum hold_kind k, unsigned steps)
 {
 	unsigned me = rh__rt_self->tid;
 
 	kind[me] = k;
-	steps_left[me] = HOLD_STEPS;
+	steps_left[me] = steps;
 	held |= 1ull << me;
 	rh__ctl_point();
 	held &= ~(1ull << me);
@@ -48,12 +57,23 @@ static void hold(enum hold_kind k)
 
 void rh__ctl_hold(void)
 {
-	hold(H_WATCH);
+	hold(H_STEPS, HOLD_STEPS);
 }
 
 void rh__ctl_yield(void)
 {
-	hold(H_YIELD);
+	hold(H_YIELD, 0);
+}
+
+void rh__ctl_delay(void)
+{
+	struct rh__rt_thread *me = rh__rt_self;
+	unsigned *left = &delay_countdown[me->tid];
+
+	if (*left == 0)
+		*left = 1 + (unsigned)rh_rng_below(&me->rng, 2 * (uint64_t)rh__rt_shared->sample);
+	if (--*left == 0)
+		hold(H_STEPS, 1 + (unsigned)rh_rng_below(&me->rng, HOLD_STEPS));
 }
 
 /* The pick after a step of cur: true when held fiber i may run again. Its
@@ -63,7 +83,7 @@ static bool released(unsigned i, uint64_t enabled, unsigned cur)
 {
 	uint64_t others = enabled & ~held;
 
-	if (kind[i] == H_WATCH)
+	if (kind[i] == H_STEPS)
 		return i != cur && --steps_left[i] == 0;
 	if (i == cur)
 		owed[i] = others;
@@ -88,3 +108,4 @@ uint64_t rh__ctl_hold_filter(uint64_t enabled, unsigned cur)
 	held = 0;
 	return enabled;
 }
+

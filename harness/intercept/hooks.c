@@ -259,8 +259,11 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
  * itself uses the program's memory order. */
 #define SYNC(what)                                                                         \
 	do {                                                                               \
-		if (RH_UNLIKELY(rh__rt_on))                                                    \
-			rh__rt_sync(what, PC());                                               \
+		if (RH_UNLIKELY(rh__rt_on)) {                                              \
+			rh__rt_sync(what, PC());                                           \
+			if (rh__ctl_on)                                                    \
+				rh__ctl_delay();                                           \
+		}                                                                          \
 	} while (0)
 
 /* Controlled mode sees what an atomic reads and writes, for spin-waits: a
@@ -272,6 +275,8 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 			if (rh__ctl_on)                                                    \
 				rh__ctl_read((uintptr_t)(a), PC());                        \
 			rh__rt_sync(what, PC());                                           \
+			if (rh__ctl_on)                                                    \
+				rh__ctl_delay();                                           \
 		}                                                                          \
 	} while (0)
 #define WROTE(a)                                                                           \
