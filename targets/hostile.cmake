@@ -33,6 +33,11 @@ foreach(mode stress controlled)
                --watchdog 100)
   set_tests_properties(hostile.stuck_after_trials.${mode} PROPERTIES LABELS hostile TIMEOUT 60)
 endforeach()
+# SIGINT/SIGTERM to hunt --build, mid-build and mid-campaign: exit 3, no
+# process left, nothing left in TMPDIR (the build's directory included).
+add_test(NAME hostile.build_signals
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/build-signals $<TARGET_FILE:racehunt_exe>)
+set_tests_properties(hostile.build_signals PROPERTIES LABELS hostile TIMEOUT 120)
 
 if(NOT RH_SANITIZE MATCHES "address")
   return()

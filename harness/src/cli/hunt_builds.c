@@ -1,19 +1,32 @@
 /* SPDX-License-Identifier: MIT */
-/* Folding other builds (tsan, asan) into the hunt matrix. */
+/* Folding other builds (tsan, asan) into the hunt matrix. Each build's hunt
+ * runs in a directory of its own under TMPDIR, which is also that hunt's
+ * TMPDIR, so removing the directory removes whatever it left; it goes on
+ * every path out, a SIGINT/SIGTERM or rh_die included. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "campaign/campaign.h"
+#include "core/interrupt.h"
 #include "core/registry.h"
 #include "core/util.h"
 #include "hunt_builds.h"
 #include "report/json_read.h"
 #include "report/result_read.h"
+
+/* How long a build's hunt, passed our SIGINT/SIGTERM, gets to stop (it
+ * stops within one poll) before it is killed. */
+#define RH_BUILD_STOP_MS 5000
 
 struct rh_build {
 	char *name;
@@ -22,12 +35,72 @@ struct rh_build {
 	size_t n;
 };
 
-/* The child's output is the other build's business (TSan reports go to its
- * stderr); only its JSON and exit status matter here. */
-static int run_quietly(char **argv)
+/* The build's directory while its hunt runs: process-wide because the
+ * atexit handler that removes it after an rh_die has no context. */
+static char *build_dir;
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
+	(void)st;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_build_dir(void)
+{
+	if (build_dir == NULL)
+		return;
+	nftw(build_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(build_dir);
+	build_dir = NULL;
+}
+
+static char *make_build_dir(void)
+{
+	static bool registered;
+	const char *base = getenv("TMPDIR");
+
+	if (!registered)
+		registered = atexit(remove_build_dir) == 0;
+	if (base == NULL || *base == 0)
+		base = "/tmp";
+	if (asprintf(&build_dir, "%s/racehunt-build-XXXXXX", base) < 0) {
+		build_dir = NULL;
+		return NULL;
+	}
+	if (mkdtemp(build_dir) == NULL) {
+		free(build_dir);
+		build_dir = NULL;
+	}
+	return build_dir;
+}
+
+/* Our SIGINT/SIGTERM passed on to the build's hunt, which then stops and
+ * writes what it has; killed if it does not within RH_BUILD_STOP_MS. */
+static void stop_build(pid_t pid, int *status)
+{
+	double until = rh_now_ms() + rh_timeout_ms(RH_BUILD_STOP_MS);
+	struct timespec nap = {0, 5000000L};
+
+	kill(pid, rh_interrupted());
+	while (waitpid(pid, status, WNOHANG) == 0) {
+		if (rh_now_ms() > until) {
+			kill(pid, SIGKILL);
+			waitpid(pid, status, 0);
+			return;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* The child's output is the other build's business (TSan reports go to its
+ * stderr); only its JSON and exit status matter here. -2: interrupted. */
+static int run_quietly(char **argv, const char *dir)
+{
+	pid_t self = getpid(), pid;
 	int status;
-	pid_t pid;
 
 	fflush(stdout);
 	pid = fork();
@@ -36,14 +109,26 @@ static int run_quietly(char **argv)
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
+		/* It dies with us, however we die. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != self)
+			_exit(127);
+		setenv("TMPDIR", dir, 1);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
+		if (rh_interrupted()) {
+			stop_build(pid, &status);
+			return -2;
+		}
+	}
+	if (rh_interrupted())
+		return -2;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -71,17 +156,19 @@ static bool decode_cells(rh_build *b, char *err, size_t cap)
 rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int n_filters,
 			uint64_t seed, uint64_t trials, char *err, size_t errcap)
 {
-	char json_path[] = "/tmp/racehunt-build-XXXXXX", seed_s[32], trials_s[32], jerr[384];
+	char *json_path = NULL, seed_s[32], trials_s[32], jerr[384];
 	char **argv = calloc((size_t)n_filters + 14, sizeof(*argv));
 	rh_build *b = NULL;
-	int fd, rc, argc = 0;
+	int rc, argc = 0;
 
-	fd = mkstemp(json_path);
-	if (fd < 0 || argv == NULL) {
-		snprintf(err, errcap, "--build %s: cannot create a temporary file", name);
+	rh_interrupt_install();
+	if (argv == NULL || make_build_dir() == NULL ||
+	    asprintf(&json_path, "%s/hunt.json", build_dir) < 0) {
+		json_path = NULL;
+		snprintf(err, errcap, "--build %s: cannot create a temporary directory: %s", name,
+			 strerror(errno));
 		goto out;
 	}
-	close(fd);
 	snprintf(seed_s, sizeof(seed_s), "%llu", (unsigned long long)seed);
 	snprintf(trials_s, sizeof(trials_s), "%llu", (unsigned long long)trials);
 	argv[argc++] = (char *)path;
@@ -100,7 +187,12 @@ rh_build *rh_build_hunt(const char *name, const char *path, char **filters, int 
 	argv[argc++] = "none";
 	argv[argc++] = "--json";
 	argv[argc++] = json_path;
-	rc = run_quietly(argv);
+	rc = run_quietly(argv, build_dir);
+	if (rc == -2) {
+		snprintf(err, errcap, "--build %s: interrupted by %s while its hunt ran", name,
+			 rh_interrupted() == SIGINT ? "SIGINT" : "SIGTERM");
+		goto out;
+	}
 	if (rc != 0 && rc != 1) {
 		snprintf(err, errcap, "--build %s: '%s hunt' exited with status %d", name, path, rc);
 		goto out;
@@ -121,7 +213,8 @@ fail:
 	rh_build_free(b);
 	b = NULL;
 out:
-	unlink(json_path);
+	remove_build_dir();
+	free(json_path);
 	free(argv);
 	return b;
 }
