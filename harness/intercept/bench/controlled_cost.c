@@ -1,28 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* Cost of an instrumented access under `racehunt exec --mode controlled`:
  * ns per access of a loop over a volatile location (a read and a write per
- * iteration), first by main on a location no other thread touches
- * (unshared), then by one thread on a location another thread touched
- * before (shared: every access is a scheduling point) while that other
- * thread can run but only yields, so nearly every point is a choice that
- * does not preempt. The accesses never overlap in time (a flag orders the
- * two threads' touches), so the loop is race-free and the trial runs to the
- * end. Run plainly it measures the hooks with no runtime. Figures go to the
- * file named by argv[1] (exec captures stdout), "-" for stdout. */
+ * iteration), run by main on
+ *   - a location no other thread touches (unshared: no scheduling point);
+ *   - a location a thread touched and was joined before (shared: every
+ *     access is a scheduling point, with nobody else to choose);
+ *   - the same while another thread can run but only yields (every access
+ *     a choice, which under pct:3 almost never preempts).
+ * Every access is ordered after the other thread's (the join) and the
+ * yielding thread touches nothing main does, so the loop is race-free and
+ * the trial runs to its end. Run plainly it measures the hooks with no
+ * runtime. Figures go to the file named by argv[1] (exec captures stdout),
+ * "-" for stdout. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
-/* 2 x 10^5 scheduling points per round, 3 rounds: within controlled mode's
- * 2,000,000 steps per run. */
+/* 2 x 10^5 scheduling points per round, 3 rounds, twice: within controlled
+ * mode's 2,000,000 steps per run. */
 #define ITERATIONS 100000L
 #define ROUNDS 3
 
 static volatile long private_slot, shared_slot;
-static atomic_int touched, done;
-static double shared_ns;
+static atomic_int done;
 
 static double now_ns(void)
 {
@@ -49,21 +51,16 @@ static double loop(volatile long *slot)
 	return best;
 }
 
-static void *bystander(void *arg)
+static void *toucher(void *arg)
 {
 	shared_slot = 1;
-	atomic_store(&touched, 1);
-	while (!atomic_load(&done))
-		sched_yield();
 	return arg;
 }
 
-static void *measurer(void *arg)
+static void *bystander(void *arg)
 {
-	while (!atomic_load(&touched))
+	while (!atomic_load(&done))
 		sched_yield();
-	shared_ns = loop(&shared_slot);
-	atomic_store(&done, 1);
 	return arg;
 }
 
@@ -71,17 +68,20 @@ int main(int argc, char **argv)
 {
 	FILE *out = argc > 1 && argv[1][0] != '-' ? fopen(argv[1], "a") : stdout;
 	const char *label = argc > 2 ? argv[2] : "plain run";
-	pthread_t t[2];
-	double unshared;
+	double unshared, alone, beside;
+	pthread_t t;
 
 	if (out == NULL)
 		return 2;
 	unshared = loop(&private_slot);
-	pthread_create(&t[0], NULL, bystander, NULL);
-	pthread_create(&t[1], NULL, measurer, NULL);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	fprintf(out, "| %s | %.2f | %.2f |\n", label, unshared, shared_ns);
+	pthread_create(&t, NULL, toucher, NULL);
+	pthread_join(t, NULL);
+	alone = loop(&shared_slot);
+	pthread_create(&t, NULL, bystander, NULL);
+	beside = loop(&shared_slot);
+	atomic_store(&done, 1);
+	pthread_join(t, NULL);
+	fprintf(out, "| %s | %.2f | %.2f | %.2f |\n", label, unshared, alone, beside);
 	fclose(out);
 	return 0;
 }
