@@ -2,13 +2,18 @@
 # rh1:exec: schedule strings (included by CMakeLists.txt, outside the tsan
 # build like the rest): each bad example controlled pct:3 seed 1 finds, its
 # replay line reproduces the same kind 20 times out of 20, and its shrunk
-# trace names lines of the example's source. Forged or damaged strings are
+# trace names lines of the example's source (NAME.c). Forged or damaged strings are
 # refused with one line, exit 2.
 set(rh_replay_sh ${PROJECT_SOURCE_DIR}/harness/tests/exec_replay.sh)
 foreach(name IN LISTS rh_examples)
   add_test(NAME exec.replay.${name}
-    COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 20 - $<TARGET_FILE:rh_example_${name}>)
+    COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 20 ${name}.c
+            $<TARGET_FILE:rh_example_${name}>)
   set_tests_properties(exec.replay.${name} PROPERTIES LABELS exec)
 endforeach()
+add_test(NAME exec.replay.forged
+  COMMAND ${PROJECT_SOURCE_DIR}/harness/tests/exec_forge.sh $<TARGET_FILE:racehunt_exe>
+          $<TARGET_FILE:forge_schedule> $<TARGET_FILE:rh_example_lock_order>)
+set_tests_properties(exec.replay.forged PROPERTIES LABELS exec)
 rh_cli_test(exec.replay.truncated STATUS 2 MATCH "^racehunt replay: schedule string is truncated"
   LABELS exec ARGS replay "rh1:exec:prog:h0123456789abcdefp1w1000:s1i0:pct-3:-:n0f00000000:0000")

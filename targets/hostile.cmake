@@ -39,6 +39,11 @@ add_test(NAME hostile.build_signals
   COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/build-signals $<TARGET_FILE:racehunt_exe>)
 set_tests_properties(hostile.build_signals PROPERTIES LABELS hostile TIMEOUT 120)
 
+# The forger is built everywhere: examples/controlled_replay.cmake forges
+# exec schedule strings in the default build too.
+add_executable(forge_schedule forge_schedule.c)
+target_link_libraries(forge_schedule PRIVATE racehunt_harness)
+target_compile_options(forge_schedule PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
 if(NOT RH_SANITIZE MATCHES "address")
   return()
 endif()
@@ -65,9 +70,6 @@ rh_cli_test(hostile.queue_rounds STATUS 2
 
 # Forged schedule strings through every door (replay, shrink, run
 # --strategy replay:): one validation, one range.
-add_executable(forge_schedule forge_schedule.c)
-target_link_libraries(forge_schedule PRIVATE racehunt_harness)
-target_compile_options(forge_schedule PRIVATE -iquote ${PROJECT_SOURCE_DIR}/harness/src)
 add_test(NAME hostile.forge
   COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/forge $<TARGET_FILE:racehunt_exe>
           $<TARGET_FILE:forge_schedule>)

@@ -234,6 +234,7 @@ RH_NORETURN static void thread_end(void *ret)
 
 	ctl.t[me].ret = ret;
 	ctl.t[me].st = C_DONE;
+	rh__rec_exit();
 	atomic_store(&rh__rt_threads[me].state, RT_EXITED);
 	next = pick();
 	enter(next);

@@ -19,16 +19,7 @@
 #include "controlled_record.h"
 #include "controlled_rt.h"
 
-struct pending {
-	const char *op; /* NULL: the thread has not reached a point yet */
-	const void *obj;
-	uintptr_t pc;
-	uint32_t size;
-	uint8_t flags;
-};
-
 static struct {
-	struct pending pending[RH_MAX_THREADS];
 	const char *op_key[RH_EXEC_OPS_MAX]; /* the names interned in rec->ops */
 	struct rh_exec_step *last;	     /* the step being performed */
 } rec;
@@ -84,6 +75,9 @@ void rh__rec_start(void)
 	r->n_choices = 0;
 	r->diverged = 0;
 	r->n_ops = 0;
+	memset(r->at, 0, sizeof(r->at));
+	for (unsigned i = 0; i < RH_EXEC_THREADS_MAX; i++)
+		r->at[i] = (struct rh_exec_step){.tid = (uint8_t)i, .op = RH_EXEC_OP_NONE};
 }
 
 static void fp_mix(struct rh_exec_record *r, uint64_t word)
@@ -107,27 +101,50 @@ static uint8_t op_index(struct rh_exec_record *r, const char *op)
 	return (uint8_t)r->n_ops++;
 }
 
+/* A thread's position in the record's terms: offsets in the program's
+ * file where the address is inside it. */
+static void set_at(struct rh_exec_step *s, const void *obj, uintptr_t pc)
+{
+	uint64_t off;
+
+	s->flags &= (uint8_t)~(RH_EXEC_STEP_PC_IMAGE | RH_EXEC_STEP_OBJ_IMAGE);
+	if (rh__rt_image_pc(pc, &off))
+		s->flags |= RH_EXEC_STEP_PC_IMAGE;
+	s->pc = off;
+	s->obj = 0;
+	if (obj != NULL && rh__rt_image_obj(obj, &off))
+		s->flags |= RH_EXEC_STEP_OBJ_IMAGE;
+	if (obj != NULL)
+		s->obj = off;
+}
+
 void rh__rec_pending(const char *op, const void *obj, uintptr_t pc, uint32_t size,
 		     unsigned flags)
 {
-	rec.pending[rh__rt_self->tid] = (struct pending){op, obj, pc, size, (uint8_t)flags};
+	struct rh_exec_record *r = shared();
+	unsigned tid = rh__rt_self->tid;
+	struct rh_exec_step *s = &r->at[tid];
+
+	*s = (struct rh_exec_step){.tid = (uint8_t)tid, .op = op_index(r, op), .size = size,
+				   .flags = (uint8_t)flags};
+	set_at(s, obj, pc);
 }
 
 void rh__rec_obj(const void *obj)
 {
-	struct pending *p = &rec.pending[rh__rt_self->tid];
-	uint64_t off;
+	struct rh_exec_step *s = &shared()->at[rh__rt_self->tid];
+	uint8_t image;
 
 	/* The first object named is the call's (a condition wait's, not its
 	 * mutex's). */
-	if (p->obj != NULL)
+	if (s->obj != 0 || obj == NULL)
 		return;
-	p->obj = obj;
+	image = rh__rt_image_obj(obj, &s->obj) ? RH_EXEC_STEP_OBJ_IMAGE : 0;
+	s->flags |= image;
 	if (rec.last == NULL)
 		return;
-	if (rh__rt_image_obj(obj, &off))
-		rec.last->flags |= RH_EXEC_STEP_OBJ_IMAGE;
-	rec.last->obj = off;
+	rec.last->obj = s->obj;
+	rec.last->flags |= image;
 }
 
 void rh__rec_blocked(void)
@@ -136,27 +153,24 @@ void rh__rec_blocked(void)
 		rec.last->flags |= RH_EXEC_STEP_BLOCKED;
 }
 
+void rh__rec_exit(void)
+{
+	shared()->at[rh__rt_self->tid].flags |= RH_EXEC_STEP_DONE;
+}
+
 /* Step and, when two or more threads could run, choice: next performs its
  * pending step. Only what does not change with the program's load address
  * goes into the fingerprint, so a replay in a new racehunt retraces it. */
 void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next, bool fair)
 {
 	struct rh_exec_record *r = shared();
-	const struct pending *p = &rec.pending[next];
 	struct rh_exec_step *s = &r->step[r->steps % RH_EXEC_STEPS_MAX];
-	uint64_t pc, obj;
 
-	*s = (struct rh_exec_step){.tid = (uint8_t)next, .op = op_index(r, p->op),
-				   .size = p->size, .flags = p->flags};
-	if (rh__rt_image_pc(p->pc, &pc))
-		s->flags |= RH_EXEC_STEP_PC_IMAGE;
-	if (rh__rt_image_obj(p->obj, &obj))
-		s->flags |= RH_EXEC_STEP_OBJ_IMAGE;
-	s->pc = pc;
-	s->obj = p->obj != NULL ? obj : 0;
+	*s = r->at[next];
 	rec.last = s;
-	fp_mix(r, next | (uint64_t)s->op << 8 | (uint64_t)(s->flags & ~RH_EXEC_STEP_OBJ_IMAGE) << 16 |
-			  ((s->flags & RH_EXEC_STEP_PC_IMAGE) ? pc << 24 : 0));
+	fp_mix(r, next | (uint64_t)s->op << 8 |
+			  (uint64_t)(s->flags & (RH_EXEC_STEP_ACCESS | RH_EXEC_STEP_WRITE)) << 16 |
+			  ((s->flags & RH_EXEC_STEP_PC_IMAGE) ? s->pc << 24 : 0));
 	if (enabled & (enabled - 1)) {
 		if (r->n_choices < RH_EXEC_CHOICES_MAX)
 			r->choice[r->n_choices] = (struct rh_exec_choice){

@@ -28,6 +28,8 @@ void rh__rec_pending(const char *op, const void *obj, uintptr_t pc, uint32_t siz
 void rh__rec_obj(const void *obj);
 /* The running thread's step could not complete: it waits. */
 void rh__rec_blocked(void);
+/* The running thread has ended. */
+void rh__rec_exit(void);
 /* The scheduler picked next among enabled (cur ran last; fair: the fairness
  * rule overrode the strategy). */
 void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next, bool fair);

@@ -193,8 +193,12 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	if (me == NULL || me->ignore)
 		return;
 	atomic_store_explicit(&me->last_access_pc, pc, memory_order_relaxed);
-	if (atomic_load_explicit(&watching, memory_order_relaxed))
+	if (atomic_load_explicit(&watching, memory_order_relaxed)) {
+		/* Controlled: the access a race report may end the run on. */
+		if (rh__ctl_on)
+			rh__ctl_access_note(addr, size, is_write, pc);
 		check_watches(addr, size, is_write, me->tid, pc);
+	}
 	switch (rh__rt_shared->points) {
 	case RH_POINTS_SYNC:
 		return;

@@ -48,6 +48,7 @@
 #define RH_EXEC_STEPS_MAX 4096
 #define RH_EXEC_OPS_MAX 64 /* distinct step kinds named in one run */
 #define RH_EXEC_OP_LEN 32
+#define RH_EXEC_THREADS_MAX 64 /* controlled mode's fibers */
 
 /* One choice: a step where two or more threads could run. */
 struct rh_exec_choice {
@@ -65,6 +66,7 @@ enum {
 	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
 	RH_EXEC_STEP_PC_IMAGE = 1u << 3,  /* pc is an offset in the program's file */
 	RH_EXEC_STEP_OBJ_IMAGE = 1u << 4, /* obj is an offset in the program's image */
+	RH_EXEC_STEP_DONE = 1u << 5,	  /* at[]: the thread has ended */
 };
 
 /* No step kind: a thread's first step (it starts), or more kinds than
@@ -103,6 +105,9 @@ struct rh_exec_record {
 	char ops[RH_EXEC_OPS_MAX][RH_EXEC_OP_LEN];
 	struct rh_exec_choice choice[RH_EXEC_CHOICES_MAX];
 	struct rh_exec_step step[RH_EXEC_STEPS_MAX]; /* step s at s % RH_EXEC_STEPS_MAX */
+	/* Where each thread is: the step it is stopped before (or last made,
+	 * RH_EXEC_STEP_DONE), for the end of a trace. */
+	struct rh_exec_step at[RH_EXEC_THREADS_MAX];
 };
 
 typedef enum rh_exec_mode {

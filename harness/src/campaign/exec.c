@@ -97,12 +97,6 @@ int rh_exec_check_program(rh_exec *e)
 	return RH_EXIT_CLEAN;
 }
 
-struct server {
-	pid_t pid;
-	int cmd, status, out;
-	struct rh_exec_shared *sh;
-};
-
 static void no_cloexec(int fd)
 {
 	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
@@ -133,7 +127,7 @@ static int timed_read(int fd, void *buf, size_t n, int ms)
 	return 0;
 }
 
-static bool start_server(const rh_exec *e, struct server *s, char *err, size_t cap)
+bool rh_exec_start(const rh_exec *e, rh_exec_server *s, char *err, size_t cap)
 {
 	int shm = memfd_create("racehunt-exec", MFD_CLOEXEC);
 	int out = memfd_create("racehunt-exec-output", MFD_CLOEXEC);
@@ -184,7 +178,7 @@ static bool start_server(const rh_exec *e, struct server *s, char *err, size_t c
 	return true;
 }
 
-static void stop_server(struct server *s)
+void rh_exec_stop(rh_exec_server *s)
 {
 	close(s->cmd);
 	close(s->status);
@@ -196,9 +190,9 @@ static void stop_server(struct server *s)
 	munmap(s->sh, sizeof(*s->sh));
 }
 
-/* The last lines the trial printed, at most cap - 1 bytes. */
-static void output_tail(int fd, char *buf, size_t cap)
+void rh_exec_output_tail(const rh_exec_server *s, char *buf, size_t cap)
 {
+	int fd = s->out;
 	struct stat st;
 	off_t from;
 	ssize_t n;
@@ -219,17 +213,7 @@ static void output_tail(int fd, char *buf, size_t cap)
 	}
 }
 
-enum trial_end { TRIAL_CLEAN, TRIAL_FAILED, TRIAL_UNSUPPORTED, TRIAL_LOST };
-
-struct verdict {
-	rh_kind kind;
-	char message[RH_EXEC_MSG_MAX];
-	/* A report in shared memory, then a signal (CRASH) or a non-zero status
-	 * (EXIT): the kind that fired behind it, else RH_KIND_COUNT_. */
-	rh_kind behind;
-};
-
-static void classify(const struct server *s, int status, bool killed, struct verdict *v)
+static void classify(const rh_exec_server *s, int status, bool killed, rh_exec_verdict *v)
 {
 	uint32_t k = atomic_load_explicit(&s->sh->kind, memory_order_acquire);
 
@@ -257,9 +241,8 @@ static void classify(const struct server *s, int status, bool killed, struct ver
 	}
 }
 
-/* One trial; TRIAL_LOST when the server itself went away. */
-static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
-				struct verdict *v)
+/* One trial; RH_EXEC_TRIAL_LOST when the server itself went away. */
+rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec_verdict *v)
 {
 	const rh_campaign *c = &e->c;
 	uint64_t cmd = trial;
@@ -281,9 +264,9 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 	atomic_store(&s->sh->kind, 0);
 	atomic_store(&s->sh->claimed, 0);
 	if (write(s->cmd, &cmd, sizeof(cmd)) != (ssize_t)sizeof(cmd))
-		return TRIAL_LOST;
+		return RH_EXEC_TRIAL_LOST;
 	if (timed_read(s->status, &pid, sizeof(pid), (int)rh_timeout_ms(HELLO_MS)) != 0)
-		return TRIAL_LOST;
+		return RH_EXEC_TRIAL_LOST;
 	rc = timed_read(s->status, &status, sizeof(status),
 			(int)(s->sh->watchdog_ms + rh_timeout_ms(GRACE_MS)));
 	if (rc == -1) {
@@ -292,16 +275,16 @@ static enum trial_end run_trial(rh_exec *e, struct server *s, uint64_t trial,
 		rc = timed_read(s->status, &status, sizeof(status), (int)rh_timeout_ms(HELLO_MS));
 	}
 	if (rc != 0)
-		return TRIAL_LOST;
+		return RH_EXEC_TRIAL_LOST;
 	if (atomic_load(&s->sh->kind) == RH_EXEC_KIND_UNSUPPORTED) {
 		snprintf(v->message, sizeof(v->message), "%s", s->sh->message);
-		return TRIAL_UNSUPPORTED;
+		return RH_EXEC_TRIAL_UNSUPPORTED;
 	}
 	if (!killed && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    atomic_load(&s->sh->kind) == 0)
-		return TRIAL_CLEAN;
+		return RH_EXEC_TRIAL_CLEAN;
 	classify(s, status, killed, v);
-	return TRIAL_FAILED;
+	return RH_EXEC_TRIAL_FAILED;
 }
 
 static const char *const points_names[] = {"sync", "shared", "all"};
@@ -340,7 +323,7 @@ static void rerun_line(const rh_exec *e, uint64_t trial, char *buf, size_t cap)
 /* The first failure's schedule string, its replay command and its trace;
  * false when the string would not fit a result (the record had that many
  * choices off the default). */
-static bool first_schedule(rh_exec *e, rh_result *r, const struct rh_exec_record *rec)
+static bool first_schedule(rh_exec *e, rh_result *r, const struct rh_exec_shared *sh)
 {
 	char err[256], *str = rh_schedule_format(&e->first_spec, err, sizeof(err));
 
@@ -354,12 +337,12 @@ static bool first_schedule(rh_exec *e, rh_result *r, const struct rh_exec_record
 	snprintf(r->first.schedule, sizeof(r->first.schedule), "%s", str);
 	rh_replay_command(r->first.replay, sizeof(r->first.replay), str);
 	free(str);
-	e->first_trace = rh_exec_record_trace(rec);
+	e->first_trace = rh_exec_record_trace(&sh->rec, sh->threads);
 	return true;
 }
 
-static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdict *v,
-		   const struct server *s, double start_ms)
+static void record(rh_exec *e, rh_result *r, uint64_t trial, const rh_exec_verdict *v,
+		   const rh_exec_server *s, double start_ms)
 {
 	r->failed_trials++;
 	r->hist[v->kind]++;
@@ -374,23 +357,23 @@ static void record(rh_exec *e, rh_result *r, uint64_t trial, const struct verdic
 	snprintf(e->message, sizeof(e->message), "%s", v->message);
 	snprintf(r->first.message, sizeof(r->first.message), "%.*s",
 		 (int)sizeof(r->first.message) - 1, v->message);
-	output_tail(s->out, e->output_tail, sizeof(e->output_tail));
+	rh_exec_output_tail(s, e->output_tail, sizeof(e->output_tail));
 	if (e->c.mode != RH_MODE_CONTROLLED ||
 	    !rh_exec_record_spec(e, &s->sh->rec, trial, &e->first_spec) ||
-	    !first_schedule(e, r, &s->sh->rec))
+	    !first_schedule(e, r, s->sh))
 		rerun_line(e, trial, r->first.replay, sizeof(r->first.replay));
 }
 
 /* A forced trial: whether it followed the schedule, and its steps. */
-static void retraced(rh_exec *e, const struct rh_exec_record *rec)
+static void retraced(rh_exec *e, const struct rh_exec_shared *sh)
 {
-	const char *why = rh_exec_record_diverged(rec, e->force, e->why_diverged,
+	const char *why = rh_exec_record_diverged(&sh->rec, e->force, e->why_diverged,
 						  sizeof(e->why_diverged));
 
 	if (why == NULL)
 		e->why_diverged[0] = '\0';
 	free(e->last_trace);
-	e->last_trace = rh_exec_record_trace(rec);
+	e->last_trace = rh_exec_record_trace(&sh->rec, sh->threads);
 }
 
 void rh_exec_fini(rh_exec *e)
@@ -412,8 +395,8 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 {
 	const rh_campaign *c = &e->c;
 	double start_ms = rh_now_ms();
-	struct verdict v;
-	struct server s;
+	rh_exec_verdict v;
+	rh_exec_server s;
 	int rc = RH_EXIT_CLEAN;
 
 	memset(r, 0, sizeof(*r));
@@ -421,15 +404,15 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 	 * killer) must end the campaign with a message, not kill racehunt
 	 * with SIGPIPE on the next command. */
 	signal(SIGPIPE, SIG_IGN);
-	if (!start_server(e, &s, r->harness_error, sizeof(r->harness_error))) {
-		stop_server(&s);
+	if (!rh_exec_start(e, &s, r->harness_error, sizeof(r->harness_error))) {
+		rh_exec_stop(&s);
 		/* The program's own doing (it crashed or hung in a constructor). */
 		return rh_exec_usage("%s", r->harness_error);
 	}
 	for (uint64_t i = c->first_trial; budget_left(c, i, start_ms); i++) {
-		enum trial_end end = run_trial(e, &s, i, &v);
+		rh_exec_end end = rh_exec_trial(e, &s, i, &v);
 
-		if (end == TRIAL_LOST) {
+		if (end == RH_EXEC_TRIAL_LOST) {
 			r->harness_failed = 1;
 			snprintf(r->harness_error, sizeof(r->harness_error),
 				 "of '%s' (the fork server) went away during trial %llu", e->argv[0],
@@ -437,14 +420,14 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			rc = RH_EXIT_HARNESS;
 			break;
 		}
-		if (end == TRIAL_UNSUPPORTED) {
+		if (end == RH_EXEC_TRIAL_UNSUPPORTED) {
 			rc = rh_exec_usage("%s: %s", e->argv[0], v.message);
 			break;
 		}
 		r->trials_run++;
 		if (e->force != NULL)
-			retraced(e, &s.sh->rec);
-		if (end == TRIAL_FAILED)
+			retraced(e, s.sh);
+		if (end == RH_EXEC_TRIAL_FAILED)
 			record(e, r, i, &v, &s, start_ms);
 		if (c->stop_on_first && r->have_first)
 			break;
@@ -453,7 +436,7 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 	/* Controlled: one schedule per trial, chosen in the trial's child. */
 	r->schedules = r->trials_run;
 	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
-	stop_server(&s);
+	rh_exec_stop(&s);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;
 	return r->failed_trials ? RH_EXIT_VIOLATION : RH_EXIT_CLEAN;

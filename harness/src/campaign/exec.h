@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "campaign.h"
 #include "controlled/sched.h"
@@ -73,6 +74,60 @@ int rh_exec_run(rh_exec *e, rh_result *r);
 /* What rh_exec_run left in e (specs and traces). */
 void rh_exec_fini(rh_exec *e);
 
+/* The program as a fork server, and one trial of it at a time: what
+ * rh_exec_run loops over, and what a shrink runs its candidates on. */
+typedef struct rh_exec_server {
+	pid_t pid;
+	int cmd, status, out;
+	struct rh_exec_shared *sh;
+} rh_exec_server;
+
+typedef enum rh_exec_end {
+	RH_EXEC_TRIAL_CLEAN,
+	RH_EXEC_TRIAL_FAILED,
+	RH_EXEC_TRIAL_UNSUPPORTED, /* message says what the runtime cannot model */
+	RH_EXEC_TRIAL_LOST,	   /* the server itself went away */
+} rh_exec_end;
+
+typedef struct rh_exec_verdict {
+	rh_kind kind;
+	char message[RH_EXEC_MSG_MAX];
+	/* A report in shared memory, then a signal (CRASH) or a non-zero status
+	 * (EXIT): the kind that fired behind it, else RH_KIND_COUNT_. */
+	rh_kind behind;
+} rh_exec_verdict;
+
+/* Start e's program as a fork server; false with a one-line reason (the
+ * program exited or hung before main). Stop it in either case. */
+bool rh_exec_start(const rh_exec *e, rh_exec_server *s, char *err, size_t cap);
+void rh_exec_stop(rh_exec_server *s);
+/* One trial with e's parameters (its forced choices too); its run record is
+ * s->sh->rec and its output s->out until the next. */
+rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec_verdict *v);
+/* The last lines the trial printed, at most cap - 1 bytes. */
+void rh_exec_output_tail(const rh_exec_server *s, char *buf, size_t cap);
+
+/* exec_shrink.c: a failing controlled run shrunk to fewer choices off the
+ * default, keeping its kind and signature. */
+typedef struct rh_exec_shrunk {
+	rh_sched_spec best; /* the shrunk run's schedule */
+	char *trace;	    /* its steps, a line each (malloc'd) */
+	rh_kind kind;
+	char message[RH_EXEC_MSG_MAX]; /* its violation, runtime tokens */
+	char output_tail[2048];	       /* its program output's tail */
+	char signature[RH_EXEC_MSG_MAX];
+	char why[RH_EXEC_MSG_MAX]; /* status 2 or 3: why not */
+	unsigned runs;		   /* candidate trials run */
+	size_t devs_before;
+	unsigned preempt_before, preempt_after;
+} rh_exec_shrunk;
+/* Shrink the run found recorded (e set up for its program, points and
+ * watchdog). Returns 1 (shrunk into out), 0 (the run does not fail), 2 (it
+ * does not replay, or the program cannot be run: out->why), 3 (harness
+ * failure). */
+int rh_exec_shrink_run(rh_exec *e, const rh_sched_spec *found, rh_exec_shrunk *out);
+void rh_exec_shrunk_free(rh_exec_shrunk *s);
+
 /* exec_record.c: the run record racehunt shares with a controlled trial. */
 /* Before a trial: forced choices (force's deviations, or none) and an empty
  * record. */
@@ -85,7 +140,7 @@ bool rh_exec_record_spec(const rh_exec *e, const struct rh_exec_record *rec, uin
  * why not, in buf. */
 const char *rh_exec_record_diverged(const struct rh_exec_record *rec, const rh_sched_spec *want,
 				    char *buf, size_t cap);
-/* Its steps, a line each (malloc'd). */
-char *rh_exec_record_trace(const struct rh_exec_record *rec);
+/* Its steps, a line each, and where each of its threads ended (malloc'd). */
+char *rh_exec_record_trace(const struct rh_exec_record *rec, unsigned threads);
 
 #endif

@@ -137,28 +137,30 @@ static void address(char *buf, size_t cap, bool image, const char *tag, uint64_t
 		snprintf(buf, cap, "0x%" PRIx64, a);
 }
 
-static void step_line(struct text *t, const struct rh_exec_record *rec, uint64_t i)
+/* "T1 pthread_mutex_lock({obj:..}) at {pc:..}", "T2 write 8 bytes of
+ * {obj:..} at {pc:..}", "T1 starts". */
+static void step_text(struct text *t, const struct rh_exec_record *rec,
+		      const struct rh_exec_step *s)
 {
-	const struct rh_exec_step *s = &rec->step[i % RH_EXEC_STEPS_MAX];
 	const char *op = s->op < rec->n_ops ? rec->ops[s->op] : NULL;
 	char obj[64] = "", pc[64];
 
 	if (op == NULL) {
-		add(t, "  %6" PRIu64 "  T%u starts\n", i, s->tid);
+		add(t, "T%u starts", s->tid);
 		return;
 	}
 	if (s->obj != 0)
 		address(obj, sizeof(obj), s->flags & RH_EXEC_STEP_OBJ_IMAGE, "obj", s->obj);
 	address(pc, sizeof(pc), s->flags & RH_EXEC_STEP_PC_IMAGE, "pc", s->pc);
 	if (s->flags & RH_EXEC_STEP_ACCESS)
-		add(t, "  %6" PRIu64 "  T%u %s %u bytes%s%s at %s%s\n", i, s->tid, op, s->size,
-		    obj[0] ? " of " : "", obj, pc, s->flags & RH_EXEC_STEP_BLOCKED ? "  (waits)" : "");
+		add(t, "T%u %s %u bytes%s%s at %s", s->tid, op, s->size, obj[0] ? " of " : "", obj,
+		    pc);
 	else
-		add(t, "  %6" PRIu64 "  T%u %s%s%s%s at %s%s\n", i, s->tid, op, obj[0] ? "(" : "", obj,
-		    obj[0] ? ")" : "", pc, s->flags & RH_EXEC_STEP_BLOCKED ? "  (waits)" : "");
+		add(t, "T%u %s%s%s%s at %s", s->tid, op, obj[0] ? "(" : "", obj, obj[0] ? ")" : "",
+		    pc);
 }
 
-char *rh_exec_record_trace(const struct rh_exec_record *rec)
+char *rh_exec_record_trace(const struct rh_exec_record *rec, unsigned threads)
 {
 	struct text t = {0};
 	uint64_t first = rec->steps > RH_EXEC_STEPS_MAX ? rec->steps - RH_EXEC_STEPS_MAX : 0;
@@ -167,7 +169,23 @@ char *rh_exec_record_trace(const struct rh_exec_record *rec)
 	if (first > 0)
 		add(&t, "  (the record keeps the last %d steps; %" PRIu64 " before them)\n",
 		    RH_EXEC_STEPS_MAX, first);
-	for (uint64_t i = first; i < rec->steps; i++)
-		step_line(&t, rec, i);
+	for (uint64_t i = first; i < rec->steps; i++) {
+		const struct rh_exec_step *s = &rec->step[i % RH_EXEC_STEPS_MAX];
+
+		add(&t, "  %6" PRIu64 "  ", i);
+		step_text(&t, rec, s);
+		add(&t, "%s\n", s->flags & RH_EXEC_STEP_BLOCKED ? "  (waits)" : "");
+	}
+	add(&t, "  where the run ended:\n");
+	for (unsigned i = 0; i < threads && i < RH_EXEC_THREADS_MAX; i++) {
+		if (rec->at[i].flags & RH_EXEC_STEP_DONE || rec->at[i].op >= rec->n_ops) {
+			add(&t, "          T%u %s\n", i,
+			    rec->at[i].flags & RH_EXEC_STEP_DONE ? "has ended" : "has not run");
+			continue;
+		}
+		add(&t, "          ");
+		step_text(&t, rec, &rec->at[i]);
+		add(&t, "\n");
+	}
 	return t.p;
 }

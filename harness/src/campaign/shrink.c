@@ -47,7 +47,7 @@ struct shrinker {
  * " (+N more waiting)", whose count follows the thread count. A 3-thread
  * HANG on a lock whose holder died is not a 1-thread reader spinning with no
  * writer, though both are HANGs. */
-static void signature(const char *msg, char *sig, size_t cap)
+void rh_shrink_signature(const char *msg, char *sig, size_t cap)
 {
 	static const char more[] = " (+# more waiting)";
 	size_t n = 0;
@@ -76,7 +76,7 @@ static bool same_failure(const struct shrinker *sh, const rh_trial *t)
 
 	if (rh_trial_first_kind(t) != sh->kind)
 		return false;
-	signature(rh_trial_first_msg(t), sig, sizeof(sig));
+	rh_shrink_signature(rh_trial_first_msg(t), sig, sizeof(sig));
 	return strcmp(sig, sh->sig) == 0;
 }
 
@@ -418,7 +418,7 @@ char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err
 		*status = failed ? EXIT_VIOLATION : EXIT_CLEAN;
 	}
 	sh.kind = rh_trial_first_kind(sh.t);
-	signature(rh_trial_first_msg(sh.t), sh.sig, sizeof(sh.sig));
+	rh_shrink_signature(rh_trial_first_msg(sh.t), sh.sig, sizeof(sh.sig));
 	if (*status == EXIT_VIOLATION && sh.kind == RH_SANITIZER) {
 		if (out != NULL) {
 			rh_explorer_print_trace(x, out);

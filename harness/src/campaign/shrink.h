@@ -5,6 +5,7 @@
 #ifndef RH_CAMPAIGN_SHRINK_H
 #define RH_CAMPAIGN_SHRINK_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Shrink a controlled schedule string. *status: 2 (err set: damaged, does
@@ -18,6 +19,11 @@ char *rh_shrink_schedule(const char *schedule, FILE *out, int *status, char *err
  * that still fail with the same kind; print the shrunk trace to out. Returns
  * a malloc'd schedule string, or NULL when the run does not fail at all. */
 char *rh_controlled_shrink(const char *schedule, FILE *out);
+
+/* What makes a candidate's failure the one being shrunk, besides its kind:
+ * its message with every number masked (thread ids, offsets and counts
+ * differ in a smaller run). */
+void rh_shrink_signature(const char *msg, char *sig, size_t cap);
 
 /* Why a finding that only ThreadSanitizer made is left as found. */
 extern const char rh_sanitizer_unshrinkable[];

@@ -23,10 +23,13 @@
 
 enum {
 	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
-	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_N
+	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_SHRINK, O_N
 };
 
 static const rh_option exec_options[O_N] = {
+	[O_SHRINK] = {"shrink", NULL,
+		      "controlled: shrink the first failing run to fewer choices off the\n"
+		      "default (same kind and signature) and print its steps", 0},
 	[O_MODE] = {"mode", "M",
 		    "stress (default): OS threads with noise at sync points |\n"
 		    "controlled: the threads as fibers, one running at a time,\n"
@@ -201,6 +204,10 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	}
 	c->stop_on_first = o.count[O_STOP_ON_FIRST] > 0;
 	c->quiet = o.count[O_QUIET] > 0;
+	c->shrink = o.count[O_SHRINK] > 0;
+	if (c->shrink && c->mode != RH_MODE_CONTROLLED)
+		return rh_usage_error("--shrink: stress runs have no schedule to shrink; use --mode "
+				      "controlled");
 	if (o.count[O_PROGRAM_HASH]) {
 		char *end;
 
@@ -267,6 +274,8 @@ static int run(rh_exec *e, rh_result *r, const char *json_path, const char *repo
 		return rh_usage_error("cannot write --json file '%s'", json_path);
 	}
 	rc = rh_exec_run(e, r);
+	if (rc == RH_EXIT_VIOLATION && e->c.shrink && rh_exec_shrink_first(out, e, r) != 0)
+		rc = RH_EXIT_HARNESS;
 	if (rc != RH_EXIT_USAGE) {
 		if (r->have_first && !e->c.quiet)
 			rh_exec_print_first(out, e, r);

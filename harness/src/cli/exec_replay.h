@@ -24,6 +24,13 @@ void rh_exec_print_first(FILE *out, const rh_exec *e, const rh_result *r);
  * recorded one or the run left the recorded schedule, 3 harness failure. */
 int rh_exec_replay(const rh_sched_spec *sp, bool full_trace);
 
+/* The shrunk run's trace and what shrinking kept. */
+void rh_exec_print_shrunk(FILE *out, const rh_exec *e, const rh_exec_shrunk *sh);
+/* exec --shrink: shrink the campaign's first failure, print its trace, and
+ * make r's first violation the shrunk run (its schedule and replay line).
+ * 0, or 3 when the harness failed. */
+int rh_exec_shrink_first(FILE *out, rh_exec *e, rh_result *r);
+
 /* `racehunt shrink` of an exec run's schedule string: exit status as
  * `racehunt shrink`. */
 int rh_exec_shrink(const char *schedule);
