@@ -64,6 +64,14 @@ refuse "$(f "$argv:$params:s18446744073709551616i0:$st:$devs:$nf")" "$malformed"
 for d in 0Bm 4294967296b 0b0b; do refuse "$(f "$argv:$params:$si:$st:$d:$nf")" "$malformed"; done
 refuse "$(f "$argv:$params:$si:$st:$devs:n4294967296f00000000")" "$malformed"
 refuse "$(f "$argv:$params:$si:$st:$devs:n0f00000000")" "$malformed"
+refuse "$(f "$argv:$params:$si:$st:$devs:${nf%%:*}:vNOPE")" "does not know"
+# Well-formed, but its run ends otherwise than the string says: exit 1, one
+# line on stderr saying so, never "no violation".
+tried=$((tried + 1))
+"$rh" replay "$(f "$argv:$params:$si:$st:$devs:${nf%%:*}:v-")" >/dev/null 2>"$work/replay"
+[ $? = 1 ] && grep -q "recorded a run without a violation" "$work/replay" &&
+  [ "$(wc -l <"$work/replay")" = 1 ] ||
+  { fails=$((fails + 1)); echo "FAIL: a run recorded clean that fails:"; cat "$work/replay"; }
 # Well-formed but not the recorded run: it runs, and is refused as such.
 tried=$((tried + 1))
 "$rh" replay "$(f "$argv:$params:$si:$st:$devs:${nf%%f*}9f00000000")" >/dev/null 2>"$work/replay"

@@ -359,7 +359,7 @@ static void record(rh_exec *e, rh_result *r, uint64_t trial, const rh_exec_verdi
 		 (int)sizeof(r->first.message) - 1, v->message);
 	rh_exec_output_tail(s, e->output_tail, sizeof(e->output_tail));
 	if (e->c.mode != RH_MODE_CONTROLLED ||
-	    !rh_exec_record_spec(e, &s->sh->rec, trial, &e->first_spec) ||
+	    !rh_exec_record_spec(e, &s->sh->rec, trial, v->kind, &e->first_spec) ||
 	    !first_schedule(e, r, s->sh))
 		rerun_line(e, trial, r->first.replay, sizeof(r->first.replay));
 }

@@ -132,10 +132,10 @@ void rh_exec_shrunk_free(rh_exec_shrunk *s);
 /* Before a trial: forced choices (force's deviations, or none) and an empty
  * record. */
 void rh_exec_record_reset(struct rh_exec_record *rec, const rh_sched_spec *force);
-/* After it: the schedule of the run it made; false when its record
- * overflowed (more choices than it keeps). */
+/* After a trial that failed with kind: the schedule of the run it made;
+ * false when its record overflowed (more choices than it keeps). */
 bool rh_exec_record_spec(const rh_exec *e, const struct rh_exec_record *rec, uint64_t trial,
-			 rh_sched_spec *out);
+			 rh_kind kind, rh_sched_spec *out);
 /* NULL when the run retraced want (the same choices, the same steps), else
  * why not, in buf. */
 const char *rh_exec_record_diverged(const struct rh_exec_record *rec, const rh_sched_spec *want,

@@ -53,7 +53,7 @@ static bool deviates(const struct rh_exec_choice *c)
 }
 
 bool rh_exec_record_spec(const rh_exec *e, const struct rh_exec_record *rec, uint64_t trial,
-			 rh_sched_spec *out)
+			 rh_kind kind, rh_sched_spec *out)
 {
 	size_t n = 0;
 
@@ -81,6 +81,8 @@ bool rh_exec_record_spec(const rh_exec *e, const struct rh_exec_record *rec, uin
 	out->program_hash = e->hash;
 	out->points = e->points;
 	out->watchdog_ms = e->c.stress.watchdog_ms;
+	out->end = RH_END_FAILED;
+	out->end_kind = kind;
 	return true;
 }
 

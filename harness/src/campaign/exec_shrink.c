@@ -88,7 +88,7 @@ static bool attempt(struct xshrink *sh, const rh_dev *devs, size_t n, rh_sched_s
 		return false;
 	exec_signature(v.message, sig, sizeof(sig));
 	return strcmp(sig, sh->sig) == 0 &&
-	       rh_exec_record_spec(sh->e, &sh->srv.sh->rec, sh->trial, got);
+	       rh_exec_record_spec(sh->e, &sh->srv.sh->rec, sh->trial, v.kind, got);
 }
 
 /* Whether trials still run: a clean or failing one, not a lost server or a
@@ -221,7 +221,7 @@ int rh_exec_shrink_run(rh_exec *e, const rh_sched_spec *found, rh_exec_shrunk *o
 	exec_signature(v.message, sh.sig, sizeof(sh.sig));
 	snprintf(out->signature, sizeof(out->signature), "%s", sh.sig);
 	out->preempt_before = preemptions(&sh.srv.sh->rec);
-	if (!rh_exec_record_spec(e, &sh.srv.sh->rec, sh.trial, &out->best))
+	if (!rh_exec_record_spec(e, &sh.srv.sh->rec, sh.trial, v.kind, &out->best))
 		rh_die("the run to shrink overflowed its record");
 	out->devs_before = out->best.n_devs;
 	sh.best_steps = sh.srv.sh->rec.steps;

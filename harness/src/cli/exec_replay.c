@@ -85,6 +85,8 @@ static void print_trace(FILE *out, const char *prog, char *text, bool full)
 int rh_exec_replay(const rh_sched_spec *sp, bool full_trace)
 {
 	struct exec_run *x = calloc(1, sizeof(*x));
+	char line[512];
+	const char *why;
 	int rc;
 
 	if (x == NULL)
@@ -102,10 +104,16 @@ int rh_exec_replay(const rh_sched_spec *sp, bool full_trace)
 		goto out;
 	}
 	print_trace(stdout, x->e.argv[0], x->e.last_trace, full_trace);
+	why = rh_replay_disagrees(sp, x->r.have_first, x->r.first.kind, line, sizeof(line));
 	if (x->r.have_first)
 		rh_exec_print_first(stdout, &x->e, &x->r);
-	else
+	else if (why == NULL)
 		printf("no violation\n");
+	if (why != NULL) {
+		fflush(stdout);
+		fprintf(stderr, "racehunt replay: %s\n", why);
+		rc = RH_EXIT_VIOLATION;
+	}
 out:
 	teardown(x);
 	free(x);
@@ -171,7 +179,7 @@ int rh_exec_shrink(const char *schedule)
 	rh_sched_spec sp;
 	const rh_scenario *s;
 	unsigned variant;
-	char err[256];
+	char err[512];
 	int rc;
 
 	if (!rh_schedule_resolve(schedule, &sp, &s, &variant, err, sizeof(err))) {
@@ -192,6 +200,10 @@ int rh_exec_shrink(const char *schedule)
 		x->r.first.trial = sp.index;
 		rh_exec_print_shrunk(stdout, &x->e, &sh);
 		rh_exec_print_first(stdout, &x->e, &x->r);
+	} else if (rc == RH_EXIT_CLEAN &&
+		   rh_replay_disagrees(&sp, false, RH_KIND_COUNT_, err, sizeof(err)) != NULL) {
+		fprintf(stderr, "racehunt shrink: %s\n", err);
+		rc = RH_EXIT_VIOLATION; /* NOT REPRODUCED: nothing to shrink */
 	} else if (rc == RH_EXIT_CLEAN)
 		printf("the schedule runs without a violation: nothing to shrink\n");
 	else if (sh.why[0] != '\0')
