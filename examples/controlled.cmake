@@ -20,10 +20,13 @@ racehunt_add_test(exec.controlled.spin_handshake COMMAND rh_example_spin_handsha
 # Bugs between plain accesses (the wrong lock's lost update, two plain
 # stores in the wrong order): scheduling points at shared locations find
 # them, sync points alone never do.
+racehunt_add_test(exec.controlled.wrong_lock_shared COMMAND rh_example_wrong_lock
+  EXPECT detected ${rh_controlled} POINTS shared MATCH "^VIOLATION DATA_RACE"
+  "at balance at wrong_lock.c:(16 deposits|26 fees) and T[0-9] write of 8 bytes at wrong_lock.c:(16 deposits|26 fees)")
 racehunt_add_test(exec.controlled.wrong_lock_sync COMMAND rh_example_wrong_lock EXPECT clean
   ${rh_controlled} POINTS sync)
 racehunt_add_test(exec.controlled.store_order COMMAND rh_example_edge_store_order
-  EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+  EXPECT detected ${rh_controlled} POINTS shared MATCH "^VIOLATION DATA_RACE"
   "at valid at store_order.c:(15 writer|22 reader) and T[0-9] (read|write) of [0-9]+ bytes at store_order.c:(15 writer|22 reader)")
 racehunt_add_test(exec.controlled.store_order_sync COMMAND rh_example_edge_store_order
   EXPECT clean ${rh_controlled} POINTS sync)
