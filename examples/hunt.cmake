@@ -59,3 +59,8 @@ rh_cli_test(report.hunt_exec.no_file STATUS 2 LABELS report cli exec
 rh_cli_test(report.hunt_exec.none STATUS 2 LABELS report cli exec
   MATCH "^racehunt: unknown scenario or store 'exec'"
   ARGS hunt exec --examples none)
+# Columns that cannot run on a program: no exec rows (they would read as
+# missed bugs), and asking for them is an error.
+rh_cli_test(report.hunt_exec.no_column STATUS 2 LABELS report cli exec
+  MATCH "^racehunt: hunt: --detectors: none of 'dpor' runs on exec programs"
+  ARGS hunt exec --detectors dpor)

@@ -206,7 +206,10 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o, rh_hunt_examples **x)
 	memcpy(o->filters, p.operands, sizeof(o->filters));
 	o->n_filters = p.n_operands;
 	o->examples = p.value[O_EXAMPLES];
-	rc = rh__hunt_examples_load(o, x);
+	/* The exec rows depend on the columns: detectors first. */
+	rc = p.count[O_DETECTORS] ? check_detectors(o->only = p.value[O_DETECTORS]) : RH_EXIT_CLEAN;
+	if (rc == RH_EXIT_CLEAN)
+		rc = rh__hunt_examples_load(o, x);
 	if (rc == RH_EXIT_CLEAN)
 		rc = check_filters(o, *x);
 	if (rc == RH_EXIT_CLEAN && p.count[O_SEED])
@@ -219,8 +222,6 @@ static int parse_hunt(int argc, char **argv, hunt_opts *o, rh_hunt_examples **x)
 				   &o->build_trials);
 	if (rc == RH_EXIT_CLEAN)
 		rc = check_builds(o, &p);
-	if (rc == RH_EXIT_CLEAN && p.count[O_DETECTORS])
-		rc = check_detectors(o->only = p.value[O_DETECTORS]);
 	o->full = p.count[O_FULL] > 0;
 	o->json_path = p.value[O_JSON];
 	o->html_path = p.value[O_HTML];

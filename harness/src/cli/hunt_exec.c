@@ -200,6 +200,23 @@ static int parse(rh_hunt_examples *x, const char *path, char *text)
 	return rc;
 }
 
+static const struct exec_column *exec_column(const rh_hunt_detector *d)
+{
+	for (size_t i = 0; i < sizeof(exec_columns) / sizeof(exec_columns[0]); i++)
+		if (strcmp(exec_columns[i].detector, d->name) == 0)
+			return &exec_columns[i];
+	return NULL;
+}
+
+/* Some column of this hunt runs on exec programs. */
+static bool any_exec_column(const hunt_opts *o)
+{
+	for (unsigned d = 0; d < rh__hunt_n_detectors; d++)
+		if (rh__hunt_column(o, &rh__hunt_detectors[d]) && exec_column(&rh__hunt_detectors[d]))
+			return true;
+	return false;
+}
+
 static bool wants_exec(const hunt_opts *o)
 {
 	for (unsigned i = 0; i < o->n_filters; i++)
@@ -217,6 +234,12 @@ int rh__hunt_examples_load(const hunt_opts *o, rh_hunt_examples **out)
 	*out = NULL;
 	if (o->examples != NULL && strcmp(o->examples, "none") == 0)
 		return RH_EXIT_CLEAN;
+	/* A row no column can run would read as a missed bug. */
+	if (!any_exec_column(o))
+		return wants_exec(o) ? rh_usage_error("hunt: --detectors: none of '%s' runs on exec "
+						      "programs (stress and pct:3 do)",
+						      o->only)
+				     : RH_EXIT_CLEAN;
 	path = o->examples != NULL ? dup_or_die(o->examples) : default_file();
 	if (path == NULL)
 		return wants_exec(o) ? rh_usage_error("hunt: no exec examples: this racehunt's build "
@@ -279,14 +302,6 @@ void rh__hunt_examples_size(hunt_run *h)
 				if ((int)strlen(x->items[i].v[v].name) > h->w_var)
 					h->w_var = (int)strlen(x->items[i].v[v].name);
 			}
-}
-
-static const struct exec_column *exec_column(const rh_hunt_detector *d)
-{
-	for (size_t i = 0; i < sizeof(exec_columns) / sizeof(exec_columns[0]); i++)
-		if (strcmp(exec_columns[i].detector, d->name) == 0)
-			return &exec_columns[i];
-	return NULL;
 }
 
 /* A campaign that could not run: a harness failure with the reason exec
