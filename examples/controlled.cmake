@@ -47,14 +47,30 @@ racehunt_add_test(exec.controlled.spin_unset COMMAND rh_example_edge_spin_unset 
   ${rh_controlled} MATCH "^VIOLATION LIVELOCK" "T1 spins on go at spin_unset.c:14 waiter")
 racehunt_add_test(exec.controlled.spin_late COMMAND rh_example_edge_spin_late EXPECT clean
   MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
+# rh_controlled_pair(PROGRAM BUG_ARG BUG_NAME KIND MATCH): an edge program of
+# harness/intercept/tests clean over the budget, and with BUG_ARG found as
+# KIND, MATCH in the report.
+function(rh_controlled_pair prog bug_arg bug_name kind match)
+  racehunt_add_test(exec.controlled.${prog} COMMAND rh_example_edge_${prog} EXPECT clean
+    ${rh_controlled} MATCH ": 1000 trials, 0 with violations")
+  racehunt_add_test(exec.controlled.${bug_name} COMMAND rh_example_edge_${prog} ${bug_arg}
+    EXPECT detected ${rh_controlled} MATCH "^VIOLATION ${kind}" "${match}")
+endfunction()
 # Accesses under a lock the model knows are never a race (mutex trylock,
 # rwlock read/write and try forms, spinlock), and the same program with one
 # read outside its read lock is.
-racehunt_add_test(exec.controlled.lock_kinds COMMAND rh_example_edge_lock_kinds EXPECT clean
-  ${rh_controlled} MATCH ": 1000 trials, 0 with violations")
-racehunt_add_test(exec.controlled.lock_kinds_unlocked COMMAND rh_example_edge_lock_kinds
-  unlocked EXPECT detected ${rh_controlled} MATCH "^VIOLATION DATA_RACE"
+rh_controlled_pair(lock_kinds unlocked lock_kinds_unlocked DATA_RACE
   "by_rwlock at lock_kinds.c:[0-9]+ (reader|writer) and T[0-9] (read|write) of 8 bytes at lock_kinds.c:[0-9]+ (reader|writer)")
+# Semaphores, barriers, recursive and errorcheck mutexes, pthread_once,
+# pthread_self, pthread keys and errno per thread, each result checked by the
+# program: clean; and each program's bug (a missing post, a read before the
+# barrier, an unlock too few, a plain flag for once) found.
+rh_controlled_pair(sem_handshake lost sem_lost_post DEADLOCK
+  "T[0-9] waits in sem_wait\\(filled\\) at sem_handshake.c:[0-9]+ consumer")
+rh_controlled_pair(barrier_rounds early barrier_early DATA_RACE "at slot at barrier_rounds.c:")
+rh_controlled_pair(mutex_kinds unbalanced mutex_unbalanced DEADLOCK
+  "waits in pthread_mutex_lock\\(rec\\) held by T0")
+rh_controlled_pair(once_tls flag once_flag DATA_RACE "at plain_flag at once_tls.c:")
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
   ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:19")

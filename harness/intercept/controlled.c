@@ -24,14 +24,12 @@
 #include "controlled_record.h"
 #include "controlled_rt.h"
 
-/* Where the fiber handles racehunt gives out start: far from any address
- * glibc uses for a pthread_t (a pointer to the thread's descriptor). */
-#define HANDLE_BASE 0x7268000000000000ul
+#define HANDLE_BASE RH_CTL_HANDLE_BASE
 /* Mapped lazily, so a thread's generous stack costs only address space. */
 #define STACK_SIZE (1u << 20)
 
 enum cstate { C_FREE, C_READY, C_WAIT, C_DONE };
-enum cwait { W_NONE, W_LOCK, W_RDLOCK, W_WRLOCK, W_JOIN, W_COND, W_COND_TIMED };
+enum cwait { W_NONE, W_LOCK, W_RDLOCK, W_WRLOCK, W_JOIN, W_COND, W_COND_TIMED, W_SYNC, W_SYNC_TIMED };
 
 struct cthread {
 	enum cstate st;
@@ -41,6 +39,8 @@ struct cthread {
 	bool signalled;	 /* a condition wait that was woken */
 	bool spurious;	 /* its last condition wait ended without a wake-up */
 	uint64_t wait_seq; /* condition waits wake oldest first */
+	const char *op;	   /* W_SYNC*: the call it waits in (controlled_sync.c) */
+	uint64_t ticket;   /* W_SYNC: what rh__ctl_sync_ready checks against */
 	void *(*fn)(void *);
 	void *arg;
 	void *ret;
@@ -89,7 +89,9 @@ static bool enabled(unsigned i)
 		return ctl.t[(uintptr_t)t->obj].st == C_DONE;
 	case W_COND:
 		return t->signalled;
-	default: /* W_COND_TIMED: its timeout may always expire */
+	case W_SYNC:
+		return rh__ctl_sync_ready(t->obj, t->ticket);
+	default: /* W_COND_TIMED, W_SYNC_TIMED: its timeout may always expire */
 		return true;
 	}
 }
@@ -107,6 +109,8 @@ static size_t describe(char *buf, size_t cap, unsigned i)
 		return (size_t)snprintf(buf, cap, "T%u waits in pthread_join(T%u) at %s", i,
 					(unsigned)(uintptr_t)t->obj, pc);
 	rh__rt_fmt_obj(obj, sizeof(obj), t->obj);
+	if (t->w >= W_SYNC)
+		return (size_t)snprintf(buf, cap, "T%u waits in %s(%s) at %s", i, t->op, obj, pc);
 	if (o != NULL && o->owner != 0)
 		holder = o->owner - 1;
 	else if (o != NULL && t->w == W_WRLOCK && o->readers != 0)
@@ -200,11 +204,13 @@ static void enter(unsigned to)
 static void step(void)
 {
 	unsigned me = ctl.cur, next = pick();
+	int saved_errno = errno; /* errno is the OS thread's: one per fiber */
 
 	if (next == me)
 		return;
 	enter(next);
 	rh_fiber_switch(&ctl.fib[me], &ctl.fib[next], false);
+	errno = saved_errno;
 }
 
 void rh__ctl_point(void)
@@ -227,11 +233,19 @@ static void wait_for(enum cwait w, const void *obj, uintptr_t pc)
 	t->w = W_NONE;
 }
 
+void rh__ctl_wait_sync(const char *op, const void *obj, uint64_t ticket, bool timed, uintptr_t pc)
+{
+	ctl.t[ctl.cur].op = op;
+	ctl.t[ctl.cur].ticket = ticket;
+	wait_for(timed ? W_SYNC_TIMED : W_SYNC, obj, pc);
+}
+
 /* ---- threads ---------------------------------------------------------------- */
 RH_NORETURN static void thread_end(void *ret)
 {
 	unsigned me = ctl.cur, next;
 
+	rh__ctl_tls_exit();
 	ctl.t[me].ret = ret;
 	ctl.t[me].st = C_DONE;
 	rh__rec_exit();
@@ -246,6 +260,7 @@ static void fiber_main(void)
 	unsigned me = ctl.cur;
 
 	rh_fiber_started(&ctl.fib[me], &ctl.fib[ctl.prev]);
+	errno = 0;
 	thread_end(ctl.t[me].fn(ctl.t[me].arg));
 }
 
@@ -286,6 +301,11 @@ static int tid_of(pthread_t th)
 	if (th < HANDLE_BASE || th - HANDLE_BASE >= ctl.n)
 		return -1;
 	return (int)(th - HANDLE_BASE);
+}
+
+pthread_t rh__ctl_self(void)
+{
+	return ctl.cur == 0 ? rh__rt_threads[0].handle : (pthread_t)(HANDLE_BASE + ctl.cur);
 }
 
 int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc)
@@ -335,8 +355,7 @@ static int lock(const void *obj, int type, bool try, uintptr_t pc)
 	rh__rec_obj(obj);
 
 	if (o->owner == self && type == PTHREAD_MUTEX_RECURSIVE)
-		rh__rt_unsupported("controlled mode does not model recursive mutexes yet; use "
-				   "--mode stress");
+		return rh__ctl_relock(obj);
 	if (o->owner == self && type == PTHREAD_MUTEX_ERRORCHECK)
 		return EDEADLK;
 	if (o->owner != 0) {
@@ -354,8 +373,11 @@ static int unlock(const void *obj, int type)
 	rh_object *o = model(obj, RH_OBJ_MUTEX);
 
 	rh__rec_obj(obj);
-	if (o->owner != (int)ctl.cur + 1 && type == PTHREAD_MUTEX_ERRORCHECK)
+	if (o->owner != (int)ctl.cur + 1 &&
+	    (type == PTHREAD_MUTEX_ERRORCHECK || type == PTHREAD_MUTEX_RECURSIVE))
 		return EPERM;
+	if (type == PTHREAD_MUTEX_RECURSIVE && rh__ctl_unlock_inner(obj))
+		return 0;
 	o->owner = 0;
 	rh__ctl_wrote((uintptr_t)obj);
 	return 0;
@@ -501,6 +523,7 @@ void rh__ctl_start(void)
 				   rh__rt_shared->strategy);
 	rh_fiber_init_thread(&ctl.fib[0]);
 	thread_slot(0);
+	rh__ctl_tls_init();
 	rh__ctl_on = 1;
 }
 

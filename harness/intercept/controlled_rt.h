@@ -8,9 +8,14 @@
 #ifndef RH_INTERCEPT_CONTROLLED_RT_H
 #define RH_INTERCEPT_CONTROLLED_RT_H
 
+#include <semaphore.h>
 #include <stdbool.h>
 
 #include "rt.h"
+
+/* Where the fiber handles racehunt gives out start: far from any address
+ * glibc uses for a pthread_t (a pointer to the thread's descriptor). */
+#define RH_CTL_HANDLE_BASE 0x7268000000000000ul
 
 /* Set in a controlled trial child before main runs; 0 in stress mode. */
 extern int rh__ctl_on;
@@ -52,6 +57,26 @@ uint64_t rh__ctl_runnable(void);
 bool rh__ctl_read(uintptr_t addr, uintptr_t pc);
 void rh__ctl_wrote(uintptr_t addr);
 
+/* Wait in op (sem_wait, pthread_barrier_wait, pthread_once) on obj until
+ * rh__ctl_sync_ready(obj, ticket), or, timed, until any step. */
+void rh__ctl_wait_sync(const char *op, const void *obj, uint64_t ticket, bool timed, uintptr_t pc);
+
+/* controlled_sync.c: semaphores, barriers, pthread_once, recursive depth. */
+bool rh__ctl_sync_ready(const void *obj, uint64_t ticket);
+int rh__ctl_relock(const void *mutex); /* its holder locks a recursive mutex again */
+bool rh__ctl_unlock_inner(const void *mutex); /* true: an inner level was released */
+int rh__ctl_sem_wait(sem_t *s, bool try, bool timed, uintptr_t pc);
+int rh__ctl_sem_post(sem_t *s);
+int rh__ctl_barrier_wait(pthread_barrier_t *b, uintptr_t pc);
+int rh__ctl_once(pthread_once_t *once, void (*fn)(void), uintptr_t pc);
+
+/* controlled_tls.c: thread-specific data, per fiber. */
+pthread_t rh__ctl_self(void); /* controlled.c */
+/* The OS thread's static TLS, [lo, hi): one copy shared by every fiber. */
+extern uintptr_t rh__ctl_tls_lo, rh__ctl_tls_hi;
+void rh__ctl_tls_init(void);
+void rh__ctl_tls_exit(void); /* the destructors, at the calling thread's end */
+
 int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg);
 int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc);
 int rh__ctl_detach(pthread_t th);
@@ -72,13 +97,6 @@ void rh__ctl_cond_wake(pthread_cond_t *c, bool all);
 	do {                                                                               \
 		if (RH_UNLIKELY(rh__ctl_on))                                               \
 			return (call);                                                     \
-	} while (0)
-/* A call controlled mode does not model: a one-line error, exit 2. */
-#define RH_CTL_UNMODELLED(name)                                                            \
-	do {                                                                               \
-		if (RH_UNLIKELY(rh__ctl_on))                                               \
-			rh__rt_unsupported("controlled mode does not model " name              \
-					   " yet; use --mode stress");                     \
 	} while (0)
 
 #endif

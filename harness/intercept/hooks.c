@@ -192,6 +192,9 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 
 	if (me == NULL || me->ignore)
 		return;
+	/* Controlled: the fibers' "own" TLS is one copy (controlled_tls.c). */
+	if (rh__ctl_on && addr - rh__ctl_tls_lo < rh__ctl_tls_hi - rh__ctl_tls_lo)
+		return;
 	atomic_store_explicit(&me->last_access_pc, pc, memory_order_relaxed);
 	if (atomic_load_explicit(&watching, memory_order_relaxed)) {
 		/* Controlled: the access a race report may end the run on. */

@@ -331,7 +331,7 @@ DECLARE_REAL(int, sem_post, sem_t *);
 int sem_wait(sem_t *s)
 {
 	struct rh__rt_thread *me = rh__rt_enter("sem_wait", PC());
-	RH_CTL_UNMODELLED("sem_wait");
+	RH_CTL(rh__ctl_sem_wait(s, false, false, PC()));
 	int rc;
 
 	if (me == NULL)
@@ -348,14 +348,14 @@ int sem_wait(sem_t *s)
 int sem_trywait(sem_t *s)
 {
 	rh__rt_enter("sem_trywait", PC());
-	RH_CTL_UNMODELLED("sem_trywait");
+	RH_CTL(rh__ctl_sem_wait(s, true, false, PC()));
 	return REAL(sem_trywait)(s);
 }
 
 int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
 	rh__rt_enter("sem_timedwait", PC());
-	RH_CTL_UNMODELLED("sem_timedwait");
+	RH_CTL(rh__ctl_sem_wait(s, false, true, PC()));
 	return REAL(sem_timedwait)(s, abstime);
 }
 
@@ -363,7 +363,7 @@ int sem_post(sem_t *s)
 {
 	if (rh__rt_enter("sem_post", PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
-	RH_CTL_UNMODELLED("sem_post");
+	RH_CTL(rh__ctl_sem_post(s));
 	return REAL(sem_post)(s);
 }
 
@@ -371,7 +371,7 @@ DECLARE_REAL(int, pthread_barrier_wait, pthread_barrier_t *);
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
 	struct rh__rt_thread *me = rh__rt_enter("pthread_barrier_wait", PC());
-	RH_CTL_UNMODELLED("pthread_barrier_wait");
+	RH_CTL(rh__ctl_barrier_wait(b, PC()));
 	int rc;
 
 	if (me == NULL)

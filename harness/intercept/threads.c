@@ -209,6 +209,7 @@ DECLARE_REAL(int, pthread_once, pthread_once_t *, void (*)(void));
 int pthread_once(pthread_once_t *once, void (*fn)(void))
 {
 	rh__rt_enter("pthread_once", PC());
+	RH_CTL(rh__ctl_once(once, fn, PC()));
 	return REAL(pthread_once)(once, fn);
 }
 

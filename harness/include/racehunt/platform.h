@@ -38,6 +38,28 @@
 #else
 #define RH_CPU_RELAX() ((void)0)
 #endif
+/* The calling OS thread's thread pointer, and on which side of it the
+ * static TLS blocks lie (below on x86-64, above on aarch64); 0 where unknown. */
+#if defined(__x86_64__)
+#define RH_THREAD_POINTER()                                                                \
+	({                                                                                 \
+		unsigned long tp_;                                                         \
+		__asm__("mov %%fs:0, %0" : "=r"(tp_));                                     \
+		tp_;                                                                       \
+	})
+#define RH_TLS_BELOW_TP 1
+#elif defined(__aarch64__)
+#define RH_THREAD_POINTER()                                                                \
+	({                                                                                 \
+		unsigned long tp_;                                                         \
+		__asm__("mrs %0, tpidr_el0" : "=r"(tp_));                                  \
+		tp_;                                                                       \
+	})
+#define RH_TLS_BELOW_TP 0
+#else
+#define RH_THREAD_POINTER() 0ul
+#define RH_TLS_BELOW_TP 0
+#endif
 #ifdef __cplusplus
 #define RH_NORETURN [[noreturn]]
 #else
