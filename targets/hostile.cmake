@@ -33,6 +33,12 @@ foreach(mode stress controlled)
                --watchdog 100)
   set_tests_properties(hostile.stuck_after_trials.${mode} PROPERTIES LABELS hostile TIMEOUT 60)
 endforeach()
+# What a scenario prints is caught per trial: hunt's rows stay whole lines,
+# the first violating trial's report (text, JSON, HTML) carries its output.
+add_test(NAME hostile.trial_output
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/output $<TARGET_FILE:racehunt-hostile>
+          ${CMAKE_CURRENT_BINARY_DIR}/hostile-output)
+set_tests_properties(hostile.trial_output PROPERTIES LABELS hostile TIMEOUT 120)
 # SIGINT/SIGTERM to hunt --build, mid-build and mid-campaign: exit 3, no
 # process left, nothing left in TMPDIR (the build's directory included).
 add_test(NAME hostile.build_signals

@@ -6,7 +6,9 @@
  *                     of a process fails, so the failure does not replay alone
  *   hostile.leftover  a thread the scenario starts and leaves behind holding
  *                     stdout's lock: the trial process hangs after its trials,
- *                     in its own flush */
+ *                     in its own flush
+ *   hostile.noisy     the counter race of testonly.counter, each trial writing
+ *                     a token of its own to stderr and stdout */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -121,3 +123,67 @@ static const rh_scenario hostile_leftover = {
 };
 
 RH_SCENARIO(hostile_leftover)
+
+typedef struct noisy {
+	rh_atomic_u64 value;
+	uint64_t expected;
+} noisy;
+
+static void *noisy_setup(const rh_params *p, unsigned variant, rh_trial *t)
+{
+	noisy *n = malloc(sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	rh_atomic_init(&n->value, "counter", 0);
+	n->expected = (uint64_t)p->threads * p->ops * p->rounds;
+	return n;
+}
+
+static void noisy_thread(void *state, unsigned tid, unsigned round, rh_trial *t)
+{
+	noisy *n = state;
+
+	for (unsigned i = 0; i < rh_trial_params(t)->ops; i++) {
+		uint64_t v = rh_atomic_load(&n->value, RH_RELAXED);
+
+		rh_point("increment", v + 1);
+		rh_atomic_store(&n->value, v + 1, RH_RELAXED);
+	}
+}
+
+/* Every trial writes its own token; a failing one names it in its message,
+ * so a report can be checked to carry the output of the trial it reports. */
+static void noisy_check(void *state, rh_trial *t)
+{
+	noisy *n = state;
+	uint64_t got = rh_atomic_load(&n->value, RH_SEQ_CST);
+	unsigned long long token = rh_rng_next(rh_trial_rng(t, 0)) % 1000000007u;
+
+	fprintf(stderr, "Bug Found! noisy token %llu: counter %llu of %llu\n", token,
+		(unsigned long long)got, (unsigned long long)n->expected);
+	printf("noisy token %llu on stdout\n", token);
+	if (got != n->expected)
+		rh_violation(t, RH_LOST_UPDATE, "token %llu: counter is %llu, expected %llu", token,
+			     (unsigned long long)got, (unsigned long long)n->expected);
+}
+
+static const rh_variant noisy_variants[] = {
+	{"buggy", RH_EXPECT_DETECTED, "load, then store: increments race; every trial prints"},
+};
+
+static const rh_scenario hostile_noisy = {
+	.name = "hostile.noisy",
+	.summary = "the counter race, each trial printing to stderr and stdout",
+	.variants = noisy_variants,
+	.n_variants = 1,
+	.defaults = {.threads = 2, .ops = 2, .rounds = 1, .size = 0},
+	.max_threads = 4,
+	.stress_trials = 50,
+	.setup = noisy_setup,
+	.thread = noisy_thread,
+	.check = noisy_check,
+	.teardown = none_teardown,
+};
+
+RH_SCENARIO(hostile_noisy)

@@ -112,7 +112,7 @@ static void count_trial(const rh_campaign *c, rh_result *r, rh_trial *t, uint64_
 }
 
 void rh__campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
-		       double start_ms)
+		       double start_ms, const rh_trial_output *out)
 {
 	char err[256];
 	rh_explorer *x = NULL;
@@ -141,14 +141,18 @@ void rh__campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
 		rh_trial_init(t, c->scenario, c->variant, &c->params, c->seed,
 			      searching ? c->first_trial : i);
 		t->samples = samples;
+		rh__output_begin(out);
 		atomic_store(&r->current_trial, i);
 		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
 		atomic_store(&r->in_trial, 1);
+		atomic_store(&r->began, 1);
 		rh__crash_arm(x, i);
 		ran = rh_trial_execute(t, c->mode, &c->stress, x);
 		rh__crash_disarm();
 		atomic_store(&r->in_trial, 0);
 		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
+		rh__output_end(out, rh_trial_failed(t) && !r->have_first ? r->first.output : NULL,
+			       sizeof(r->first.output));
 		refuse_trial_error(c, t);
 		/* A hung stress trial leaves threads behind; if they later take
 		 * the process down, that is still this trial's doing. */
@@ -203,13 +207,18 @@ static void say_interrupted(const rh_campaign *c, const rh_result *r)
 int rh_campaign_run(const rh_campaign *c, rh_result *out)
 {
 	double start_ms = rh_now_ms();
+	rh_trial_output trial_out;
 
 	rh_interrupt_install();
 	if (c->isolate) {
-		rh__campaign_isolated(c, out, start_ms);
+		/* Only where a parent outlives the trials: a trial that dies
+		 * would take what it wrote (a sanitizer's report) with it. */
+		rh__output_open(&trial_out);
+		rh__campaign_isolated(c, out, start_ms, &trial_out);
+		rh__output_close(&trial_out);
 	} else {
 		memset(out, 0, sizeof(*out));
-		rh__campaign_loop(c, out, c->first_trial, start_ms);
+		rh__campaign_loop(c, out, c->first_trial, start_ms, &trial_out);
 		out->interrupted = rh_interrupted();
 		out->elapsed_ms = rh_now_ms() - start_ms;
 		rh__progress(c, out, start_ms, true);

@@ -17,6 +17,7 @@
 #include "trial_run.h"
 
 #define RH_SCHEDULE_MAX 65536
+#define RH_OUTPUT_TAIL 2048
 #define RH_RESERVOIR 4096
 
 /* A campaign: trials of one scenario x variant under one detector. */
@@ -61,6 +62,8 @@ typedef struct rh_first {
 	char message[RH_MSG_MAX];
 	char schedule[RH_SCHEDULE_MAX]; /* controlled mode only */
 	char replay[RH_SCHEDULE_MAX + 1024];
+	/* What the trial wrote to stdout and stderr, its last lines. */
+	char output[RH_OUTPUT_TAIL];
 	/* Controlled mode: the (shrunk) failing interleaving, step by step. */
 	unsigned n_events;
 	rh_trace_event events[RH_TRACE_MAX];
@@ -110,6 +113,7 @@ typedef struct rh_result {
 	 * following up the first violation, or its own part between them; the
 	 * campaign's deadline for that (isolation.c) runs from here. */
 	_Atomic uint64_t phase_ms;
+	_Atomic int began; /* the trial process began a trial */
 	uint64_t abandoned_trial; /* last hung stress trial + 1, 0 = none */
 	_Atomic int following_up; /* shrinking or tracing the first violation */
 	int harness_failed; /* exit 3: an internal error, not a verdict */

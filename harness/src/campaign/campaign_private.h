@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "campaign.h"
+#include "trial_output.h"
 
 /* A trial that runs this long (before RH_TIMEOUT_MULTIPLIER) is killed: the
  * last resort against a hang no watchdog sees (a loop without sync points). */
@@ -24,14 +25,17 @@
 #define RH_IDLE_WATCHDOGS 10
 #define RH_IDLE_MIN_MS 2000
 
-/* campaign.c: the trial loop, in whichever process runs trials. */
+/* campaign.c: the trial loop, in whichever process runs trials; each
+ * trial's output caught in out (NULL: not caught). */
 void rh__campaign_loop(const rh_campaign *c, rh_result *r, uint64_t start_trial,
-		       double start_ms);
+		       double start_ms, const rh_trial_output *out);
 bool rh__budget_left(const rh_campaign *c, uint64_t trial, double start_ms);
 void rh__progress(const rh_campaign *c, rh_result *r, double start_ms, bool final);
 
-/* isolation.c: trials in forked trial processes; out is the whole result. */
-int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms);
+/* isolation.c: trials in forked trial processes; out is the whole result,
+ * trial_out catches each trial's output. */
+int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms,
+			  const rh_trial_output *trial_out);
 /* In a trial or follow-up process: a step of its work begins now (a shrink
  * candidate, a replay), so its deadline starts again; a no-op elsewhere. */
 void rh__alive(void);

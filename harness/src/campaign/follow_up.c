@@ -69,6 +69,16 @@ void rh__print_first(const rh_campaign *c, const rh_result *r, const rh_trial *t
 		}
 		printf("\n");
 	}
+	if (r->first.output[0]) {
+		printf("  output of trial %llu (its last lines):\n",
+		       (unsigned long long)r->first.trial);
+		for (const char *p = r->first.output; *p;) {
+			int n = (int)strcspn(p, "\n");
+
+			printf("    | %.*s\n", n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
 	if (r->not_alone[0])
 		printf("  NOT REPRODUCED ALONE: %s\n", r->not_alone);
 	if (r->first.schedule[0])
@@ -92,7 +102,7 @@ void rh__print_first(const rh_campaign *c, const rh_result *r, const rh_trial *t
 static bool still_fails(const rh_campaign *c, rh_kind kind, rh_result *tmp)
 {
 	memset(tmp, 0, sizeof(*tmp));
-	rh__campaign_loop(c, tmp, 0, rh_now_ms());
+	rh__campaign_loop(c, tmp, 0, rh_now_ms(), NULL);
 	return tmp->have_first && tmp->first.kind == kind;
 }
 
@@ -279,7 +289,7 @@ static void measure_reruns(const rh_campaign *c, rh_result *r)
 	one.time_budget_s = 0;
 	for (unsigned k = 0; k < RH_RERUNS && !rh_interrupted(); k++) {
 		memset(tmp, 0, sizeof(*tmp));
-		rh__campaign_loop(&one, tmp, one.first_trial, rh_now_ms());
+		rh__campaign_loop(&one, tmp, one.first_trial, rh_now_ms(), NULL);
 		r->reruns++;
 		r->rerun_failures += tmp->failed_trials != 0;
 	}

@@ -160,7 +160,8 @@ static void die_to_parent(const char *msg)
 }
 
 RH_NORETURN static void trial_process(const rh_campaign *c, rh_result *r, uint64_t next,
-				      double start_ms, const char *tmpdir, pid_t parent)
+				      double start_ms, const char *tmpdir, pid_t parent,
+				      const rh_trial_output *out)
 {
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -173,7 +174,7 @@ RH_NORETURN static void trial_process(const rh_campaign *c, rh_result *r, uint64
 	rh_set_die_hook(die_to_parent);
 	if (c->mode == RH_MODE_CONTROLLED)
 		rh__crash_install(r);
-	rh__campaign_loop(c, r, next, start_ms);
+	rh__campaign_loop(c, r, next, start_ms, out);
 	check_leaks(c, r);
 	fflush(NULL);
 	/* Sanitizers' exit-time verdicts are already counted. */
@@ -309,7 +310,7 @@ static void record_stuck(rh_result *r, unsigned limit_ms)
 {
 	char when[64];
 
-	if (r->trials_run == 0)
+	if (!atomic_load(&r->began))
 		snprintf(when, sizeof(when), "before its first trial");
 	else
 		snprintf(when, sizeof(when), "after trial %llu",
@@ -363,6 +364,16 @@ static bool after_trial_process(const rh_campaign *c, rh_result *r, int status, 
 	return true;
 }
 
+static void quiet_stdout(void)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+}
+
 /* The first violation, followed up in a fresh process forked from this one,
  * where no trial has run: it must fail alone there, as a replay will. */
 static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pid_t self)
@@ -389,6 +400,10 @@ static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pi
 		if (tmpdir != NULL)
 			setenv("TMPDIR", tmpdir, 1);
 		child_result = r;
+		/* Quiet, it prints nothing of its own; what the re-runs of the
+		 * bug print went with the trial that found it. */
+		if (c->quiet)
+			quiet_stdout();
 		rh__follow_up_fresh(c, r);
 		fflush(NULL);
 		_exit(0);
@@ -410,7 +425,8 @@ static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pi
 	rh__print_first(c, r, NULL);
 }
 
-int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms)
+int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms,
+			  const rh_trial_output *trial_out)
 {
 	uint64_t next = c->first_trial;
 	char *tmpdir = make_tmpdir();
@@ -431,14 +447,20 @@ int rh__campaign_isolated(const rh_campaign *c, rh_result *out, double start_ms)
 		 * it inherited, and a half-written file would be written twice. */
 		fflush(NULL);
 		atomic_store(&r->phase_ms, (uint64_t)rh_now_ms());
+		atomic_store(&r->began, 0);
 		pid = fork();
 		if (pid < 0)
 			rh_die("cannot fork the trial process: %s", strerror(errno));
 		if (pid == 0)
-			trial_process(c, r, next, start_ms, tmpdir, self);
+			trial_process(c, r, next, start_ms, tmpdir, self, trial_out);
 		setpgid(pid, pid);
 		status = wait_trial_process(c, pid, r, &end, &limit_ms);
 		empty_tmpdir(tmpdir, false);
+		/* What a trial that died there wrote, its report's if it is
+		 * the first violation. */
+		rh__output_collect(trial_out,
+				   atomic_load(&r->in_trial) && !r->have_first ? r->first.output : NULL,
+				   sizeof(r->first.output));
 		if (!after_trial_process(c, r, status, end, limit_ms, start_ms))
 			break;
 		if (c->stop_on_first)

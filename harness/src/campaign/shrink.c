@@ -9,6 +9,7 @@
  * list of choices that differ from the default). Every candidate is a real
  * run, in a child process: what is kept is the schedule that run took. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -183,9 +184,16 @@ static bool probe(struct shrinker *sh, struct probe *pr, rh_sched_spec *out)
 		rh_die("cannot fork a shrink candidate: %s", strerror(errno));
 	if (pid == 0) {
 		rh_sched_spec got = {0};
+		int null = open("/dev/null", O_WRONLY);
 		FILE *w;
 
 		close(fd[0]);
+		/* A candidate's output (the scenario's, a crash report) says
+		 * nothing its answer does not. */
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
 		if (probe_here(sh, pr, &got))
 			str = rh_schedule_format(&got, err, sizeof(err));
 		w = fdopen(fd[1], "w");

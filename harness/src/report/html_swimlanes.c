@@ -295,6 +295,13 @@ void rh__html_traces(FILE *out, const report *rep)
 		fputs(")</h3><div class=\"msg\">", out);
 		rh__html_esc(out, f->message);
 		fputs("</div>", out);
+		if (f->output[0]) {
+			fprintf(out, "<details><summary>output of trial %llu (its last lines)</summary>"
+				     "<pre class=\"output\">",
+				(unsigned long long)f->trial);
+			rh__html_esc(out, f->output);
+			fputs("</pre></details>", out);
+		}
 		if (f->n_events >= RH_TRACE_MAX)
 			fprintf(out, "<p class=\"note\">The first %d steps; the replay command "
 				     "prints them all.</p>",

@@ -146,6 +146,10 @@ void rh_result_json(FILE *out, const rh_campaign *c, const rh_result *r)
 		rh_json_string(out, r->first.schedule);
 		fputs(",\"replay\":", out);
 		rh_json_string(out, r->first.replay);
+		if (r->first.output[0]) {
+			fputs(",\"output\":", out);
+			rh_json_string(out, r->first.output);
+		}
 		fputc('}', out);
 	} else {
 		fputs(",\"first\":null", out);

@@ -135,7 +135,7 @@ static bool outcomes(const rh_jvalue *obj, rh_result *r, char *err, size_t cap)
 static bool first_violation(const rh_jvalue *obj, rh_result_doc *d, char *err, size_t cap)
 {
 	const rh_jvalue *f = rh_json_get(obj, "first");
-	const char *message, *schedule, *replay;
+	const char *message, *schedule, *replay, *output;
 	rh_result *r = d->result;
 	int k;
 
@@ -148,7 +148,8 @@ static bool first_violation(const rh_jvalue *obj, rh_result_doc *d, char *err, s
 	    !millis(f, "at_ms", &r->first.at_ms, err, cap) ||
 	    !string(f, "message", false, &message, err, cap) ||
 	    !string(f, "schedule", false, &schedule, err, cap) ||
-	    !string(f, "replay", false, &replay, err, cap))
+	    !string(f, "replay", false, &replay, err, cap) ||
+	    !string(f, "output", false, &output, err, cap))
 		return false;
 	k = rh_kind_parse(d->kind);
 	if (k < 0)
@@ -158,6 +159,7 @@ static bool first_violation(const rh_jvalue *obj, rh_result_doc *d, char *err, s
 	copy(r->first.message, sizeof(r->first.message), message);
 	copy(r->first.schedule, sizeof(r->first.schedule), schedule);
 	copy(r->first.replay, sizeof(r->first.replay), replay);
+	copy(r->first.output, sizeof(r->first.output), output);
 	return true;
 }
 
