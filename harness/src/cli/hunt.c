@@ -465,6 +465,11 @@ int rh_cmd_hunt(int argc, char **argv)
 	rh__hunt_exec_rows(h, scenario_rows(h));
 	rc = finish_outputs(h, argc, argv);
 	rh_regressions_print(stdout, &h->cells);
+	if (h->proved_points[0])
+		printf("hunt: \"all\": a search ran its whole space, points model %s: dpor every "
+		       "class of interleavings, dpor:K and dfs:K every one within K preemptions "
+		       "(docs/controlled.md; --json has the sleep-set pruned counts)\n",
+		       h->proved_points);
 	if (rh_interrupted())
 		printf("hunt: interrupted by %s; the table covers the rows above\n",
 		       rh_interrupted() == SIGINT ? "SIGINT" : "SIGTERM");

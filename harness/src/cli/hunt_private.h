@@ -67,6 +67,9 @@ typedef struct hunt_run {
 	rh_hunt_examples *examples; /* the exec rows, NULL for none */
 	rh_result *r;
 	unsigned rows, mismatches;
+	/* The points models of the clean cells that ran a whole space ("all"),
+	 * for the line under the table that says what they proved. */
+	char proved_points[32];
 	int w_scn, w_var; /* the scenario and variant columns' widths */
 	int status;
 	char caught[RH_HUNT_MAX_DETECTORS][RH_CAPTURE_MAX];

@@ -98,6 +98,13 @@ void rh__hunt_keep_cell(hunt_run *h, unsigned d, const rh_campaign *c, const rh_
 		}
 		fputc('}', j);
 	}
+	if (rh__hunt_detectors[d].mode == RH_MODE_CONTROLLED && r->exhausted && !r->failed_trials &&
+	    r->points[0] && !strstr(h->proved_points, r->points)) {
+		size_t at = strlen(h->proved_points);
+
+		snprintf(h->proved_points + at, sizeof(h->proved_points) - at, "%s%s",
+			 at ? ", " : "", r->points);
+	}
 	rh_hunt_cells_add(&h->cells, name, c, r);
 	rh_hunt_cells_note_stderr(&h->cells, h->caught[d]);
 	rh_hunt_cells_note_program(&h->cells, program);
