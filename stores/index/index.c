@@ -86,7 +86,9 @@ static ix_status data_append(ix_store *s, uint64_t id, uint64_t version, const v
 	memcpy(s->data + at, &h, sizeof h);
 	if (size > 0)
 		memcpy(s->data + at + sizeof h, payload, size);
-	rh_point("append record", at);
+	/* The data file is ordered by data_len's release and acquire
+	 * everywhere (bytes below it never change): no shared plain memory. */
+	rh_point_at("append record", at, NULL, RH_ACCESS_NONE);
 	rh_atomic_store(&s->data_len, at + sizeof h + size, RH_RELEASE);
 	*offset = at;
 	return IX_OK;
@@ -162,7 +164,8 @@ static void slots_insert(ix_slot *slots, uint64_t mask, uint64_t key, ix_entry *
 	slots[i].entry = e;
 }
 
-static ix_status map_grow(ix_map *m)
+/* grown: what the point in the swap window says it touches. */
+static ix_status map_grow(ix_map *m, rh_access grown)
 {
 	uint64_t cap = (m->mask + 1) * 2;
 	ix_slot *fresh = calloc(cap, sizeof *fresh);
@@ -175,14 +178,15 @@ static ix_status map_grow(ix_map *m)
 	m->slots = fresh;
 	/* A reader that loads slots after this and mask before the next line
 	 * probes the new table with the old mask. */
-	rh_point("index grown", cap);
+	rh_point_at("index grown", cap, NULL, grown);
 	m->mask = cap - 1;
 	free(old);
 	return IX_OK;
 }
 
 /* Inserts or replaces key's entry; *old receives the replaced one or NULL. */
-static ix_status map_put(ix_map *m, uint64_t key, ix_entry *e, ix_entry **old)
+static ix_status map_put(ix_map *m, uint64_t key, ix_entry *e, ix_entry **old,
+			 rh_access grown)
 {
 	uint64_t i = key_hash(key) & m->mask;
 	for (; m->slots[i].key != 0; i = (i + 1) & m->mask) {
@@ -194,7 +198,7 @@ static ix_status map_put(ix_map *m, uint64_t key, ix_entry *e, ix_entry **old)
 	}
 	*old = NULL;
 	if ((m->count + 1) * 2 > m->mask + 1) {
-		ix_status st = map_grow(m);
+		ix_status st = map_grow(m, grown);
 		if (st != IX_OK)
 			return st;
 	}
@@ -206,7 +210,10 @@ static ix_status map_put(ix_map *m, uint64_t key, ix_entry *e, ix_entry **old)
 /* updateIndexes(): publish e. Caller holds index_lock for writing. */
 static ix_status index_apply(ix_store *s, ix_entry *e, ix_entry **old)
 {
-	ix_status st = map_put(&s->map, e->entity_id, e, old);
+	/* The fixed variant holds index_lock here; buggy replay does not, and
+	 * readers may be probing the table being swapped: any memory. */
+	ix_status st = map_put(&s->map, e->entity_id, e, old,
+			       s->variant == IX_FIXED ? RH_ACCESS_NONE : RH_ACCESS_ANY);
 	uint64_t end = e->offset + sizeof(ix_record) + e->size;
 	if (st == IX_OK && end > s->indexed_len)
 		s->indexed_len = end;
@@ -237,10 +244,11 @@ static ix_status get_entry_fixed(ix_store *s, uint64_t id, ix_entry *out)
 	if (e != NULL)
 		*out = *e; /* defensive copy while writers are kept out */
 	rh_rwlock_unlock(&s->index_lock);
-	rh_point("read entry copy", id);
+	/* The copy is the caller's: the windows touch no shared memory. */
+	rh_point_at("read entry copy", id, NULL, RH_ACCESS_NONE);
 	if (e == NULL)
 		return IX_NOT_FOUND;
-	rh_point("entry offset", out->offset);
+	rh_point_at("entry offset", out->offset, NULL, RH_ACCESS_NONE);
 	return IX_OK;
 }
 
@@ -267,7 +275,9 @@ static ix_status replay_buggy(ix_store *s, ix_entry **fresh, size_t n)
 static ix_status replay_fixed(ix_store *s, ix_entry **fresh, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		rh_point("replay apply", fresh[i]->entity_id);
+		/* The entry freed before this is unreachable since the last
+		 * unlock: nothing shared in the window. */
+		rh_point_at("replay apply", fresh[i]->entity_id, NULL, RH_ACCESS_NONE);
 		ix_entry *old;
 		rh_rwlock_wrlock(&s->index_lock);
 		ix_status st = index_apply(s, fresh[i], &old);
@@ -424,7 +434,8 @@ static ix_status orphans_fixed(ix_store *s, uint64_t *ids, size_t cap, size_t *c
 	ix_status st = snapshot_take(s, &snap);
 	if (st != IX_OK)
 		return st;
-	rh_point("orphans: ids collected", snap.n);
+	/* The snapshot is this thread's; the data is read below data_len. */
+	rh_point_at("orphans: ids collected", snap.n, NULL, RH_ACCESS_NONE);
 	st = orphans_scan(s, snap.keys, snap.n, snap.indexed_len, ids, cap, count);
 	snapshot_free(&snap);
 	return st;
@@ -529,7 +540,10 @@ ix_status ix_put(ix_store *s, uint64_t id, uint64_t version, const void *payload
 		return st;
 	}
 	if (old != NULL) {
-		rh_point("free replaced entry", old->offset);
+		/* Fixed readers copy under the lock: the replaced entry is
+		 * unreachable. Buggy ones may still read it: any memory. */
+		rh_point_at("free replaced entry", old->offset, NULL,
+			    s->variant == IX_FIXED ? RH_ACCESS_NONE : RH_ACCESS_ANY);
 		free(old);
 	}
 	if (offset_out != NULL)

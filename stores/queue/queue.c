@@ -271,15 +271,19 @@ static int events_append(rhq_queue *q, rhq_item *it, const rhq_event *e, bool tr
 	size_t n = it->len;
 	size_t cap = it->cap;
 	rhq_event *ev = it->events;
+	/* Under the item's lock (mutex) the windows share nothing unlocked;
+	 * otherwise they touch the item and its events array, reallocated
+	 * between heap atomics: any memory. */
+	rh_access access = q->variant == RHQ_MUTEX ? RH_ACCESS_NONE : RH_ACCESS_ANY;
 
-	rh_point("read events len", n);
+	rh_point_at("read events len", n, NULL, access);
 	if (n == cap) {
 		size_t ncap = 2 * cap;
 
 		ev = heap_realloc(&q->heap, ev, ncap * sizeof *ev);
 		if (ev == NULL)
 			return -1;
-		rh_point("events grown", ncap);
+		rh_point_at("events grown", ncap, NULL, access);
 		if (track_growth)
 			rh_atomic_fetch_add(&q->tracked_bytes, (ncap - cap) * sizeof *ev,
 					    RH_RELAXED);
