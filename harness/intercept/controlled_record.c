@@ -19,9 +19,14 @@
 #include "controlled_record.h"
 #include "controlled_rt.h"
 
+/* An op index not interned yet. */
+#define OP_UNSET 0xfeu
+
 static struct {
 	const char *op_key[RH_EXEC_OPS_MAX]; /* the names interned in rec->ops */
 	struct rh_exec_step *last;	     /* the step being performed */
+	uint8_t op_read, op_write;	     /* the accesses' kinds, once interned */
+	uint64_t base, text_end;
 } rec;
 
 static struct rh_exec_record *shared(void)
@@ -75,6 +80,10 @@ void rh__rec_start(void)
 	r->n_choices = 0;
 	r->diverged = 0;
 	r->n_ops = 0;
+	rec.op_read = rec.op_write = OP_UNSET;
+	rh__rt_image_bounds(&r->image_base, &r->image_text_end, &r->image_end);
+	rec.base = r->image_base;
+	rec.text_end = r->image_text_end;
 	memset(r->at, 0, sizeof(r->at));
 	for (unsigned i = 0; i < RH_EXEC_THREADS_MAX; i++)
 		r->at[i] = (struct rh_exec_step){.tid = (uint8_t)i, .op = RH_EXEC_OP_NONE};
@@ -101,50 +110,34 @@ static uint8_t op_index(struct rh_exec_record *r, const char *op)
 	return (uint8_t)r->n_ops++;
 }
 
-/* A thread's position in the record's terms: offsets in the program's
- * file where the address is inside it. */
-static void set_at(struct rh_exec_step *s, const void *obj, uintptr_t pc)
+static void pending(struct rh_exec_record *r, uint8_t op, const void *obj, uintptr_t pc,
+		    uint32_t size, unsigned flags)
 {
-	uint64_t off;
+	unsigned tid = rh__rt_self->tid;
 
-	s->flags &= (uint8_t)~(RH_EXEC_STEP_PC_IMAGE | RH_EXEC_STEP_OBJ_IMAGE);
-	if (rh__rt_image_pc(pc, &off))
-		s->flags |= RH_EXEC_STEP_PC_IMAGE;
-	s->pc = off;
-	s->obj = 0;
-	if (obj != NULL && rh__rt_image_obj(obj, &off))
-		s->flags |= RH_EXEC_STEP_OBJ_IMAGE;
-	if (obj != NULL)
-		s->obj = off;
+	r->at[tid] = (struct rh_exec_step){.obj = (uintptr_t)obj, .pc = pc, .size = size,
+					   .tid = (uint8_t)tid, .op = op, .flags = (uint8_t)flags};
 }
 
 void rh__rec_pending(const char *op, const void *obj, uintptr_t pc, uint32_t size,
 		     unsigned flags)
 {
 	struct rh_exec_record *r = shared();
-	unsigned tid = rh__rt_self->tid;
-	struct rh_exec_step *s = &r->at[tid];
 
-	*s = (struct rh_exec_step){.tid = (uint8_t)tid, .op = op_index(r, op), .size = size,
-				   .flags = (uint8_t)flags};
-	set_at(s, obj, pc);
+	pending(r, op_index(r, op), obj, pc, size, flags);
 }
 
 void rh__rec_obj(const void *obj)
 {
 	struct rh_exec_step *s = &shared()->at[rh__rt_self->tid];
-	uint8_t image;
 
 	/* The first object named is the call's (a condition wait's, not its
 	 * mutex's). */
 	if (s->obj != 0 || obj == NULL)
 		return;
-	image = rh__rt_image_obj(obj, &s->obj) ? RH_EXEC_STEP_OBJ_IMAGE : 0;
-	s->flags |= image;
-	if (rec.last == NULL)
-		return;
-	rec.last->obj = s->obj;
-	rec.last->flags |= image;
+	s->obj = (uintptr_t)obj;
+	if (rec.last != NULL)
+		rec.last->obj = s->obj;
 }
 
 void rh__rec_blocked(void)
@@ -160,17 +153,21 @@ void rh__rec_exit(void)
 
 /* Step and, when two or more threads could run, choice: next performs its
  * pending step. Only what does not change with the program's load address
- * goes into the fingerprint, so a replay in a new racehunt retraces it. */
+ * goes into the fingerprint (a call site inside the program as its offset),
+ * so a replay in a new racehunt retraces it. */
 void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next, bool fair)
 {
 	struct rh_exec_record *r = shared();
 	struct rh_exec_step *s = &r->step[r->steps % RH_EXEC_STEPS_MAX];
 
+	uint64_t off;
+
 	*s = r->at[next];
 	rec.last = s;
+	off = s->pc - rec.base;
 	fp_mix(r, next | (uint64_t)s->op << 8 |
 			  (uint64_t)(s->flags & (RH_EXEC_STEP_ACCESS | RH_EXEC_STEP_WRITE)) << 16 |
-			  ((s->flags & RH_EXEC_STEP_PC_IMAGE) ? s->pc << 24 : 0));
+			  (s->pc > rec.base && s->pc <= rec.text_end ? off << 24 : 0));
 	if (enabled & (enabled - 1)) {
 		if (r->n_choices < RH_EXEC_CHOICES_MAX)
 			r->choice[r->n_choices] = (struct rh_exec_choice){
@@ -191,8 +188,14 @@ void rh__ctl_sync_point(const char *op, uintptr_t pc)
 	rh__ctl_point();
 }
 
+/* On every shared access: the two kinds interned once a trial. */
 void rh__ctl_access_note(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 {
-	rh__rec_pending(is_write ? "write" : "read", (const void *)addr, pc, (uint32_t)size,
-			RH_EXEC_STEP_ACCESS | (is_write ? RH_EXEC_STEP_WRITE : 0));
+	struct rh_exec_record *r = shared();
+	uint8_t *op = is_write ? &rec.op_write : &rec.op_read;
+
+	if (RH_UNLIKELY(*op == OP_UNSET))
+		*op = op_index(r, is_write ? "write" : "read");
+	pending(r, *op, (const void *)addr, pc, (uint32_t)size,
+		RH_EXEC_STEP_ACCESS | (is_write ? RH_EXEC_STEP_WRITE : 0));
 }

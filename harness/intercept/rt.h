@@ -11,7 +11,6 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,11 +75,9 @@ RH_NORETURN void rh__rt_report_exit(rh_kind kind, const char *fmt, ...) RH_PRINT
 /* Something this runtime cannot model: a one-line error, racehunt exits 2. */
 RH_NORETURN void rh__rt_unsupported(const char *fmt, ...) RH_PRINTF(1, 2);
 
-/* An address as reports carry it: true and its offset in the program's file
- * when inside the program's text (pc, a return address: the call's byte) or
- * image (obj); false and the address itself otherwise. */
-bool rh__rt_image_pc(uintptr_t pc, uint64_t *off);
-bool rh__rt_image_obj(const void *obj, uint64_t *off);
+/* Where the program's file is mapped: its first byte, its text's end, its
+ * image's end. */
+void rh__rt_image_bounds(uint64_t *base, uint64_t *text_end, uint64_t *end);
 /* "{pc:0x1234}" for an address in the program's text, "0x7f..." elsewhere. */
 void rh__rt_fmt_pc(char *buf, size_t cap, uintptr_t pc);
 /* "{obj:0x4040}" for the program's static data, "0x55..." for the heap. */

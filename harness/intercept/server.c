@@ -33,47 +33,30 @@ __attribute__((used)) static const char marker[] = RH_EXEC_MARKER;
  * reported as file offsets racehunt can symbolise. */
 extern const char __ehdr_start[], etext[], _end[];
 
-bool rh__rt_image_pc(uintptr_t pc, uint64_t *off)
+void rh__rt_image_bounds(uint64_t *base, uint64_t *text_end, uint64_t *end)
 {
-	uintptr_t base = (uintptr_t)__ehdr_start;
-
-	/* A return address: the call is the byte before it. */
-	*off = pc;
-	if (pc > base && pc <= (uintptr_t)etext) {
-		*off = pc - 1 - base;
-		return true;
-	}
-	return false;
-}
-
-bool rh__rt_image_obj(const void *obj, uint64_t *off)
-{
-	uintptr_t base = (uintptr_t)__ehdr_start, a = (uintptr_t)obj;
-
-	*off = a;
-	if (a >= base && a < (uintptr_t)_end) {
-		*off = a - base;
-		return true;
-	}
-	return false;
+	*base = (uintptr_t)__ehdr_start;
+	*text_end = (uintptr_t)etext;
+	*end = (uintptr_t)_end;
 }
 
 void rh__rt_fmt_pc(char *buf, size_t cap, uintptr_t pc)
 {
-	uint64_t off;
+	uintptr_t base = (uintptr_t)__ehdr_start;
 
-	if (rh__rt_image_pc(pc, &off))
-		snprintf(buf, cap, "{pc:0x%lx}", (unsigned long)off);
+	/* A return address: the call is the byte before it. */
+	if (pc > base && pc <= (uintptr_t)etext)
+		snprintf(buf, cap, "{pc:0x%lx}", (unsigned long)(pc - 1 - base));
 	else
 		snprintf(buf, cap, "0x%lx", (unsigned long)pc);
 }
 
 void rh__rt_fmt_obj(char *buf, size_t cap, const void *obj)
 {
-	uint64_t off;
+	uintptr_t base = (uintptr_t)__ehdr_start, a = (uintptr_t)obj;
 
-	if (rh__rt_image_obj(obj, &off))
-		snprintf(buf, cap, "{obj:0x%lx}", (unsigned long)off);
+	if (a >= base && a < (uintptr_t)_end)
+		snprintf(buf, cap, "{obj:0x%lx}", (unsigned long)(a - base));
 	else
 		snprintf(buf, cap, "%p", obj);
 }

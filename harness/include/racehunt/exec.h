@@ -64,9 +64,7 @@ enum {
 	RH_EXEC_STEP_BLOCKED = 1u << 0,	  /* it could not complete the call: waits */
 	RH_EXEC_STEP_ACCESS = 1u << 1,	  /* a plain access of size bytes */
 	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
-	RH_EXEC_STEP_PC_IMAGE = 1u << 3,  /* pc is an offset in the program's file */
-	RH_EXEC_STEP_OBJ_IMAGE = 1u << 4, /* obj is an offset in the program's image */
-	RH_EXEC_STEP_DONE = 1u << 5,	  /* at[]: the thread has ended */
+	RH_EXEC_STEP_DONE = 1u << 3,	  /* at[]: the thread has ended */
 };
 
 /* No step kind: a thread's first step (it starts), or more kinds than
@@ -75,7 +73,9 @@ enum {
 
 /* One step: thread tid resumed and performed the call or access it was
  * stopped before (op indexes the record's ops[], obj is its object, 0 when
- * unknown, pc its call site). */
+ * unknown, pc its call site: a return address). Addresses are the trial's
+ * own; the record's image bounds tell racehunt which lie in the program's
+ * file (written raw: a step costs a copy, not a conversion). */
 struct rh_exec_step {
 	uint64_t obj;
 	uint64_t pc;
@@ -102,6 +102,9 @@ struct rh_exec_record {
 	uint32_t diverged;    /* 1 + the choice where a forced thread could not run */
 	uint32_t n_ops;
 	uint32_t pad;
+	/* Where the program's file is mapped in the trial: its first byte, the
+	 * end of its text, the end of its image. */
+	uint64_t image_base, image_text_end, image_end;
 	char ops[RH_EXEC_OPS_MAX][RH_EXEC_OP_LEN];
 	struct rh_exec_choice choice[RH_EXEC_CHOICES_MAX];
 	struct rh_exec_step step[RH_EXEC_STEPS_MAX]; /* step s at s % RH_EXEC_STEPS_MAX */

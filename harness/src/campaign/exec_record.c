@@ -129,12 +129,21 @@ static void add(struct text *t, const char *fmt, ...)
 	t->len += (size_t)n;
 }
 
-/* "{obj:0x4040}" or "{pc:0x1234}" when the runtime gave an offset in the
- * program's file (racehunt names it), else the address itself. */
-static void address(char *buf, size_t cap, bool image, const char *tag, uint64_t a)
+/* "{pc:0x1234}" for a call site inside the program's text (the call is the
+ * byte before the return address), "{obj:0x4040}" for an object in its
+ * image, as racehunt names them; else the address itself. */
+static void pc_text(char *buf, size_t cap, const struct rh_exec_record *rec, uint64_t pc)
 {
-	if (image)
-		snprintf(buf, cap, "{%s:0x%" PRIx64 "}", tag, a);
+	if (pc > rec->image_base && pc <= rec->image_text_end)
+		snprintf(buf, cap, "{pc:0x%" PRIx64 "}", pc - 1 - rec->image_base);
+	else
+		snprintf(buf, cap, "0x%" PRIx64, pc);
+}
+
+static void obj_text(char *buf, size_t cap, const struct rh_exec_record *rec, uint64_t a)
+{
+	if (a >= rec->image_base && a < rec->image_end)
+		snprintf(buf, cap, "{obj:0x%" PRIx64 "}", a - rec->image_base);
 	else
 		snprintf(buf, cap, "0x%" PRIx64, a);
 }
@@ -152,8 +161,8 @@ static void step_text(struct text *t, const struct rh_exec_record *rec,
 		return;
 	}
 	if (s->obj != 0)
-		address(obj, sizeof(obj), s->flags & RH_EXEC_STEP_OBJ_IMAGE, "obj", s->obj);
-	address(pc, sizeof(pc), s->flags & RH_EXEC_STEP_PC_IMAGE, "pc", s->pc);
+		obj_text(obj, sizeof(obj), rec, s->obj);
+	pc_text(pc, sizeof(pc), rec, s->pc);
 	if (s->flags & RH_EXEC_STEP_ACCESS)
 		add(t, "T%u %s %u bytes%s%s at %s", s->tid, op, s->size, obj[0] ? " of " : "", obj,
 		    pc);
