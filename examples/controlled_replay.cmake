@@ -17,3 +17,20 @@ add_test(NAME exec.replay.forged
 set_tests_properties(exec.replay.forged PROPERTIES LABELS exec)
 rh_cli_test(exec.replay.truncated STATUS 2 MATCH "^racehunt replay: schedule string is truncated"
   LABELS exec ARGS replay "rh1:exec:prog:h0123456789abcdefp1w1000:s1i0:pct-3:-:n0f00000000:0000")
+
+# dfs:K for exec: the search stays in racehunt and each trial asks it at
+# every choice. Fixed programs are covered to the bound ("exhausted: yes",
+# with the count of schedules), bad ones are found, and a schedule a search
+# found replays like any other.
+set(rh_dfs MODE controlled STRATEGY dfs:2 TRIALS 100000)
+foreach(name cond_if flag_publish lost_wakeup missing_join rwlock_upgrade split_lock)
+  racehunt_add_test(exec.dfs.${name} COMMAND rh_example_${name} EXPECT detected ${rh_dfs}
+    MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled dfs:2, seed 1, trial")
+  racehunt_add_test(exec.dfs.${name}_fixed COMMAND rh_example_${name}_fixed EXPECT clean
+    ${rh_dfs} MATCH ": [0-9]+ trials, 0 with violations" "bounded space exhausted: yes")
+endforeach()
+add_test(NAME exec.replay.dfs.lost_wakeup
+  COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 20 lost_wakeup.c
+          $<TARGET_FILE:rh_example_lost_wakeup>)
+set_tests_properties(exec.replay.dfs.lost_wakeup PROPERTIES LABELS exec
+  ENVIRONMENT STRATEGY=dfs:2)

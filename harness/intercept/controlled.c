@@ -178,7 +178,7 @@ static unsigned pick(void)
 				   "the threads took %u scheduling steps and the run did not end",
 				   RH_SCHED_MAX_STEPS);
 	rh__ctl_length_step(ctl.x->steps);
-	next = rh_strategy_choose(ctl.x, en, ctl.cur);
+	next = rh__rec_choose(ctl.x, en, ctl.cur);
 	if (next != ctl.cur || (en & ~(1ull << ctl.cur)) == 0) {
 		ctl.streak = 0;
 	} else if (++ctl.streak == RH_SCHED_FAIR_STEPS) {
@@ -504,8 +504,8 @@ static void show_run_length(rh_explorer *x, uint64_t measured)
 
 void rh__ctl_start(void)
 {
-	/* Forced choices need no estimate: no calibration run. */
-	uint64_t measured = rh__rec_forced() ? 0 : rh__ctl_run_length();
+	/* Choices forced or made in racehunt need no estimate: no calibration. */
+	uint64_t measured = rh__rec_strategy_here() ? rh__ctl_run_length() : 0;
 	char err[256];
 
 	ctl.x = rh__rec_explorer(err, sizeof(err));
@@ -515,7 +515,7 @@ void rh__ctl_start(void)
 	 * it runs (rh_strategy_begin). Thread count unknown yet: every slot. */
 	ctl.x->trial_seed = rh__rt_shared->seed;
 	ctl.x->trial_index = rh__rt_shared->trial;
-	if (!rh__rec_forced())
+	if (rh__rec_strategy_here())
 		show_run_length(ctl.x, measured);
 	rh__rec_start();
 	if (!rh_strategy_begin(ctl.x, RH_MAX_THREADS))

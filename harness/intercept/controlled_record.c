@@ -11,9 +11,11 @@
  * scheduling point; when the scheduler picks a thread, that step is the one
  * it performs, and it goes into the ring. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "controlled/sched.h"
 #include "controlled_record.h"
@@ -69,6 +71,52 @@ rh_explorer *rh__rec_explorer(char *err, size_t errcap)
 bool rh__rec_forced(void)
 {
 	return strcmp(rh__rt_shared->strategy, "replay") == 0;
+}
+
+bool rh__rec_strategy_here(void)
+{
+	return !rh__rec_forced() && rh__rt_shared->remote == RH_EXEC_LOCAL;
+}
+
+static void ask_io(bool ok)
+{
+	if (!ok)
+		rh__rt_unsupported("racehunt stopped answering the trial's scheduling questions");
+}
+
+/* Racehunt's strategy chooses: ask it, with what every thread is stopped
+ * before already in the record. */
+static unsigned ask(uint64_t enabled, unsigned cur)
+{
+	struct rh_exec_ask q = {.enabled = enabled, .cur = cur};
+	uint32_t a;
+	ssize_t n;
+
+	atomic_store_explicit(&rh__rt_asking, 1, memory_order_relaxed);
+	while ((n = write(rh__rt_ask_fd, &q, sizeof(q))) < 0 && errno == EINTR)
+		continue;
+	ask_io(n == (ssize_t)sizeof(q));
+	while ((n = read(rh__rt_answer_fd, &a, sizeof(a))) < 0 && errno == EINTR)
+		continue;
+	atomic_store_explicit(&rh__rt_asking, 0, memory_order_relaxed);
+	ask_io(n == (ssize_t)sizeof(a));
+	if (a >= 64 || !(enabled >> a & 1))
+		rh__rt_unsupported("racehunt chose thread %u, which cannot run", a);
+	return a;
+}
+
+unsigned rh__rec_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
+{
+	switch (rh__rt_shared->remote) {
+	case RH_EXEC_ASK_STEPS:
+		return ask(enabled, cur);
+	case RH_EXEC_ASK_CHOICES:
+		if (enabled & (enabled - 1))
+			return ask(enabled, cur);
+		return (unsigned)__builtin_ctzll(enabled);
+	default:
+		return rh_strategy_choose(x, enabled, cur);
+	}
 }
 
 void rh__rec_start(void)

@@ -15,8 +15,13 @@
 /* The trial's explorer: the strategy racehunt named, or, when it named
  * "replay", the choices it forced. NULL with a one-line reason. */
 rh_explorer *rh__rec_explorer(char *err, size_t errcap);
-/* Whether this trial's choices are forced by racehunt. */
+/* Whether this trial's choices are forced by racehunt; whether its own
+ * strategy makes them (neither forced nor asked of racehunt's). */
 bool rh__rec_forced(void);
+bool rh__rec_strategy_here(void);
+/* The thread to run among enabled: the trial's strategy's pick, or
+ * racehunt's when its strategy stays in racehunt (dfs, dpor). */
+unsigned rh__rec_choose(rh_explorer *x, uint64_t enabled, unsigned cur);
 /* Empty the record for this trial. */
 void rh__rec_start(void);
 /* What the running thread is stopped before. */

@@ -56,6 +56,11 @@ struct rh__rt_thread {
  * written before any thread that reads it starts. */
 extern int rh__rt_on;
 extern struct rh_exec_shared *rh__rt_shared;
+/* A trial's ends of the ask and answer pipes (racehunt/exec.h). */
+extern int rh__rt_ask_fd, rh__rt_answer_fd;
+/* Set while the trial waits for racehunt's answer: the monitor's watchdog
+ * does not count that time. */
+extern _Atomic int rh__rt_asking;
 extern _Thread_local struct rh__rt_thread *rh__rt_self;
 extern struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
 extern _Atomic unsigned rh__rt_nthreads;

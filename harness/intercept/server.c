@@ -25,6 +25,8 @@
 
 int rh__rt_on;
 struct rh_exec_shared *rh__rt_shared;
+int rh__rt_ask_fd = -1, rh__rt_answer_fd = -1;
+_Atomic int rh__rt_asking;
 
 /* racehunt looks for this string in the executable before starting it. */
 __attribute__((used)) static const char marker[] = RH_EXEC_MARKER;
@@ -136,12 +138,16 @@ static void serve(const char *spec)
 {
 	int shm, cmd, status_fd, out;
 
-	if (sscanf(spec, "%d,%d,%d,%d", &shm, &cmd, &status_fd, &out) != 4) {
+	if (sscanf(spec, "%d,%d,%d,%d,%d,%d", &shm, &cmd, &status_fd, &out, &rh__rt_ask_fd,
+		   &rh__rt_answer_fd) != 6) {
 		fprintf(stderr, "racehunt intercept: malformed %s='%s'\n", RH_EXEC_ENV, spec);
 		_exit(2);
 	}
-	/* What the program itself starts (fork + exec) runs plainly. */
+	/* What the program itself starts (fork + exec) runs plainly, and
+	 * without racehunt's pipes. */
 	unsetenv(RH_EXEC_ENV);
+	fcntl(rh__rt_ask_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(rh__rt_answer_fd, F_SETFD, FD_CLOEXEC);
 	rh__rt_shared = mmap(NULL, sizeof(*rh__rt_shared), PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
 	if (rh__rt_shared == MAP_FAILED)
 		die("cannot map racehunt's shared memory");

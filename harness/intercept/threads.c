@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controlled_record.h"
 #include "controlled_rt.h"
 #include "rt.h"
 #include "runtime/noise.h"
@@ -307,6 +308,9 @@ static void *monitor(void *arg)
 
 	for (;;) {
 		REAL(nanosleep)(&nap, NULL);
+		/* Waiting for racehunt's answer is not the program's time. */
+		if (atomic_load_explicit(&rh__rt_asking, memory_order_relaxed))
+			continue;
 		polls++;
 		unsigned n = atomic_load(&rh__rt_nthreads), live = 0, waiting = 0;
 		uint64_t p = atomic_load(&rh__rt_progress);
@@ -351,8 +355,10 @@ void rh__rt_trial_start(void)
 	rh__rt_threads[0].handle = pthread_self();
 	rh__rt_self = &rh__rt_threads[0];
 	rh__rt_shared->threads = 1;
-	/* Before the monitor starts: the calibration is not the trial's time. */
-	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED)
+	/* Before the monitor starts: the calibration is not the trial's time.
+	 * Only for a strategy the trial runs itself: forced or asked choices
+	 * need no estimate, and a calibration run must not ask racehunt. */
+	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED && rh__rec_strategy_here())
 		rh__ctl_run_length();
 	if (REAL(pthread_create)(&m, NULL, monitor, NULL) != 0)
 		rh__rt_unsupported("cannot start the trial's monitor thread");

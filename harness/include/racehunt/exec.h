@@ -13,19 +13,25 @@
  * A controlled trial also writes its run record (struct rh_exec_record):
  * every choice it made and its last steps, so racehunt can write the
  * schedule string of a failing trial and print its trace; and racehunt can
- * hand a trial forced choices (a replay, a shrink candidate).
+ * hand a trial forced choices (a replay, a shrink candidate). With an
+ * exhaustive strategy (dfs, dpor) the strategy stays in racehunt, which
+ * keeps what the search has covered from trial to trial: the trial asks it
+ * at each choice (or step) over the ask and answer pipes, and racehunt reads
+ * what each thread is stopped before from the record (at[]) meanwhile.
  *
  * Pipes (all integers native-endian, one write each):
  *   command  racehunt -> server: uint64 trial number; end of file = quit
  *   status   server -> racehunt: uint32 RH_EXEC_HELLO once; then per trial
- *            int32 pid of the trial, int32 its wait status */
+ *            int32 pid of the trial, int32 its wait status
+ *   ask      trial -> racehunt: struct rh_exec_ask, then it waits for
+ *   answer   racehunt -> trial: uint32 the thread to run */
 #ifndef RACEHUNT_EXEC_H
 #define RACEHUNT_EXEC_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 
-/* "SHM,COMMAND,STATUS,OUTPUT": four inherited file descriptors. */
+/* "SHM,COMMAND,STATUS,OUTPUT,ASK,ANSWER": six inherited file descriptors. */
 #define RH_EXEC_ENV "RACEHUNT_EXEC"
 /* Present in every program linked with the runtime: racehunt refuses to
  * start a program without it rather than running its main unsupervised. */
@@ -118,6 +124,19 @@ typedef enum rh_exec_mode {
 	RH_EXEC_CONTROLLED = 1, /* threads as fibers under a controlled strategy */
 } rh_exec_mode;
 
+/* Who chooses in a controlled trial. */
+typedef enum rh_exec_remote {
+	RH_EXEC_LOCAL = 0,	  /* the trial's own strategy (random, pct) */
+	RH_EXEC_ASK_CHOICES = 1, /* racehunt, asked where two or more threads can run */
+	RH_EXEC_ASK_STEPS = 2,	  /* racehunt, asked at every step */
+} rh_exec_remote;
+
+struct rh_exec_ask {
+	uint64_t enabled; /* bit i: thread i can run */
+	uint32_t cur;	  /* the thread that ran last */
+	uint32_t pad;
+};
+
 typedef enum rh_exec_points {
 	RH_POINTS_SYNC = 0,   /* noise and watchpoints at sync operations only */
 	RH_POINTS_SHARED = 1, /* plus accesses to locations more than one thread touched */
@@ -135,6 +154,8 @@ struct rh_exec_shared {
 	uint64_t trial;
 	double noise; /* probability of a perturbation at a sync point */
 	char strategy[32]; /* controlled: "random", "pct:D" */
+	uint32_t remote;   /* controlled: rh_exec_remote */
+	uint32_t remote_pad;
 	/* Written by the trial: its first violation. kind is rh_kind + 1 (0 =
 	 * none) and is stored last, once message is complete. In message,
 	 * "{pc:0xOFF}" is an address in the program's file that racehunt
@@ -149,7 +170,7 @@ struct rh_exec_shared {
 
 /* The protocol's number and the block's size: a program built with another
  * racehunt-cc refuses to serve (one line, exit 2). */
-#define RH_EXEC_PROTOCOL 2u
+#define RH_EXEC_PROTOCOL 3u
 #define RH_EXEC_VERSION ((uint32_t)(RH_EXEC_PROTOCOL << 24 | sizeof(struct rh_exec_shared)))
 _Static_assert(sizeof(struct rh_exec_shared) < 1u << 24, "the version field holds the size");
 

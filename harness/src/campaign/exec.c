@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "controlled/strategy.h"
 #include "core/replay_command.h"
 #include "core/util.h"
 #include "exec.h"
@@ -102,20 +103,32 @@ static void no_cloexec(int fd)
 	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
 }
 
-/* Read n bytes within ms; 0, or -1 on timeout, -2 on end of file. */
-static int timed_read(int fd, void *buf, size_t n, int ms)
+/* Read n bytes within ms; 0, or -1 on timeout, -2 on end of file. With e
+ * and s, the trial's questions to racehunt's strategy are answered
+ * meanwhile (rh_exec_answer); one that cannot be is end of file. */
+static int timed_read(int fd, void *buf, size_t n, int ms, rh_exec *e, rh_exec_server *s)
 {
 	size_t got = 0;
 	double until = rh_now_ms() + ms;
+	bool asks = e != NULL && e->explorer != NULL && e->force == NULL;
 
 	while (got < n) {
-		struct pollfd p = {fd, POLLIN, 0};
+		struct pollfd p[2] = {{fd, POLLIN, 0}, {asks ? s->ask : -1, POLLIN, 0}};
 		int left = (int)(until - rh_now_ms());
 		ssize_t r;
 
 		if (left <= 0)
 			return -1;
-		if (poll(&p, 1, left) <= 0)
+		if (poll(p, 2, left) <= 0)
+			continue;
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			if (!rh_exec_answer(e, s))
+				return -2;
+			/* The trial's clock stops while it waits for an
+			 * answer (its monitor's does too): so does this one. */
+			until = rh_now_ms() + ms;
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
 		r = read(fd, (char *)buf + got, n - got);
 		if (r < 0 && errno == EINTR)
@@ -131,11 +144,12 @@ bool rh_exec_start(const rh_exec *e, rh_exec_server *s, char *err, size_t cap)
 {
 	int shm = memfd_create("racehunt-exec", MFD_CLOEXEC);
 	int out = memfd_create("racehunt-exec-output", MFD_CLOEXEC);
-	int cmd[2], st[2];
+	int cmd[2], st[2], ask[2], answer[2];
 	uint32_t hello;
 
 	if (shm < 0 || out < 0 || ftruncate(shm, sizeof(*s->sh)) != 0 ||
-	    pipe2(cmd, O_CLOEXEC) != 0 || pipe2(st, O_CLOEXEC) != 0)
+	    pipe2(cmd, O_CLOEXEC) != 0 || pipe2(st, O_CLOEXEC) != 0 ||
+	    pipe2(ask, O_CLOEXEC) != 0 || pipe2(answer, O_CLOEXEC) != 0)
 		rh_die("cannot set up the exec channels: %s", strerror(errno));
 	/* Appends from every thread of a trial land after each other, and the
 	 * server's truncation between trials restarts the file. */
@@ -152,11 +166,14 @@ bool rh_exec_start(const rh_exec *e, rh_exec_server *s, char *err, size_t cap)
 	if (s->pid == 0) {
 		char spec[64];
 
-		snprintf(spec, sizeof(spec), "%d,%d,%d,%d", shm, cmd[0], st[1], out);
+		snprintf(spec, sizeof(spec), "%d,%d,%d,%d,%d,%d", shm, cmd[0], st[1], out, ask[1],
+			 answer[0]);
 		no_cloexec(shm);
 		no_cloexec(cmd[0]);
 		no_cloexec(st[1]);
 		no_cloexec(out);
+		no_cloexec(ask[1]);
+		no_cloexec(answer[0]);
 		setenv(RH_EXEC_ENV, spec, 1);
 		execv(e->argv[0], e->argv);
 		fprintf(stderr, "racehunt exec: cannot execute '%s': %s\n", e->argv[0],
@@ -166,10 +183,15 @@ bool rh_exec_start(const rh_exec *e, rh_exec_server *s, char *err, size_t cap)
 	close(shm);
 	close(cmd[0]);
 	close(st[1]);
+	close(ask[1]);
+	close(answer[0]);
 	s->cmd = cmd[1];
 	s->status = st[0];
 	s->out = out;
-	if (timed_read(s->status, &hello, sizeof(hello), (int)rh_timeout_ms(HELLO_MS)) != 0 ||
+	s->ask = ask[0];
+	s->answer = answer[1];
+	if (timed_read(s->status, &hello, sizeof(hello), (int)rh_timeout_ms(HELLO_MS), NULL,
+		       NULL) != 0 ||
 	    hello != RH_EXEC_HELLO) {
 		snprintf(err, cap, "'%s' did not start as racehunt's fork server (it exited or "
 			 "hung before main)", e->argv[0]);
@@ -182,6 +204,8 @@ void rh_exec_stop(rh_exec_server *s)
 {
 	close(s->cmd);
 	close(s->status);
+	close(s->ask);
+	close(s->answer);
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
@@ -241,6 +265,15 @@ static void classify(const rh_exec_server *s, int status, bool killed, rh_exec_v
 	}
 }
 
+/* The trial number a trial's own random streams (watchpoint sampling) are
+ * seeded with: its own, except under a search kept in racehunt (dfs), where
+ * a run must be the same whenever its choices are, so every trial of the
+ * search uses 0 (and its schedule string says so). */
+static uint64_t seed_trial(const rh_exec *e, uint64_t trial)
+{
+	return e->explorer != NULL ? 0 : trial;
+}
+
 /* One trial; RH_EXEC_TRIAL_LOST when the server itself went away. */
 rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec_verdict *v)
 {
@@ -252,12 +285,13 @@ rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec
 
 	s->sh->mode = c->mode == RH_MODE_CONTROLLED ? RH_EXEC_CONTROLLED : RH_EXEC_STRESS;
 	snprintf(s->sh->strategy, sizeof(s->sh->strategy), "%s", e->force ? "replay" : c->strategy);
+	s->sh->remote = e->force == NULL ? rh_exec_remote_mode(e) : RH_EXEC_LOCAL;
 	rh_exec_record_reset(&s->sh->rec, e->force);
 	s->sh->points = e->points;
 	s->sh->sample = e->sample;
 	s->sh->watchdog_ms = rh_timeout_ms(c->stress.watchdog_ms);
 	s->sh->seed = c->seed;
-	s->sh->trial = trial;
+	s->sh->trial = seed_trial(e, trial);
 	s->sh->noise = c->stress.noise;
 	s->sh->threads = 0;
 	s->sh->message[0] = '\0';
@@ -265,14 +299,15 @@ rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec
 	atomic_store(&s->sh->claimed, 0);
 	if (write(s->cmd, &cmd, sizeof(cmd)) != (ssize_t)sizeof(cmd))
 		return RH_EXEC_TRIAL_LOST;
-	if (timed_read(s->status, &pid, sizeof(pid), (int)rh_timeout_ms(HELLO_MS)) != 0)
+	if (timed_read(s->status, &pid, sizeof(pid), (int)rh_timeout_ms(HELLO_MS), NULL, NULL) != 0)
 		return RH_EXEC_TRIAL_LOST;
 	rc = timed_read(s->status, &status, sizeof(status),
-			(int)(s->sh->watchdog_ms + rh_timeout_ms(GRACE_MS)));
+			(int)(s->sh->watchdog_ms + rh_timeout_ms(GRACE_MS)), e, s);
 	if (rc == -1) {
 		kill(pid, SIGKILL);
 		killed = true;
-		rc = timed_read(s->status, &status, sizeof(status), (int)rh_timeout_ms(HELLO_MS));
+		rc = timed_read(s->status, &status, sizeof(status), (int)rh_timeout_ms(HELLO_MS),
+				NULL, NULL);
 	}
 	if (rc != 0)
 		return RH_EXEC_TRIAL_LOST;
@@ -359,7 +394,7 @@ static void record(rh_exec *e, rh_result *r, uint64_t trial, const rh_exec_verdi
 		 (int)sizeof(r->first.message) - 1, v->message);
 	rh_exec_output_tail(s, e->output_tail, sizeof(e->output_tail));
 	if (e->c.mode != RH_MODE_CONTROLLED ||
-	    !rh_exec_record_spec(e, &s->sh->rec, trial, v->kind, &e->first_spec) ||
+	    !rh_exec_record_spec(e, &s->sh->rec, seed_trial(e, trial), v->kind, &e->first_spec) ||
 	    !first_schedule(e, r, s->sh))
 		rerun_line(e, trial, r->first.replay, sizeof(r->first.replay));
 }
@@ -391,6 +426,18 @@ static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
 	return !(c->time_budget_s > 0 && rh_now_ms() - start_ms >= c->time_budget_s * 1e3);
 }
 
+/* An exhaustive strategy's explorer, kept here for the campaign; false
+ * with the reason in r->harness_error for a spec it refuses. */
+static bool open_search(rh_exec *e, rh_result *r)
+{
+	if (e->c.mode != RH_MODE_CONTROLLED || e->force != NULL ||
+	    !rh_strategy_exhaustive(e->c.strategy))
+		return true;
+	e->explorer = rh_explorer_new(e->c.strategy, e->c.seed, r->harness_error,
+				      sizeof(r->harness_error));
+	return e->explorer != NULL;
+}
+
 int rh_exec_run(rh_exec *e, rh_result *r)
 {
 	const rh_campaign *c = &e->c;
@@ -409,9 +456,18 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 		/* The program's own doing (it crashed or hung in a constructor). */
 		return rh_exec_usage("%s", r->harness_error);
 	}
+	if (!open_search(e, r)) {
+		rh_exec_stop(&s);
+		return rh_exec_usage("%s", r->harness_error);
+	}
 	for (uint64_t i = c->first_trial; budget_left(c, i, start_ms); i++) {
-		rh_exec_end end = rh_exec_trial(e, &s, i, &v);
+		rh_exec_end end;
 
+		if (e->explorer != NULL && !rh_exec_remote_begin(e, &s, i))
+			break; /* the bounded space is exhausted */
+		end = rh_exec_trial(e, &s, i, &v);
+		if (e->explorer != NULL)
+			rh_exec_remote_end(e);
 		if (end == RH_EXEC_TRIAL_LOST) {
 			r->harness_failed = 1;
 			snprintf(r->harness_error, sizeof(r->harness_error),
@@ -433,9 +489,15 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			break;
 	}
 	r->elapsed_ms = rh_now_ms() - start_ms;
-	/* Controlled: one schedule per trial, chosen in the trial's child. */
+	/* Controlled: one schedule per trial. */
 	r->schedules = r->trials_run;
 	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
+	if (e->explorer != NULL) {
+		r->exhausted = rh_explorer_exhausted(e->explorer);
+		r->pruned = rh_explorer_pruned(e->explorer);
+		rh_explorer_free(e->explorer);
+		e->explorer = NULL;
+	}
 	rh_exec_stop(&s);
 	if (rc != RH_EXIT_CLEAN)
 		return rc;

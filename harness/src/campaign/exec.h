@@ -38,6 +38,9 @@ typedef struct rh_exec {
 	/* Controlled: choices every trial must make (a replay, a shrink
 	 * candidate), NULL to let the strategy choose. */
 	const rh_sched_spec *force;
+	/* Controlled with an exhaustive strategy (dfs): its explorer, kept here
+	 * across trials and asked by each (exec_remote.c); NULL otherwise. */
+	rh_explorer *explorer;
 	/* Controlled, after rh_exec_run: the first failing trial's schedule
 	 * (scenario "exec"; no argv when its record overflowed) and steps, a
 	 * line each with the runtime's tokens (malloc'd, NULL when none); and
@@ -78,7 +81,7 @@ void rh_exec_fini(rh_exec *e);
  * rh_exec_run loops over, and what a shrink runs its candidates on. */
 typedef struct rh_exec_server {
 	pid_t pid;
-	int cmd, status, out;
+	int cmd, status, out, ask, answer;
 	struct rh_exec_shared *sh;
 } rh_exec_server;
 
@@ -106,6 +109,15 @@ void rh_exec_stop(rh_exec_server *s);
 rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec_verdict *v);
 /* The last lines the trial printed, at most cap - 1 bytes. */
 void rh_exec_output_tail(const rh_exec_server *s, char *buf, size_t cap);
+
+/* exec_remote.c: e->explorer's side of a trial. Who chooses in the trial;
+ * before it, the search's next run (false: its space is exhausted); after
+ * it, the run's end; and one question of the trial answered (false: the
+ * ask pipe failed). */
+rh_exec_remote rh_exec_remote_mode(const rh_exec *e);
+bool rh_exec_remote_begin(rh_exec *e, rh_exec_server *s, uint64_t trial);
+void rh_exec_remote_end(rh_exec *e);
+bool rh_exec_answer(rh_exec *e, rh_exec_server *s);
 
 /* exec_shrink.c: a failing controlled run shrunk to fewer choices off the
  * default, keeping its kind and signature. */
