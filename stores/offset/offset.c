@@ -94,6 +94,15 @@ static bool index_lookup(offset_store *s, uint64_t id, uint64_t *block_offset)
 	return found;
 }
 
+/* A content range as a location for the reduction (dpor): the fixed
+ * variants reserve ranges that never overlap, so a range is its first byte;
+ * buggy puts may overlap ranges that start apart, so there the whole area is
+ * one location. */
+static const void *content_loc(const offset_store *s, uint64_t at)
+{
+	return s->variant == OFFSET_BUGGY ? s->content : s->content + at;
+}
+
 static void write_content(offset_store *s, uint64_t at, const uint8_t *data, uint32_t len,
 			  unsigned writer)
 {
@@ -101,9 +110,7 @@ static void write_content(offset_store *s, uint64_t at, const uint8_t *data, uin
 		/* A writer died mid-copy: its bytes belong to an entry that was
 		 * never acknowledged, so the area is still consistent. */
 		rh_mutex_consistent(&s->content_lock);
-	/* The whole content area is one location for the reduction: buggy
-	 * puts may overlap ranges that start apart. */
-	rh_point_at("write content", at, s->content, RH_ACCESS_WRITE);
+	rh_point_at("write content", at, content_loc(s, at), RH_ACCESS_WRITE);
 	if (s->inside_content_lock)
 		s->inside_content_lock(s->hook_arg, writer);
 	memcpy(s->content + at, data, len);
@@ -226,7 +233,8 @@ offset_status offset_get(offset_store *s, uint64_t id, offset_block *block, uint
 		return OFFSET_CORRUPT;
 	if (block->content_len > cap)
 		return OFFSET_TOO_SMALL;
-	rh_point_at("read content", block->content_offset, s->content, RH_ACCESS_READ);
+	rh_point_at("read content", block->content_offset, content_loc(s, block->content_offset),
+		    RH_ACCESS_READ);
 	memcpy(buf, s->content + block->content_offset, block->content_len);
 	return OFFSET_OK;
 }
