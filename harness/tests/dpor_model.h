@@ -147,19 +147,21 @@ static rh_dpor_op pending(const struct prog *p, const struct state *s, unsigned 
 		[K_RWUNLOCK] = RH_DPOR_RWRELEASE, [K_POINT] = RH_DPOR_ANYMEM,
 		[K_MREAD] = RH_DPOR_MREAD,	[K_MWRITE] = RH_DPOR_MWRITE,
 	};
-	const struct pop *o = &p->ops[t][s->pc[t]];
-	uintptr_t base = o->kind <= K_CAS	? 0x100
-			 : o->kind <= K_UNLOCK ? 0x200
-			 : o->kind >= K_MREAD  ? 0x400
-						 : 0x300;
+	const struct pop *o;
+	uintptr_t base;
+	rh_dpor_op op;
 
-	rh_dpor_op op = {.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
-
-	if (o->kind == K_POINT)
-		op.obj = 0; /* the module is not told which location */
-
+	/* pc may be past the last op: read it only at an op */
 	if (s->st[t] != ST_AT)
 		return (rh_dpor_op){.cls = RH_DPOR_LOCAL, .round = s->round[t]};
+	o = &p->ops[t][s->pc[t]];
+	base = o->kind <= K_CAS	       ? 0x100
+	       : o->kind <= K_UNLOCK ? 0x200
+	       : o->kind >= K_MREAD  ? 0x400
+				     : 0x300;
+	op = (rh_dpor_op){.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
+	if (o->kind == K_POINT)
+		op.obj = 0; /* the module is not told which location */
 	/* a reader's unlock said as such, as the scheduler says it */
 	if (o->kind == K_RWUNLOCK && s->rwmode[t] == 1)
 		op.cls = RH_DPOR_RDRELEASE;
