@@ -71,6 +71,7 @@ rh_controlled_pair(barrier_rounds early barrier_early DATA_RACE "at slot at barr
 rh_controlled_pair(mutex_kinds unbalanced mutex_unbalanced DEADLOCK
   "waits in pthread_mutex_lock\\(rec\\) held by T0")
 rh_controlled_pair(once_tls flag once_flag DATA_RACE "at plain_flag at once_tls.c:")
+rh_controlled_pair(clock_waits if clock_wait_if CRASH "clock_waits.c:[0-9]+: .*main.*: Assertion .ready. failed")
 # Who waits for what, held by whom.
 racehunt_add_test(exec.controlled.lock_order_who COMMAND rh_example_lock_order EXPECT detected
   ${rh_controlled} MATCH "T1 waits in pthread_mutex_lock\\(bob\\) held by T2 at lock_order.c:19")

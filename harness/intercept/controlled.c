@@ -447,6 +447,10 @@ int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr
 	wait_for(timed ? W_COND_TIMED : W_COND, c, pc);
 	rc = timed && !t->signalled ? ETIMEDOUT : 0; /* else woken, maybe spuriously */
 	t->spurious = !timed && !t->signalled;
+	/* Time passed: the others that can run go first, or a loop of timed
+	 * waits could keep the signaller from the mutex for ever. */
+	if (rc == ETIMEDOUT)
+		rh__ctl_yield();
 	rh__ctl_mutex_lock(m, false, pc);
 	return rc;
 }

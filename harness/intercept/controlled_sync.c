@@ -129,7 +129,8 @@ int rh__ctl_sem_wait(sem_t *s, bool try, bool timed, uintptr_t pc)
 	}
 	if (o->value == 0)
 		rh__ctl_wait_sync(timed ? "sem_timedwait" : "sem_wait", s, 0, timed, pc);
-	if (o->value == 0) { /* timed: it may always expire */
+	if (o->value == 0) { /* timed: it may always expire; the others go first */
+		rh__ctl_yield();
 		errno = ETIMEDOUT;
 		return -1;
 	}

@@ -53,7 +53,7 @@ static struct owner *owner_of(const void *obj, int insert)
 	return NULL;
 }
 
-static void acquired(struct rh__rt_thread *me, const void *obj)
+void rh__rt_acquired(struct rh__rt_thread *me, const void *obj)
 {
 	struct owner *o = owner_of(obj, 1);
 
@@ -67,7 +67,7 @@ static void acquired(struct rh__rt_thread *me, const void *obj)
 	atomic_store(&o->tid, (int)me->tid);
 }
 
-static void released(struct rh__rt_thread *me, const void *obj)
+void rh__rt_released(struct rh__rt_thread *me, const void *obj)
 {
 	struct owner *o = owner_of(obj, 0);
 
@@ -109,7 +109,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 		rh__rt_unblock(me);
 	}
 	if (locked(rc))
-		acquired(me, m);
+		rh__rt_acquired(me, m);
 	return rc;
 }
 
@@ -120,7 +120,7 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 	int rc = REAL(pthread_mutex_trylock)(m);
 
 	if (me != NULL && locked(rc))
-		acquired(me, m);
+		rh__rt_acquired(me, m);
 	return rc;
 }
 
@@ -132,7 +132,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 	int rc = REAL(pthread_mutex_timedlock)(m, abstime);
 
 	if (me != NULL && locked(rc))
-		acquired(me, m);
+		rh__rt_acquired(me, m);
 	return rc;
 }
 
@@ -142,7 +142,7 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
 	RH_CTL(rh__ctl_mutex_unlock(m));
 
 	if (me != NULL)
-		released(me, m);
+		rh__rt_released(me, m);
 	return REAL(pthread_mutex_unlock)(m);
 }
 
@@ -201,7 +201,7 @@ int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 		rh__rt_unblock(me);
 	}
 	if (rc == 0)
-		acquired(me, l);
+		rh__rt_acquired(me, l);
 	return rc;
 }
 
@@ -212,7 +212,7 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 	int rc = REAL(pthread_rwlock_trywrlock)(l);
 
 	if (me != NULL && rc == 0)
-		acquired(me, l);
+		rh__rt_acquired(me, l);
 	return rc;
 }
 
@@ -223,7 +223,7 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *absti
 	int rc = REAL(pthread_rwlock_timedwrlock)(l, abstime);
 
 	if (me != NULL && rc == 0)
-		acquired(me, l);
+		rh__rt_acquired(me, l);
 	return rc;
 }
 
@@ -233,7 +233,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
 	RH_CTL(rh__ctl_rwlock_unlock(l));
 
 	if (me != NULL) {
-		released(me, l);
+		rh__rt_released(me, l);
 		atomic_fetch_add(&rh__rt_wakes, 1);
 	}
 	return REAL(pthread_rwlock_unlock)(l);
@@ -278,7 +278,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 	if (me == NULL)
 		return REAL(pthread_cond_wait)(c, m);
-	released(me, m);
+	rh__rt_released(me, m);
 	if (spurious_wakeup(me, &deadline)) {
 		rc = REAL(pthread_cond_clockwait)(c, m, CLOCK_MONOTONIC, &deadline);
 		if (rc == ETIMEDOUT)
@@ -288,7 +288,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 		rc = REAL(pthread_cond_wait)(c, m);
 		rh__rt_unblock(me);
 	}
-	acquired(me, m);
+	rh__rt_acquired(me, m);
 	return rc;
 }
 
@@ -300,9 +300,9 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 
 	if (me == NULL)
 		return REAL(pthread_cond_timedwait)(c, m, abstime);
-	released(me, m);
+	rh__rt_released(me, m);
 	rc = REAL(pthread_cond_timedwait)(c, m, abstime);
-	acquired(me, m);
+	rh__rt_acquired(me, m);
 	return rc;
 }
 
@@ -403,7 +403,7 @@ int pthread_spin_lock(pthread_spinlock_t *l)
 		rh__rt_unblock(me);
 	}
 	if (rc == 0)
-		acquired(me, (const void *)l);
+		rh__rt_acquired(me, (const void *)l);
 	return rc;
 }
 
@@ -414,7 +414,7 @@ int pthread_spin_trylock(pthread_spinlock_t *l)
 	int rc = REAL(pthread_spin_trylock)(l);
 
 	if (me != NULL && rc == 0)
-		acquired(me, (const void *)l);
+		rh__rt_acquired(me, (const void *)l);
 	return rc;
 }
 
@@ -424,7 +424,7 @@ int pthread_spin_unlock(pthread_spinlock_t *l)
 	RH_CTL(rh__ctl_spin_unlock(l));
 
 	if (me != NULL)
-		released(me, (const void *)l);
+		rh__rt_released(me, (const void *)l);
 	return REAL(pthread_spin_unlock)(l);
 }
 

@@ -103,6 +103,10 @@ static inline struct rh__rt_thread *rh__rt_enter(const char *op, uintptr_t pc)
  * tid), and back from it. */
 void rh__rt_block(struct rh__rt_thread *me, const char *op, const void *obj, int tid, uintptr_t pc);
 void rh__rt_unblock(struct rh__rt_thread *me);
+/* Stress mode's record of mutex-like lock holders (locks.c): me took obj,
+ * me let it go. */
+void rh__rt_acquired(struct rh__rt_thread *me, const void *obj);
+void rh__rt_released(struct rh__rt_thread *me, const void *obj);
 /* The thread holding a mutex-like lock, -1 when none (or not tracked). */
 int rh__rt_holder(const void *obj);
 
