@@ -64,3 +64,9 @@ rh_cli_test(report.hunt_exec.none STATUS 2 LABELS report cli exec
 rh_cli_test(report.hunt_exec.no_column STATUS 2 LABELS report cli exec
   MATCH "^racehunt: hunt: --detectors: none of 'dpor' runs on exec programs"
   ARGS hunt exec --detectors dpor)
+# SIGINT/SIGTERM in the middle of the exec rows: stopped within a second,
+# partial table, no process or temporary left, the --json file whole.
+add_test(NAME hostile.signals.hunt_exec COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/signals
+  $<TARGET_FILE:racehunt_exe>)
+set_tests_properties(hostile.signals.hunt_exec PROPERTIES LABELS "hostile;exec"
+  ENVIRONMENT RH_SIGNAL_HUNT=exec TIMEOUT 120)

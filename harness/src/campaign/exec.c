@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "controlled/strategy.h"
+#include "core/interrupt.h"
 #include "core/replay_command.h"
 #include "core/util.h"
 #include "exec.h"
@@ -421,6 +422,10 @@ void rh_exec_fini(rh_exec *e)
 
 static bool budget_left(const rh_campaign *c, uint64_t trial, double start_ms)
 {
+	/* SIGINT/SIGTERM asked the run to stop (where a handler is installed:
+	 * the hunt's exec rows). */
+	if (rh_interrupted())
+		return false;
 	if (c->trials && trial >= c->first_trial + c->trials)
 		return false;
 	return !(c->time_budget_s > 0 && rh_now_ms() - start_ms >= c->time_budget_s * 1e3);

@@ -407,6 +407,10 @@ void rh__hunt_exec_rows(hunt_run *h, unsigned row)
 {
 	const rh_hunt_examples *x = h->examples;
 
+	/* A signal stops the row's campaign at its next trial and leaves the
+	 * table and result files whole, as for the scenario rows. */
+	if (x != NULL)
+		rh_interrupt_install();
 	for (unsigned i = 0; x != NULL && i < x->n && !rh_interrupted(); i++)
 		for (unsigned v = 0; v < x->items[i].s.n_variants; v++)
 			if (selected(&h->o, &x->items[i], v) &&
