@@ -254,6 +254,10 @@ void rh_exec_print_first(FILE *out, const rh_exec *e, const rh_result *r)
 			p += n + (nl != NULL);
 		}
 	}
+	if (e->c.mode == RH_MODE_CONTROLLED && f->schedule[0] == '\0')
+		fputs("  (the run's record is too long for a schedule string: the line below "
+		      "reruns the trial by its number)\n",
+		      out);
 	fprintf(out, "  replay: %s\n", f->replay);
 }
 
