@@ -5,7 +5,8 @@
  * has the schedule of a failing trial without trusting the child to live to
  * the end of it (it reads the record once the child is gone, however it
  * ended). And the other way: choices racehunt forces on the trial (a replay
- * of a schedule string, a shrink candidate).
+ * of a schedule string, a shrink candidate), or makes itself when its
+ * strategy stays in racehunt (dfs: the trial asks at every choice).
  *
  * What a thread is stopped before (its pending step) is noted at each
  * scheduling point; when the scheduler picks a thread, that step is the one
