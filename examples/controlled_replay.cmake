@@ -34,3 +34,18 @@ add_test(NAME exec.replay.dfs.lost_wakeup
           $<TARGET_FILE:rh_example_lost_wakeup>)
 set_tests_properties(exec.replay.dfs.lost_wakeup PROPERTIES LABELS exec
   ENVIRONMENT STRATEGY=dfs:2)
+# The first failure's steps (--trace) and its shrunk run (--shrink) in the
+# campaign's own report; stress mode has neither (one line, exit 2).
+rh_cli_test(exec.controlled.trace STATUS 1 LABELS exec
+  MATCH "^ +[0-9]+  T[0-9] pthread_mutex_lock\\(lock\\) at split_lock.c:[0-9]+ withdraw"
+  "where the run ended:"
+  ARGS exec --mode controlled --trace --stop-on-first --trials 1000 --
+  $<TARGET_FILE:rh_example_split_lock>)
+rh_cli_test(exec.controlled.shrink STATUS 1 LABELS exec
+  MATCH "^shrunk in [0-9]+ runs: choices off the default [0-9]+ -> 1, preemptions"
+  " at lock_order.c:[0-9]+ transfer" "replay: .* replay 'rh1:exec:"
+  ARGS exec --mode controlled --shrink --stop-on-first --trials 1000 --
+  $<TARGET_FILE:rh_example_lock_order>)
+rh_cli_test(cli.exec.stress_shrink STATUS 2 LABELS cli exec
+  MATCH "^racehunt: --shrink: stress runs have no schedule to shrink"
+  ARGS exec --shrink -- $<TARGET_FILE:rh_example_lock_order>)

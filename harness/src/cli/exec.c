@@ -23,10 +23,13 @@
 
 enum {
 	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
-	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_SHRINK, O_N
+	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_SHRINK, O_TRACE, O_N
 };
 
 static const rh_option exec_options[O_N] = {
+	[O_TRACE] = {"trace", NULL,
+		     "controlled: print the first failing trial's steps, each with\n"
+		     "file:line function", 0},
 	[O_SHRINK] = {"shrink", NULL,
 		      "controlled: shrink the first failing run to fewer choices off the\n"
 		      "default (same kind and signature) and print its steps", 0},
@@ -206,9 +209,11 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	c->stop_on_first = o.count[O_STOP_ON_FIRST] > 0;
 	c->quiet = o.count[O_QUIET] > 0;
 	c->shrink = o.count[O_SHRINK] > 0;
-	if (c->shrink && c->mode != RH_MODE_CONTROLLED)
-		return rh_usage_error("--shrink: stress runs have no schedule to shrink; use --mode "
-				      "controlled");
+	c->trace = o.count[O_TRACE] > 0;
+	if ((c->shrink || c->trace) && c->mode != RH_MODE_CONTROLLED)
+		return rh_usage_error("--%s: stress runs have no schedule to %s; use --mode "
+				      "controlled",
+				      c->shrink ? "shrink" : "trace", c->shrink ? "shrink" : "trace");
 	if (o.count[O_PROGRAM_HASH]) {
 		char *end;
 
@@ -281,6 +286,8 @@ static int run(rh_exec *e, rh_result *r, const char *json_path, const char *repo
 	rc = rh_exec_run(e, r);
 	if (rc == RH_EXIT_VIOLATION && e->c.shrink && rh_exec_shrink_first(out, e, r) != 0)
 		rc = RH_EXIT_HARNESS;
+	else if (rc == RH_EXIT_VIOLATION && e->c.trace && e->first_trace != NULL)
+		rh_exec_print_trace(out, e->argv[0], e->first_trace, false);
 	if (rc != RH_EXIT_USAGE) {
 		if (r->have_first && !e->c.quiet)
 			rh_exec_print_first(out, e, r);

@@ -58,9 +58,7 @@ static void teardown(struct exec_run *x)
 	free(x->argv);
 }
 
-/* The trace, symbolised; a long one as its header and last TRACE_TAIL
- * steps. */
-static void print_trace(FILE *out, const char *prog, char *text, bool full)
+void rh_exec_print_trace(FILE *out, const char *prog, char *text, bool full)
 {
 	char *body, *named;
 	size_t lines = 0;
@@ -103,7 +101,7 @@ int rh_exec_replay(const rh_sched_spec *sp, bool full_trace)
 		rc = RH_EXIT_USAGE;
 		goto out;
 	}
-	print_trace(stdout, x->e.argv[0], x->e.last_trace, full_trace);
+	rh_exec_print_trace(stdout, x->e.argv[0], x->e.last_trace, full_trace);
 	why = rh_replay_disagrees(sp, x->r.have_first, x->r.first.kind, line, sizeof(line));
 	if (x->r.have_first)
 		rh_exec_print_first(stdout, &x->e, &x->r);
@@ -123,7 +121,7 @@ out:
 void rh_exec_print_shrunk(FILE *out, const rh_exec *e, const rh_exec_shrunk *sh)
 {
 	fflush(out);
-	print_trace(out, e->argv[0], sh->trace, false);
+	rh_exec_print_trace(out, e->argv[0], sh->trace, false);
 	fprintf(out, "shrunk in %u runs: choices off the default %zu -> %zu, preemptions %u -> %u; "
 		"kept the failure's kind and signature (%s)\n",
 		sh->runs, sh->devs_before, sh->best.n_devs, sh->preempt_before, sh->preempt_after,

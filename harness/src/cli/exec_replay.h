@@ -24,6 +24,9 @@ void rh_exec_print_first(FILE *out, const rh_exec *e, const rh_result *r);
  * recorded one or the run left the recorded schedule, 3 harness failure. */
 int rh_exec_replay(const rh_sched_spec *sp, bool full_trace);
 
+/* A run's trace (rh_exec_record_trace's text), symbolised; unless full, a
+ * long one as its header and its last steps. */
+void rh_exec_print_trace(FILE *out, const char *prog, char *text, bool full);
 /* The shrunk run's trace and what shrinking kept. */
 void rh_exec_print_shrunk(FILE *out, const rh_exec *e, const rh_exec_shrunk *sh);
 /* exec --shrink: shrink the campaign's first failure, print its trace, and
