@@ -27,10 +27,11 @@
 /* What each detector column means for a program. Stress at noise:0.6 and
  * pct:3 over 1000 trials are the budgets the examples' CTests measured
  * (docs/BENCHMARKS.md): the slowest stress bug fails 10% of trials, so 300
- * miss it with probability 2e-14. A 10 s watchdog: a noisy run of a fixed
- * program on a loaded machine can take longer than the default second.
- * Columns not listed (dfs, dpor) need run records exec does not send back
- * yet: their cells are "-". */
+ * miss it with probability 2e-14. dfs:2 (a column only when named) gets
+ * 2000 schedules: exec runs about 200 a second of them here. A 10 s
+ * watchdog: a noisy run of a fixed program on a loaded machine can take
+ * longer than the default second. Columns not listed (dpor: exec does not
+ * run it yet) have "-" cells. */
 static const struct exec_column {
 	const char *detector;
 	rh_mode mode;
@@ -39,6 +40,7 @@ static const struct exec_column {
 } exec_columns[] = {
 	{"stress", RH_MODE_STRESS, "noise:0.6", 300},
 	{"pct:3", RH_MODE_CONTROLLED, "pct:3", 1000},
+	{"dfs:2", RH_MODE_CONTROLLED, "dfs:2", 2000},
 };
 #define EXEC_WATCHDOG_MS 10000
 #define EXEC_SAMPLE 16 /* as `racehunt exec` */
@@ -237,7 +239,7 @@ int rh__hunt_examples_load(const hunt_opts *o, rh_hunt_examples **out)
 	/* A row no column can run would read as a missed bug. */
 	if (!any_exec_column(o))
 		return wants_exec(o) ? rh_usage_error("hunt: --detectors: none of '%s' runs on exec "
-						      "programs (stress and pct:3 do)",
+						      "programs (stress, pct:3 and dfs:2 do)",
 						      o->only)
 				     : RH_EXIT_CLEAN;
 	path = o->examples != NULL ? dup_or_die(o->examples) : default_file();
