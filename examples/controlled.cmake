@@ -47,6 +47,8 @@ racehunt_add_test(exec.controlled.spin_unset COMMAND rh_example_edge_spin_unset 
   ${rh_controlled} MATCH "^VIOLATION LIVELOCK" "T1 spins on go at spin_unset.c:14 waiter")
 racehunt_add_test(exec.controlled.spin_late COMMAND rh_example_edge_spin_late EXPECT clean
   MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
+racehunt_add_test(exec.controlled.poll_cancel COMMAND rh_example_edge_poll_cancel EXPECT clean
+  MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
 # rh_controlled_pair(PROGRAM BUG_ARG BUG_NAME KIND MATCH): an edge program of
 # harness/intercept/tests clean over the budget, and with BUG_ARG found as
 # KIND, MATCH in the report.

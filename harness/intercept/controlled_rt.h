@@ -56,6 +56,8 @@ uint64_t rh__ctl_runnable(void);
  * returns true: that was its scheduling point); a write is progress. */
 bool rh__ctl_read(uintptr_t addr, uintptr_t pc);
 void rh__ctl_wrote(uintptr_t addr);
+/* Stores seen so far, of any location: progress, for the LIVELOCK rule. */
+extern uint64_t rh__ctl_writes;
 
 /* Wait in op (sem_wait, pthread_barrier_wait, pthread_once) on obj until
  * rh__ctl_sync_ready(obj, ticket), or, timed, until any step. */

@@ -3,8 +3,8 @@
  * re-reads a location nobody has written since its last read of it is
  * waiting for another thread (the same instruction reading the same
  * location: a load and the compare-and-swap after it are no spin), so it
- * yields: it is held until every other
- * fiber that could run has taken a step (controlled_watch.c). A correct
+ * yields: it is held until every other fiber that could run has taken a
+ * step (controlled_watch.c). A correct
  * spin-wait then ends as soon as the thread it waits for gets to write,
  * whatever the strategy's priorities, and is never a false HANG.
  *
@@ -12,12 +12,14 @@
  * locations STUCK_READS times in a row while nothing was written anywhere
  * and every other fiber waited, was done, or was spinning itself. It is a
  * bound, not a proof: a loop that re-reads shared data that long while all
- * others wait, with all its progress in registers, looks the same.
+ * others wait, and keeps all its progress in registers, looks the same. Any
+ * store counts as progress, a private one too (a loop counter in memory), so
+ * a loop that writes anything is never this LIVELOCK (the run's step limit
+ * still ends it).
  *
- * Writes are seen at instrumented stores to shared locations and at atomic
- * stores, read-modify-writes and successful compare-and-swaps; stores
- * inside uninstrumented code (libc's memcpy) are not, which can only make a
- * wait that a libc store ends look stuck for the reads until it ends. */
+ * Writes are seen at every instrumented store (hooks.c) and at atomic
+ * stores, read-modify-writes, successful compare-and-swaps and unlocks;
+ * stores inside uninstrumented code (libc's memcpy) are not. */
 #include <stdio.h>
 
 #include "controlled_rt.h"
@@ -33,7 +35,7 @@
 #define VERSION_BITS 14
 
 static uint32_t version[1u << VERSION_BITS];
-static uint64_t writes; /* every write seen, anywhere */
+uint64_t rh__ctl_writes; /* every write seen, anywhere */
 
 struct spinner {
 	uintptr_t addr[RECENT], pc[RECENT];
@@ -55,7 +57,7 @@ static uint32_t *version_of(uintptr_t addr)
 void rh__ctl_wrote(uintptr_t addr)
 {
 	++*version_of(addr);
-	writes++;
+	rh__ctl_writes++;
 	spin[rh__rt_self->tid].spinning = false;
 }
 
@@ -105,11 +107,11 @@ bool rh__ctl_read(uintptr_t addr, uintptr_t pc)
 			continue;
 		if (s->seen[i] != v)
 			break;
-		s->stuck = s->spinning && s->writes_seen == writes && others_stuck(me)
+		s->stuck = s->spinning && s->writes_seen == rh__ctl_writes && others_stuck(me)
 				   ? s->stuck + 1
 				   : 0;
 		s->spinning = true;
-		s->writes_seen = writes;
+		s->writes_seen = rh__ctl_writes;
 		s->addr_at = addr;
 		s->pc_at = pc;
 		if (s->stuck >= STUCK_READS)

@@ -196,6 +196,8 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	if (rh__ctl_on && addr - rh__ctl_tls_lo < rh__ctl_tls_hi - rh__ctl_tls_lo)
 		return;
 	atomic_store_explicit(&me->last_access_pc, pc, memory_order_relaxed);
+	if (rh__ctl_on && is_write)
+		rh__ctl_writes++; /* progress, even a private store (controlled_spin.c) */
 	if (atomic_load_explicit(&watching, memory_order_relaxed)) {
 		/* Controlled: the access a race report may end the run on. */
 		if (rh__ctl_on)
