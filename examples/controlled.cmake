@@ -85,3 +85,12 @@ rh_cli_test(exec.controlled.replay_trial STATUS 1 MATCH "trial 5\\)" LABELS exec
 rh_cli_test(exec.controlled.too_many_threads STATUS 2 MATCH "controlled mode runs at most 64 threads"
   LABELS exec ARGS exec --mode controlled --trials 1 --
   $<TARGET_FILE:rh_example_edge_many_threads> 100)
+# What the sync model cannot hold or know: one line, exit 2 (stress runs both).
+rh_cli_test(exec.controlled.barrier_before_main STATUS 2
+  MATCH "pthread_barrier_wait on a barrier the run did not initialise" LABELS exec
+  ARGS exec --mode controlled --trials 1 -- $<TARGET_FILE:rh_example_edge_sync_limits> ctor_barrier)
+rh_cli_test(exec.controlled.too_many_sems STATUS 2
+  MATCH "controlled mode models at most 4096 semaphores" LABELS exec
+  ARGS exec --mode controlled --trials 1 -- $<TARGET_FILE:rh_example_edge_sync_limits> sems 5000)
+racehunt_add_test(exec.controlled.sems_4000 COMMAND rh_example_edge_sync_limits sems 4000
+  EXPECT clean MODE controlled TRIALS 2)
