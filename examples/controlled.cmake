@@ -94,3 +94,9 @@ rh_cli_test(exec.controlled.too_many_sems STATUS 2
   ARGS exec --mode controlled --trials 1 -- $<TARGET_FILE:rh_example_edge_sync_limits> sems 5000)
 racehunt_add_test(exec.controlled.sems_4000 COMMAND rh_example_edge_sync_limits sems 4000
   EXPECT clean MODE controlled TRIALS 2)
+# A fiber's own handle given to the calls that take a pthread_t works;
+# pthread_cancel is refused in controlled mode.
+racehunt_add_test(exec.controlled.thread_handles COMMAND rh_example_edge_thread_handles
+  EXPECT clean MODE controlled TRIALS 20)
+rh_cli_test(exec.controlled.cancel STATUS 2 MATCH "controlled mode does not model pthread_cancel"
+  LABELS exec ARGS exec --mode controlled --trials 1 -- $<TARGET_FILE:rh_example_edge_thread_handles> cancel)

@@ -12,13 +12,17 @@
  * copy would look shared and racing.
  *
  * Keys are created by the real call in every mode, and their destructors
- * noted here, so keys that libraries create before main are known too. A
- * handle of a fiber passed to pthread_setname_np, pthread_getname_np or
- * pthread_kill acts on the OS thread every fiber runs on. */
+ * noted here, so keys that libraries create before main are known too.
+ *
+ * A fiber's handle is no glibc thread descriptor: the calls that take a
+ * pthread_t and would read one (names, attributes, affinity, scheduling,
+ * CPU clock, signals) act on the OS thread every fiber runs on instead, and
+ * pthread_cancel, which the model cannot do, is one line, exit 2. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 
@@ -43,6 +47,13 @@ DECLARE_REAL(int, pthread_setspecific, pthread_key_t, const void *);
 DECLARE_REAL(int, pthread_setname_np, pthread_t, const char *);
 DECLARE_REAL(int, pthread_getname_np, pthread_t, char *, size_t);
 DECLARE_REAL(int, pthread_kill, pthread_t, int);
+DECLARE_REAL(int, pthread_getattr_np, pthread_t, pthread_attr_t *);
+DECLARE_REAL(int, pthread_setaffinity_np, pthread_t, size_t, const cpu_set_t *);
+DECLARE_REAL(int, pthread_getaffinity_np, pthread_t, size_t, cpu_set_t *);
+DECLARE_REAL(int, pthread_setschedparam, pthread_t, int, const struct sched_param *);
+DECLARE_REAL(int, pthread_getschedparam, pthread_t, int *, struct sched_param *);
+DECLARE_REAL(int, pthread_getcpuclockid, pthread_t, clockid_t *);
+DECLARE_REAL(int, pthread_cancel, pthread_t);
 
 /* The OS thread's static TLS, from ld.so's own account of its size (as
  * the sanitizers find theirs); without it nothing is left out. */
@@ -90,6 +101,43 @@ int pthread_getname_np(pthread_t th, char *name, size_t len)
 int pthread_kill(pthread_t th, int sig)
 {
 	return REAL(pthread_kill)(os_thread(th), sig);
+}
+
+int pthread_getattr_np(pthread_t th, pthread_attr_t *attr)
+{
+	return REAL(pthread_getattr_np)(os_thread(th), attr);
+}
+
+int pthread_setaffinity_np(pthread_t th, size_t size, const cpu_set_t *set)
+{
+	return REAL(pthread_setaffinity_np)(os_thread(th), size, set);
+}
+
+int pthread_getaffinity_np(pthread_t th, size_t size, cpu_set_t *set)
+{
+	return REAL(pthread_getaffinity_np)(os_thread(th), size, set);
+}
+
+int pthread_setschedparam(pthread_t th, int policy, const struct sched_param *param)
+{
+	return REAL(pthread_setschedparam)(os_thread(th), policy, param);
+}
+
+int pthread_getschedparam(pthread_t th, int *policy, struct sched_param *param)
+{
+	return REAL(pthread_getschedparam)(os_thread(th), policy, param);
+}
+
+int pthread_getcpuclockid(pthread_t th, clockid_t *clock)
+{
+	return REAL(pthread_getcpuclockid)(os_thread(th), clock);
+}
+
+int pthread_cancel(pthread_t th)
+{
+	if (rh__ctl_on)
+		rh__rt_unsupported("controlled mode does not model pthread_cancel; use --mode stress");
+	return REAL(pthread_cancel)(th);
 }
 
 int pthread_key_create(pthread_key_t *key, void (*destructor)(void *))
