@@ -24,6 +24,7 @@
 #include "core/util.h"
 #include "exec.h"
 #include "racehunt/cli.h"
+#include "trial_output.h"
 
 /* How long the program may take to reach main and say hello, and a trial to
  * report its pid, before racehunt gives up on it (times RH_TIMEOUT_MULTIPLIER). */
@@ -217,25 +218,7 @@ void rh_exec_stop(rh_exec_server *s)
 
 void rh_exec_output_tail(const rh_exec_server *s, char *buf, size_t cap)
 {
-	int fd = s->out;
-	struct stat st;
-	off_t from;
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fstat(fd, &st) != 0 || st.st_size == 0)
-		return;
-	from = st.st_size > (off_t)cap - 1 ? st.st_size - (off_t)cap + 1 : 0;
-	n = pread(fd, buf, cap - 1, from);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	if (from > 0) {
-		char *nl = strchr(buf, '\n');
-
-		if (nl != NULL)
-			memmove(buf, nl + 1, strlen(nl + 1) + 1);
-	}
+	rh__file_tail(s->out, buf, cap);
 }
 
 static void classify(const rh_exec_server *s, int status, bool killed, rh_exec_verdict *v)

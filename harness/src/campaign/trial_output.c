@@ -50,13 +50,18 @@ void rh__output_end(const rh_trial_output *o, char *tail, size_t cap)
 	rh__output_collect(o, tail, cap);
 }
 
-/* The last lines of what the file holds (size bytes). */
-static void keep_tail(int fd, off_t size, char *tail, size_t cap)
+void rh__file_tail(int fd, char *tail, size_t cap)
 {
-	off_t from = size > (off_t)cap - 1 ? size - (off_t)cap + 1 : 0;
-	ssize_t n = pread(fd, tail, cap - 1, from);
+	struct stat st;
+	off_t from;
+	ssize_t n;
 	char *nl;
 
+	tail[0] = '\0';
+	if (fstat(fd, &st) != 0 || st.st_size == 0)
+		return;
+	from = st.st_size > (off_t)cap - 1 ? st.st_size - (off_t)cap + 1 : 0;
+	n = pread(fd, tail, cap - 1, from);
 	tail[n > 0 ? n : 0] = '\0';
 	if (from > 0 && (nl = strchr(tail, '\n')) != NULL)
 		memmove(tail, nl + 1, strlen(nl + 1) + 1);
@@ -72,7 +77,7 @@ void rh__output_collect(const rh_trial_output *o, char *tail, size_t cap)
 	if (o == NULL || o->file < 0 || fstat(o->file, &st) != 0 || st.st_size == 0)
 		return;
 	if (tail != NULL && cap > 0)
-		keep_tail(o->file, st.st_size, tail, cap);
+		rh__file_tail(o->file, tail, cap);
 	while ((n = pread(o->file, buf, sizeof(buf), at)) > 0) {
 		ssize_t w = write(STDERR_FILENO, buf, (size_t)n);
 

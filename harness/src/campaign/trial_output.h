@@ -27,4 +27,8 @@ void rh__output_end(const rh_trial_output *o, char *tail, size_t cap);
  * when tail is not NULL, all of it copied to stderr; then emptied. */
 void rh__output_collect(const rh_trial_output *o, char *tail, size_t cap);
 
+/* The last lines of what file fd holds, at most cap - 1 bytes, cut at a
+ * line start ("" when it is empty). */
+void rh__file_tail(int fd, char *tail, size_t cap);
+
 #endif
