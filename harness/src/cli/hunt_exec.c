@@ -375,6 +375,7 @@ static void exec_cell(hunt_run *h, const example *x, unsigned v, unsigned d, boo
 	printf(" %-28s", cell);
 	fflush(stdout);
 	rh__hunt_keep_cell(h, d, &e->c, r, e->argv[0]);
+	rh_exec_fini(e);
 	free(e);
 }
 
