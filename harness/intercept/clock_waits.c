@@ -30,7 +30,7 @@ DECLARE_REAL(int, clock_nanosleep, clockid_t, int, const struct timespec *, stru
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
 			   const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_clockwait", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_cond_clockwait", c, PC());
 	RH_CTL(rh__ctl_cond_wait(c, m, true, PC()));
 	int rc;
 
@@ -44,7 +44,7 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
 
 int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_clocklock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_mutex_clocklock", m, PC());
 	RH_CTL(rh__ctl_mutex_lock(m, false, PC()));
 	int rc = REAL(pthread_mutex_clocklock)(m, clock, abstime);
 
@@ -56,7 +56,7 @@ int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct ti
 int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 			       const struct timespec *abstime)
 {
-	rh__rt_enter("pthread_rwlock_clockrdlock", PC());
+	rh__rt_enter_on("pthread_rwlock_clockrdlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, false, false, PC()));
 	return REAL(pthread_rwlock_clockrdlock)(l, clock, abstime);
 }
@@ -64,7 +64,7 @@ int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 			       const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_clockwrlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_clockwrlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, true, false, PC()));
 	int rc = REAL(pthread_rwlock_clockwrlock)(l, clock, abstime);
 
@@ -75,7 +75,7 @@ int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 
 int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
-	rh__rt_enter("sem_clockwait", PC());
+	rh__rt_enter_on("sem_clockwait", s, PC());
 	RH_CTL(rh__ctl_sem_wait(s, false, true, PC()));
 	return REAL(sem_clockwait)(s, clock, abstime);
 }

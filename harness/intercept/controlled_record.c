@@ -231,9 +231,14 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 	r->steps++;
 }
 
+const void *rh__rt_next_obj;
+
 void rh__ctl_sync_point(const char *op, uintptr_t pc)
 {
-	rh__rec_pending(op, NULL, pc, 0, 0);
+	const void *obj = rh__rt_next_obj;
+
+	rh__rt_next_obj = NULL;
+	rh__rec_pending(op, obj, pc, 0, 0);
 	rh__ctl_point();
 }
 

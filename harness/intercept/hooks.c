@@ -266,10 +266,10 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 
 /* An atomic operation is a sync point: noise in stress mode. The operation
  * itself uses the program's memory order. */
-#define SYNC(what)                                                                         \
+#define SYNC(what, a)                                                                      \
 	do {                                                                               \
 		if (RH_UNLIKELY(rh__rt_on)) {                                              \
-			rh__rt_sync(what, PC());                                           \
+			rh__rt_enter_on(what, (const void *)(a), PC());                    \
 			if (rh__ctl_on)                                                    \
 				rh__ctl_delay();                                           \
 		}                                                                          \
@@ -283,7 +283,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		if (RH_UNLIKELY(rh__rt_on)) {                                              \
 			if (rh__ctl_on)                                                    \
 				rh__ctl_read((uintptr_t)(a), PC());                        \
-			rh__rt_sync(what, PC());                                           \
+			rh__rt_enter_on(what, (const void *)(a), PC());                    \
 			if (rh__ctl_on)                                                    \
 				rh__ctl_delay();                                           \
 		}                                                                          \
@@ -299,7 +299,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo)                  \
 	{                                                                                  \
 		type old;                                                                  \
-		SYNC("atomic " #op);                                                       \
+		SYNC("atomic " #op, a);                                                    \
 		old = __atomic_##op(a, v, mo);                                             \
 		WROTE(a);                                                                  \
 		return old;                                                                \
@@ -314,7 +314,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)                 \
 	{                                                                                  \
-		SYNC("atomic store");                                                      \
+		SYNC("atomic store", a);                                                   \
 		__atomic_store_n(a, v, mo);                                                \
 		WROTE(a);                                                                  \
 	}                                                                                  \
@@ -322,7 +322,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo)              \
 	{                                                                                  \
 		type old;                                                                  \
-		SYNC("atomic exchange");                                                   \
+		SYNC("atomic exchange", a);                                                \
 		old = __atomic_exchange_n(a, v, mo);                                       \
 		WROTE(a);                                                                  \
 		return old;                                                                \
@@ -386,7 +386,7 @@ static void wide_release(void)
 	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo)                  \
 	{                                                                                  \
 		type old;                                                                  \
-		SYNC("atomic " #op);                                                       \
+		SYNC("atomic " #op, a);                                                    \
 		wide_acquire();                                                            \
 		old = *a;                                                                  \
 		*a = (expr);                                                               \
@@ -398,7 +398,7 @@ static void wide_release(void)
 	type __tsan_atomic##bits##_load(const volatile type *a, int mo)                    \
 	{                                                                                  \
 		type v;                                                                    \
-		SYNC("atomic load");                                                       \
+		SYNC("atomic load", a);                                                    \
 		wide_acquire();                                                            \
 		v = *a;                                                                    \
 		wide_release();                                                            \
@@ -407,7 +407,7 @@ static void wide_release(void)
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)                 \
 	{                                                                                  \
-		SYNC("atomic store");                                                      \
+		SYNC("atomic store", a);                                                   \
 		wide_acquire();                                                            \
 		*a = v;                                                                    \
 		wide_release();                                                            \
@@ -422,7 +422,7 @@ static void wide_release(void)
 	static int wide_cas##bits(volatile type *a, type *c, type v)                       \
 	{                                                                                  \
 		int ok;                                                                    \
-		SYNC("atomic cas");                                                        \
+		SYNC("atomic cas", a);                                                     \
 		wide_acquire();                                                            \
 		ok = *a == *c;                                                             \
 		if (ok)                                                                    \
@@ -460,7 +460,7 @@ static void wide_release(void)
 void __tsan_atomic_thread_fence(int mo);
 void __tsan_atomic_thread_fence(int mo)
 {
-	SYNC("atomic fence");
+	SYNC("atomic fence", NULL);
 	__atomic_thread_fence(mo);
 }
 

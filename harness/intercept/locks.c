@@ -96,7 +96,7 @@ static int locked(int rc)
 
 int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_lock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_mutex_lock", m, PC());
 	RH_CTL(rh__ctl_mutex_lock(m, false, PC()));
 	int rc;
 
@@ -115,7 +115,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 
 int pthread_mutex_trylock(pthread_mutex_t *m)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_trylock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_mutex_trylock", m, PC());
 	RH_CTL(rh__ctl_mutex_lock(m, true, PC()));
 	int rc = REAL(pthread_mutex_trylock)(m);
 
@@ -126,7 +126,7 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
 
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_timedlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_mutex_timedlock", m, PC());
 	/* The timeout never expires: fibers do not wait for the clock. */
 	RH_CTL(rh__ctl_mutex_lock(m, false, PC()));
 	int rc = REAL(pthread_mutex_timedlock)(m, abstime);
@@ -138,7 +138,7 @@ int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_mutex_unlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_mutex_unlock", m, PC());
 	RH_CTL(rh__ctl_mutex_unlock(m));
 
 	if (me != NULL)
@@ -157,7 +157,7 @@ DECLARE_REAL(int, pthread_rwlock_unlock, pthread_rwlock_t *);
 
 int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_rdlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_rdlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, false, false, PC()));
 	int rc;
 
@@ -174,21 +174,21 @@ int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
-	rh__rt_enter("pthread_rwlock_tryrdlock", PC());
+	rh__rt_enter_on("pthread_rwlock_tryrdlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, false, true, PC()));
 	return REAL(pthread_rwlock_tryrdlock)(l);
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
-	rh__rt_enter("pthread_rwlock_timedrdlock", PC());
+	rh__rt_enter_on("pthread_rwlock_timedrdlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, false, false, PC()));
 	return REAL(pthread_rwlock_timedrdlock)(l, abstime);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_wrlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_wrlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, true, false, PC()));
 	int rc;
 
@@ -207,7 +207,7 @@ int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_trywrlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_trywrlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, true, true, PC()));
 	int rc = REAL(pthread_rwlock_trywrlock)(l);
 
@@ -218,7 +218,7 @@ int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_timedwrlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_timedwrlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_lock(l, true, false, PC()));
 	int rc = REAL(pthread_rwlock_timedwrlock)(l, abstime);
 
@@ -229,7 +229,7 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *absti
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_rwlock_unlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_unlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_unlock(l));
 
 	if (me != NULL) {
@@ -271,7 +271,7 @@ static bool spurious_wakeup(struct rh__rt_thread *me, struct timespec *deadline)
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_wait", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_cond_wait", c, PC());
 	RH_CTL(rh__ctl_cond_wait(c, m, false, PC()));
 	struct timespec deadline;
 	int rc;
@@ -294,7 +294,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_cond_timedwait", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_cond_timedwait", c, PC());
 	RH_CTL(rh__ctl_cond_wait(c, m, true, PC()));
 	int rc;
 
@@ -308,7 +308,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-	if (rh__rt_enter("pthread_cond_signal", PC()) != NULL)
+	if (rh__rt_enter_on("pthread_cond_signal", c, PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
 	RH_CTL((rh__ctl_cond_wake(c, false), 0));
 	return REAL(pthread_cond_signal)(c);
@@ -316,7 +316,7 @@ int pthread_cond_signal(pthread_cond_t *c)
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-	if (rh__rt_enter("pthread_cond_broadcast", PC()) != NULL)
+	if (rh__rt_enter_on("pthread_cond_broadcast", c, PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
 	RH_CTL((rh__ctl_cond_wake(c, true), 0));
 	return REAL(pthread_cond_broadcast)(c);
@@ -330,7 +330,7 @@ DECLARE_REAL(int, sem_post, sem_t *);
 
 int sem_wait(sem_t *s)
 {
-	struct rh__rt_thread *me = rh__rt_enter("sem_wait", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("sem_wait", s, PC());
 	RH_CTL(rh__ctl_sem_wait(s, false, false, PC()));
 	int rc;
 
@@ -347,21 +347,21 @@ int sem_wait(sem_t *s)
 
 int sem_trywait(sem_t *s)
 {
-	rh__rt_enter("sem_trywait", PC());
+	rh__rt_enter_on("sem_trywait", s, PC());
 	RH_CTL(rh__ctl_sem_wait(s, true, false, PC()));
 	return REAL(sem_trywait)(s);
 }
 
 int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
-	rh__rt_enter("sem_timedwait", PC());
+	rh__rt_enter_on("sem_timedwait", s, PC());
 	RH_CTL(rh__ctl_sem_wait(s, false, true, PC()));
 	return REAL(sem_timedwait)(s, abstime);
 }
 
 int sem_post(sem_t *s)
 {
-	if (rh__rt_enter("sem_post", PC()) != NULL)
+	if (rh__rt_enter_on("sem_post", s, PC()) != NULL)
 		atomic_fetch_add(&rh__rt_wakes, 1);
 	RH_CTL(rh__ctl_sem_post(s));
 	return REAL(sem_post)(s);
@@ -370,7 +370,7 @@ int sem_post(sem_t *s)
 DECLARE_REAL(int, pthread_barrier_wait, pthread_barrier_t *);
 int pthread_barrier_wait(pthread_barrier_t *b)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_barrier_wait", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_barrier_wait", b, PC());
 	RH_CTL(rh__ctl_barrier_wait(b, PC()));
 	int rc;
 
@@ -390,7 +390,7 @@ DECLARE_REAL(int, pthread_spin_unlock, pthread_spinlock_t *);
 
 int pthread_spin_lock(pthread_spinlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_lock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_spin_lock", (const void *)l, PC());
 	RH_CTL(rh__ctl_spin_lock(l, false, PC()));
 	int rc;
 
@@ -409,7 +409,7 @@ int pthread_spin_lock(pthread_spinlock_t *l)
 
 int pthread_spin_trylock(pthread_spinlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_trylock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_spin_trylock", (const void *)l, PC());
 	RH_CTL(rh__ctl_spin_lock(l, true, PC()));
 	int rc = REAL(pthread_spin_trylock)(l);
 
@@ -420,7 +420,7 @@ int pthread_spin_trylock(pthread_spinlock_t *l)
 
 int pthread_spin_unlock(pthread_spinlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter("pthread_spin_unlock", PC());
+	struct rh__rt_thread *me = rh__rt_enter_on("pthread_spin_unlock", (const void *)l, PC());
 	RH_CTL(rh__ctl_spin_unlock(l));
 
 	if (me != NULL)

@@ -99,6 +99,20 @@ static inline struct rh__rt_thread *rh__rt_enter(const char *op, uintptr_t pc)
 {
 	return RH_UNLIKELY(rh__rt_on) ? rh__rt_sync(op, pc) : NULL;
 }
+/* Controlled mode: the object of the call the next scheduling point stops
+ * before (the run record's, for racehunt's dependence); one OS thread runs
+ * every fiber, so a plain global. Cleared by the point. */
+extern const void *rh__rt_next_obj;
+extern int rh__ctl_on;
+/* rh__rt_enter for a call on obj (a lock, a condition, an atomic). */
+static inline struct rh__rt_thread *rh__rt_enter_on(const char *op, const void *obj, uintptr_t pc)
+{
+	if (!RH_UNLIKELY(rh__rt_on))
+		return NULL;
+	if (rh__ctl_on)
+		rh__rt_next_obj = obj;
+	return rh__rt_sync(op, pc);
+}
 /* A thread about to wait without a deadline in op (on obj, or for thread
  * tid), and back from it. */
 void rh__rt_block(struct rh__rt_thread *me, const char *op, const void *obj, int tid, uintptr_t pc);
