@@ -233,6 +233,11 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 
 const void *rh__rt_next_obj;
 
+void rh__ctl_sync_note(const char *op, const void *obj, uintptr_t pc)
+{
+	rh__rec_pending(op, obj, pc, 0, 0);
+}
+
 void rh__ctl_sync_point(const char *op, uintptr_t pc)
 {
 	const void *obj = rh__rt_next_obj;

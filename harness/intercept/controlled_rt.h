@@ -28,6 +28,9 @@ void rh__ctl_point(void);
  * run record (controlled_record.c); and the access the next point (or hold)
  * of the running fiber stops before. */
 void rh__ctl_sync_point(const char *op, uintptr_t pc);
+/* What the running fiber is stopped before when it may yield ahead of the
+ * point of a sync call (a spin's re-read of an atomic). */
+void rh__ctl_sync_note(const char *op, const void *obj, uintptr_t pc);
 void rh__ctl_access_note(uintptr_t addr, size_t size, int is_write, uintptr_t pc);
 
 /* Soft watchpoints (controlled_watch.c). At a watched access the running

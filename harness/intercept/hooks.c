@@ -281,8 +281,12 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 #define SYNC_READ(what, a)                                                                 \
 	do {                                                                               \
 		if (RH_UNLIKELY(rh__rt_on)) {                                              \
-			if (rh__ctl_on)                                                    \
+			/* A spin's re-read yields before the point: either                \
+			 * way the fiber stops before the load (run record). */            \
+			if (rh__ctl_on) {                                                  \
+				rh__ctl_sync_note(what, (const void *)(a), PC());          \
 				rh__ctl_read((uintptr_t)(a), PC());                        \
+			}                                                                  \
 			rh__rt_enter_on(what, (const void *)(a), PC());                    \
 			if (rh__ctl_on)                                                    \
 				rh__ctl_delay();                                           \
