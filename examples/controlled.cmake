@@ -49,6 +49,11 @@ racehunt_add_test(exec.controlled.spin_late COMMAND rh_example_edge_spin_late EX
   MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
 racehunt_add_test(exec.controlled.poll_cancel COMMAND rh_example_edge_poll_cancel EXPECT clean
   MODE controlled STRATEGY pct:3 SEED 1 TRIALS 20)
+# Busy without a spin on memory (a lock taken and released for ever): the
+# step limit's LIVELOCK, naming where each thread was last seen.
+racehunt_add_test(exec.controlled.busy_livelock COMMAND rh_example_edge_busy_forever
+  EXPECT detected MODE controlled TRIALS 1 MATCH "^VIOLATION LIVELOCK"
+  "T1 runs \\(last call pthread_mutex_(un)?lock at busy_forever.c:1[0-9] poll_flag\\)")
 # rh_controlled_pair(PROGRAM BUG_ARG BUG_NAME KIND MATCH): an edge program of
 # harness/intercept/tests clean over the budget, and with BUG_ARG found as
 # KIND, MATCH in the report.

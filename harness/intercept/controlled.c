@@ -153,6 +153,18 @@ uint64_t rh__ctl_runnable(void)
 	return en;
 }
 
+/* A run past the step limit: busy without getting anywhere. Where each
+ * thread was last seen names the loop. */
+RH_NORETURN static void too_long(void)
+{
+	static char what[RH_EXEC_MSG_MAX - 256];
+
+	rh__rt_describe_all(what, sizeof(what));
+	rh__rt_report_exit(RH_LIVELOCK,
+			   "the threads took %u scheduling steps and the run did not end: %s",
+			   RH_SCHED_MAX_STEPS, what);
+}
+
 /* The thread to run next: the strategy's pick, except that a thread which
  * took RH_SCHED_FAIR_STEPS steps in a row while another could run yields
  * once (as the scenario scheduler's fairness rule), so a spin-wait on a flag
@@ -174,9 +186,7 @@ static unsigned pick(void)
 			en |= 1ull << i;
 	en = rh__ctl_hold_filter(en, ctl.cur);
 	if (++ctl.x->steps > RH_SCHED_MAX_STEPS)
-		rh__rt_report_exit(RH_LIVELOCK,
-				   "the threads took %u scheduling steps and the run did not end",
-				   RH_SCHED_MAX_STEPS);
+		too_long();
 	rh__ctl_length_step(ctl.x->steps);
 	next = rh__rec_choose(ctl.x, en, ctl.cur);
 	if (next != ctl.cur || (en & ~(1ull << ctl.cur)) == 0) {

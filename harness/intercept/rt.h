@@ -121,6 +121,9 @@ void rh__rt_unblock(struct rh__rt_thread *me);
  * me let it go. */
 void rh__rt_acquired(struct rh__rt_thread *me, const void *obj);
 void rh__rt_released(struct rh__rt_thread *me, const void *obj);
+/* Each live thread's state for a report: what it waits in, or where it was
+ * last seen (access and call). */
+void rh__rt_describe_all(char *buf, size_t cap);
 /* The thread holding a mutex-like lock, -1 when none (or not tracked). */
 int rh__rt_holder(const void *obj);
 

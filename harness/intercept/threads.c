@@ -263,7 +263,7 @@ static size_t describe(char *buf, size_t cap, const struct rh__rt_thread *t)
 	return len;
 }
 
-static void describe_all(char *buf, size_t cap)
+void rh__rt_describe_all(char *buf, size_t cap)
 {
 	unsigned n = atomic_load(&rh__rt_nthreads);
 	size_t len = 0;
@@ -324,14 +324,14 @@ static void *monitor(void *arg)
 		stable = live > 0 && waiting == live && p == last ? stable + 1 : 0;
 		last = p;
 		if (stable >= MONITOR_STABLE) {
-			describe_all(what, sizeof(what));
+			rh__rt_describe_all(what, sizeof(what));
 			rh__rt_report_exit(RH_DEADLOCK, "every thread waits and none can wake another: %s",
 				       what);
 		}
 		if (polls == limit / 2)
 			halfway = p;
 		if (limit > 0 && polls >= limit) {
-			describe_all(what, sizeof(what));
+			rh__rt_describe_all(what, sizeof(what));
 			/* Sync operations went on through the second half: the
 			 * threads are busy without getting anywhere, not stuck. */
 			if (p > halfway + MONITOR_BUSY_OPS)
