@@ -191,6 +191,7 @@ void rh__rec_obj(const void *obj)
 
 void rh__rec_blocked(void)
 {
+	shared()->at[rh__rt_self->tid].flags |= RH_EXEC_STEP_BLOCKED;
 	if (rec.last != NULL)
 		rec.last->flags |= RH_EXEC_STEP_BLOCKED;
 }
@@ -211,6 +212,8 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 
 	uint64_t off;
 
+	/* Picked again, a waiting thread tries its call anew. */
+	r->at[next].flags &= (uint8_t)~RH_EXEC_STEP_BLOCKED;
 	*s = r->at[next];
 	rec.last = s;
 	off = s->pc - rec.base;

@@ -67,7 +67,7 @@ struct rh_exec_choice {
 };
 
 enum {
-	RH_EXEC_STEP_BLOCKED = 1u << 0,	  /* it could not complete the call: waits */
+	RH_EXEC_STEP_BLOCKED = 1u << 0,	  /* it could not complete the call: waits (at[]: still) */
 	RH_EXEC_STEP_ACCESS = 1u << 1,	  /* a plain access of size bytes */
 	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
 	RH_EXEC_STEP_DONE = 1u << 3,	  /* at[]: the thread has ended */

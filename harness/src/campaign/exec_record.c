@@ -196,7 +196,7 @@ char *rh_exec_record_trace(const struct rh_exec_record *rec, unsigned threads)
 		}
 		add(&t, "          ");
 		step_text(&t, rec, &rec->at[i]);
-		add(&t, "\n");
+		add(&t, "%s\n", rec->at[i].flags & RH_EXEC_STEP_BLOCKED ? "  (waits)" : "");
 	}
 	return t.p;
 }
