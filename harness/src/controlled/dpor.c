@@ -14,8 +14,9 @@
  * explored; to make up for it (BPOR) each race also adds its thread,
  * conservatively, at the last context switch before e: a thread scheduled
  * where another one stopped running may cost no preemption at all. Such
- * entries are explored whatever the sleep set says. A bounded search keeps
- * no sleep sets at all (see child_sleep). */
+ * entries are explored whatever the sleep set says. A bounded search puts a
+ * thread to sleep only for a subtree the bound cut nothing from (see
+ * child_sleep and rh__dpor_cut). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,13 +125,9 @@ static uint64_t child_sleep(rh_dpor *d, size_t k)
 	unsigned p = nd->chosen;
 	uint64_t s = (nd->sleep | nd->taken) & ~bit(p), out = 0;
 
-	/* Bounded, nothing sleeps: what a sleeping thread stands for was
-	 * explored in a run whose preemptions the bound may have cut, so the
-	 * equivalent run here may be the only one within the bound (the
-	 * property tests find such programs at once). */
-	if (d->bound != RH_DPOR_UNBOUNDED)
-		return 0;
-
+	/* Bounded, taken holds only subtrees the bound cut nothing from (see
+	 * select_next): a thread whose runs the bound may have cut does not
+	 * sleep, as the equivalent run here may be the only one within it. */
 	for (; s; s &= s - 1) {
 		unsigned q = (unsigned)__builtin_ctzll(s);
 
@@ -261,6 +258,11 @@ static bool select_next(rh_dpor *d)
 		if (ok) {
 			unsigned a = (unsigned)__builtin_ctzll(ok);
 
+			/* The choice explored so far stands for its subtree
+			 * (sleeps below the next ones) only if nothing was cut. */
+			if (nd->cut)
+				nd->taken &= ~bit(nd->chosen);
+			nd->cut = false;
 			nd->done |= bit(a);
 			if (in(awake, a))
 				nd->taken |= bit(a);

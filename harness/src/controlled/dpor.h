@@ -21,10 +21,13 @@
  *
  * Bounded (dpor:K), an entry that would make a run exceed K preemptions is
  * dropped, and each race also adds its initials, conservatively, at the last
- * context switch (or round start) before it, as BPOR does; such a search
- * keeps no sleep sets: a sleeping thread stands for runs explored under
- * another preemption count, which the bound may have cut (the property tests
- * find programs where bounded sleep sets lose final states at once).
+ * context switch (or round start) before it, as BPOR does. A sleeping thread
+ * stands for a subtree explored before; under a bound that subtree may have
+ * lost runs to the bound (the property tests find programs where plain
+ * bounded sleep sets lose final states at once), so a thread explored at a
+ * node sleeps below its later siblings only when no entry of its subtree was
+ * dropped for the bound: that subtree then holds every run below it, as an
+ * unbounded search's would.
  *
  * Dependency (rh_dpor_dependent): two steps of different threads on the
  * same object, of which one writes (a read-modify-write writes) or both
@@ -141,6 +144,9 @@ struct node {
 	uint16_t preempts;     /* preemptions before this step */
 	uint8_t cur, chosen;
 	bool fresh; /* a round barrier just let everyone go: no thread was running */
+	/* Bounded: the subtree of the current choice lost an entry to the
+	 * bound somewhere, so it does not stand for every run below it. */
+	bool cut;
 };
 
 /* The last access on a key (an object, or a plain location: two families,
@@ -226,6 +232,14 @@ static inline unsigned preempt_cost(const struct node *nd, unsigned t)
 static inline bool within(const rh_dpor *d, const struct node *nd, unsigned t)
 {
 	return d->bound == RH_DPOR_UNBOUNDED || nd->preempts + preempt_cost(nd, t) <= d->bound;
+}
+
+/* Bounded: an entry at node k was dropped for the bound; k and every node
+ * above it (their current subtrees hold k) are cut. */
+static inline void rh__dpor_cut(rh_dpor *d, size_t k)
+{
+	for (size_t j = k + 1; j-- > 0 && !d->nodes[j].cut;)
+		d->nodes[j].cut = true;
 }
 
 /* After a run: clocks, races, backtrack entries; final as rh_dpor_end's. */

@@ -176,6 +176,9 @@ static void race(rh_dpor *d, size_t k, size_t j, unsigned tj)
 			ok |= bit((unsigned)__builtin_ctzll(m));
 	if (ok && !(init & (nd->backtrack | nd->done)))
 		nd->backtrack |= bit(in(ok, tj) ? tj : (unsigned)__builtin_ctzll(ok));
+	/* The bound kept the reversal out at k: the subtrees above lose it. */
+	else if (!ok && awake && !(init & (nd->backtrack | nd->done)) && k > 0)
+		rh__dpor_cut(d, k - 1);
 	/* Always, even when the entry at k is within the bound: its cost
 	 * there may be what a later reversal below it cannot afford (the
 	 * property tests find such programs when this is made conditional). */
