@@ -4,8 +4,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ci.h"
 #include "html_private.h"
 #include "racehunt/sync.h"
 
@@ -272,6 +274,7 @@ void rh__html_traces(FILE *out, const report *rep)
 		const row *r = &rep->rows[i];
 		const rh_hunt_cell *c;
 		const rh_first *f;
+		char *msg;
 
 		if (!rh__html_expects_detection(r))
 			continue;
@@ -293,7 +296,10 @@ void rh__html_traces(FILE *out, const report *rep)
 		fprintf(out, " at trial %llu (", (unsigned long long)f->trial);
 		rh__html_ms_text(out, f->at_ms);
 		fputs(")</h3><div class=\"msg\">", out);
-		rh__html_esc(out, f->message);
+		/* An exec program's addresses named as file:line and symbols. */
+		msg = rh_cell_message(c);
+		rh__html_esc(out, msg);
+		free(msg);
 		fputs("</div>", out);
 		if (f->output[0]) {
 			fprintf(out, "<details><summary>output of trial %llu (its last lines)</summary>"
