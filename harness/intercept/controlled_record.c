@@ -223,7 +223,7 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 	if (enabled & (enabled - 1)) {
 		if (r->n_choices < RH_EXEC_CHOICES_MAX)
 			r->choice[r->n_choices] = (struct rh_exec_choice){
-				.enabled = enabled, .step = r->steps, .cur = (uint8_t)cur,
+				.enabled = enabled, .cur = (uint8_t)cur,
 				.chosen = (uint8_t)next, .fair = fair};
 		if (x->diverged && r->diverged == 0)
 			r->diverged = r->n_choices + 1;

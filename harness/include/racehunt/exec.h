@@ -59,7 +59,6 @@
 /* One choice: a step where two or more threads could run. */
 struct rh_exec_choice {
 	uint64_t enabled; /* bit i: thread i could run */
-	uint64_t step;	  /* the step it chose, counted from 0 */
 	uint8_t cur;	  /* thread that ran last */
 	uint8_t chosen;
 	uint8_t fair; /* the fairness rule switched away from cur */
