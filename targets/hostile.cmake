@@ -45,6 +45,17 @@ add_test(NAME hostile.build_signals
   COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/build-signals $<TARGET_FILE:racehunt_exe>)
 set_tests_properties(hostile.build_signals PROPERTIES LABELS hostile TIMEOUT 120)
 
+# A violation that reads freed memory (index.mixed buggy, found at trial 18
+# of pct:3) is checked alone in a fork of the follow-up process, so the
+# shrinker's replay is a first run there too: it shrinks, as `racehunt
+# shrink` of its string does, instead of "cannot shrink: does not replay".
+add_test(NAME hostile.shrink_after_check
+  COMMAND ${PROJECT_SOURCE_DIR}/ci/expect 1 --match "^shrunk in [0-9]+ runs"
+          --no-match "cannot shrink"
+          -- $<TARGET_FILE:racehunt_exe> run index.mixed --variant buggy --mode controlled
+             --strategy pct:3 --trials 200 --stop-on-first)
+set_tests_properties(hostile.shrink_after_check PROPERTIES LABELS hostile TIMEOUT 120)
+
 # The forger is built everywhere: examples/controlled_replay.cmake forges
 # exec schedule strings in the default build too.
 add_executable(forge_schedule forge_schedule.c)

@@ -2,9 +2,12 @@
 /* The first violation of a campaign: recorded at once, then followed up --
  * its schedule checked to fail alone in a fresh process, shrunk, its trace
  * kept -- and reported with the command that replays it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "campaign_private.h"
 #include "core/interrupt.h"
@@ -176,13 +179,18 @@ static void set_schedule(const rh_campaign *c, rh_first *f, const char *sched)
 	rh_replay_command(f->replay, sizeof(f->replay), f->schedule);
 }
 
+/* A race TSan already reported here would not be reported again. */
+static bool will_shrink(const rh_campaign *c, const rh_first *f)
+{
+	return c->shrink && f->kind != RH_SANITIZER && f->kind != RH_CRASH;
+}
+
 /* Shrink (or print the trace of) a controlled violation's schedule. */
 static void follow_up_controlled(const rh_campaign *c, rh_result *r, rh_explorer *x)
 {
 	rh_first *f = &r->first;
-	/* Shrinking prints the shrunk trace; the raw one is noise then. A
-	 * race TSan already reported here would not be reported again. */
-	bool shrink = c->shrink && f->kind != RH_SANITIZER && f->kind != RH_CRASH;
+	/* Shrinking prints the shrunk trace; the raw one is noise then. */
+	bool shrink = will_shrink(c, f);
 	char *shrunk = NULL;
 
 	if (!c->quiet && !shrink && x != NULL)
@@ -296,15 +304,48 @@ static void measure_reruns(const rh_campaign *c, rh_result *r)
 	free(tmp);
 }
 
+/* fails_alone in a fork of this process, which stays as no run has left it:
+ * a buggy variant that reads freed memory depends on the heap a run leaves
+ * behind, so the shrinker's own replay must also be a first run here, as it
+ * is under `racehunt shrink`. r is shared memory: not_alone comes back. */
+static bool fails_alone_forked(const rh_campaign *c, rh_result *r)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		rh_die("cannot fork to check the violation alone: %s", strerror(errno));
+	if (pid == 0) {
+		rh_explorer *x = fails_alone(c, r);
+
+		fflush(NULL);
+		_exit(x != NULL ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
+		return WEXITSTATUS(status) == 0;
+	snprintf(r->not_alone, sizeof(r->not_alone),
+		 "run alone in a fresh process, the schedule took that process down (%s %d)",
+		 WIFSIGNALED(status) ? "signal" : "exit status",
+		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	rh__trial_replay_command(c, r->first.trial, r->first.replay, sizeof(r->first.replay));
+	return false;
+}
+
 void rh__follow_up_fresh(const rh_campaign *c, rh_result *r)
 {
 	rh_first *f = &r->first;
 
 	atomic_store(&r->following_up, 1);
 	if (c->mode == RH_MODE_CONTROLLED && f->schedule[0] && !r->first_died) {
-		rh_explorer *x = fails_alone(c, r);
+		/* Shrinking prints its own trace and needs no run of ours. */
+		bool shrink = will_shrink(c, f);
+		rh_explorer *x = shrink ? NULL : fails_alone(c, r);
 
-		if (x != NULL)
+		if (shrink ? fails_alone_forked(c, r) : x != NULL)
 			follow_up_controlled(c, r, x);
 		else if (!c->quiet)
 			printf("(the first violation does not reproduce alone; not shrunk)\n");
