@@ -93,13 +93,13 @@ static unsigned ask(uint64_t enabled, unsigned cur)
 	uint32_t a;
 	ssize_t n;
 
-	atomic_store_explicit(&rh__rt_asking, 1, memory_order_relaxed);
+	rh__rt_watchdog_pause();
 	while ((n = write(rh__rt_ask_fd, &q, sizeof(q))) < 0 && errno == EINTR)
 		continue;
 	ask_io(n == (ssize_t)sizeof(q));
 	while ((n = read(rh__rt_answer_fd, &a, sizeof(a))) < 0 && errno == EINTR)
 		continue;
-	atomic_store_explicit(&rh__rt_asking, 0, memory_order_relaxed);
+	rh__rt_watchdog_resume();
 	ask_io(n == (ssize_t)sizeof(a));
 	if (a >= 64 || !(enabled >> a & 1))
 		rh__rt_unsupported("racehunt chose thread %u, which cannot run", a);

@@ -58,9 +58,6 @@ extern int rh__rt_on;
 extern struct rh_exec_shared *rh__rt_shared;
 /* A trial's ends of the ask and answer pipes (racehunt/exec.h). */
 extern int rh__rt_ask_fd, rh__rt_answer_fd;
-/* Set while the trial waits for racehunt's answer: the monitor's watchdog
- * does not count that time. */
-extern _Atomic int rh__rt_asking;
 extern _Thread_local struct rh__rt_thread *rh__rt_self;
 extern struct rh__rt_thread rh__rt_threads[RT_MAX_THREADS];
 extern _Atomic unsigned rh__rt_nthreads;
@@ -145,8 +142,13 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc);
  * stream (watchpoint sampling). */
 void rh__rt_thread_init(struct rh__rt_thread *t, unsigned tid);
 
-/* Trial start-up in the child, before main: thread T0 and the monitor that
- * turns a deadlock or a hang into a report. */
+/* Trial start-up in the child, before main: thread T0 and the monitor
+ * (stress) or the watchdog timer (controlled) that turns a deadlock or a
+ * hang into a report. */
 void rh__rt_trial_start(void);
+/* Around a controlled trial's wait for racehunt's answer: that time is not
+ * the program's, the watchdog stops. */
+void rh__rt_watchdog_pause(void);
+void rh__rt_watchdog_resume(void);
 
 #endif

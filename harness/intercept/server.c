@@ -26,7 +26,6 @@
 int rh__rt_on;
 struct rh_exec_shared *rh__rt_shared;
 int rh__rt_ask_fd = -1, rh__rt_answer_fd = -1;
-_Atomic int rh__rt_asking;
 
 /* racehunt looks for this string in the executable before starting it. */
 __attribute__((used)) static const char marker[] = RH_EXEC_MARKER;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* pthread and libc interception, and the monitor that turns a stuck trial
- * into a DEADLOCK or HANG report.
+/* pthread and libc interception, and the monitor (stress mode) or timer
+ * (controlled mode) that turns a stuck trial into a DEADLOCK or HANG report.
  *
  * The runtime is linked into the executable, so defining pthread_mutex_lock
  * here interposes libc's for the program and every library it loads; the
@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,25 @@ static bool stuck(const struct rh__rt_thread *t)
 	return atomic_load(&rh__rt_wakes) == t->wait_wakes;
 }
 
+/* The watchdog ran out: the threads kept synchronising through its second
+ * half (progress past halfway): busy without getting anywhere, a LIVELOCK;
+ * else stuck, a HANG. */
+RH_NORETURN static void watchdog_expired(uint64_t halfway)
+{
+	static char what[RH_EXEC_MSG_MAX - 256];
+
+	rh__rt_describe_all(what, sizeof(what));
+	if (atomic_load(&rh__rt_progress) > halfway + MONITOR_BUSY_OPS)
+		rh__rt_report_exit(RH_LIVELOCK,
+				   "the threads kept synchronising for the whole watchdog "
+				   "(%u ms) and the run did not end: %s",
+				   rh__rt_shared->watchdog_ms, what);
+	rh__rt_report_exit(RH_HANG, "the run took longer than the watchdog (%u ms): %s",
+			   rh__rt_shared->watchdog_ms, what);
+}
+
+/* Stress mode: a thread beside the program's that polls for a DEADLOCK
+ * among real threads and keeps the watchdog. */
 static void *monitor(void *arg)
 {
 	static char what[RH_EXEC_MSG_MAX - 256];
@@ -308,9 +328,6 @@ static void *monitor(void *arg)
 
 	for (;;) {
 		REAL(nanosleep)(&nap, NULL);
-		/* Waiting for racehunt's answer is not the program's time. */
-		if (atomic_load_explicit(&rh__rt_asking, memory_order_relaxed))
-			continue;
 		polls++;
 		unsigned n = atomic_load(&rh__rt_nthreads), live = 0, waiting = 0;
 		uint64_t p = atomic_load(&rh__rt_progress);
@@ -330,20 +347,87 @@ static void *monitor(void *arg)
 		}
 		if (polls == limit / 2)
 			halfway = p;
-		if (limit > 0 && polls >= limit) {
-			rh__rt_describe_all(what, sizeof(what));
-			/* Sync operations went on through the second half: the
-			 * threads are busy without getting anywhere, not stuck. */
-			if (p > halfway + MONITOR_BUSY_OPS)
-				rh__rt_report_exit(RH_LIVELOCK,
-						   "the threads kept synchronising for the whole watchdog "
-						   "(%u ms) and the run did not end: %s",
-						   rh__rt_shared->watchdog_ms, what);
-			rh__rt_report_exit(RH_HANG, "the run took longer than the watchdog (%u ms): %s",
-				       rh__rt_shared->watchdog_ms, what);
-		}
+		if (limit > 0 && polls >= limit)
+			watchdog_expired(halfway);
 	}
 	return arg;
+}
+
+/* ---- controlled mode's watchdog --------------------------------------------------
+ * Controlled mode needs no monitor thread: its fibers share main's OS thread
+ * and its scheduler sees a DEADLOCK itself (controlled.c). Only the
+ * watchdog is left, and a timer signal keeps it without the thread's clone,
+ * stack mapping and wake-ups (a fifth of a short trial's CPU). The timer
+ * fires at half the watchdog, to note the progress count the verdict
+ * compares against, and at its end, where the handler reports as the
+ * monitor did and ends the process: whatever it interrupted never resumes.
+ * It is stopped while the trial waits for racehunt's answer, which is not
+ * the program's time. SIGRTMAX: the real-time signal programs are least
+ * likely to use (glibc keeps the lowest ones). */
+static timer_t watchdog;
+static bool watchdog_armed;
+static bool second_half;
+static uint64_t halfway_progress;
+static struct itimerspec paused;
+
+static void arm(struct itimerspec *when)
+{
+	timer_settime(watchdog, 0, when, NULL);
+}
+
+static struct itimerspec after_ms(unsigned ms)
+{
+	return (struct itimerspec){.it_value = {ms / 1000, (long)(ms % 1000) * 1000000L}};
+}
+
+static void on_watchdog(int sig)
+{
+	struct itimerspec rest = after_ms(rh__rt_shared->watchdog_ms - rh__rt_shared->watchdog_ms / 2);
+
+	(void)sig;
+	if (second_half)
+		watchdog_expired(halfway_progress);
+	halfway_progress = atomic_load(&rh__rt_progress);
+	second_half = true;
+	arm(&rest);
+}
+
+static void start_watchdog_timer(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMAX};
+	struct sigaction sa = {.sa_handler = on_watchdog, .sa_flags = SA_RESTART};
+	struct itimerspec first = after_ms(rh__rt_shared->watchdog_ms / 2);
+
+	if (rh__rt_shared->watchdog_ms == 0)
+		return;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGRTMAX, &sa, NULL) != 0 || timer_create(CLOCK_MONOTONIC, &ev, &watchdog) != 0)
+		rh__rt_unsupported("cannot start the trial's watchdog timer");
+	watchdog_armed = true;
+	/* A watchdog of 1 ms has no first half. */
+	if (first.it_value.tv_nsec == 0 && first.it_value.tv_sec == 0)
+		first.it_value.tv_nsec = 1;
+	arm(&first);
+}
+
+void rh__rt_watchdog_pause(void)
+{
+	static const struct itimerspec off;
+
+	if (!watchdog_armed)
+		return;
+	timer_gettime(watchdog, &paused);
+	timer_settime(watchdog, 0, &off, NULL);
+}
+
+void rh__rt_watchdog_resume(void)
+{
+	if (!watchdog_armed)
+		return;
+	/* Due while paused: it fires now. */
+	if (paused.it_value.tv_sec == 0 && paused.it_value.tv_nsec == 0)
+		paused.it_value.tv_nsec = 1;
+	arm(&paused);
 }
 
 void rh__rt_trial_start(void)
@@ -355,13 +439,17 @@ void rh__rt_trial_start(void)
 	rh__rt_threads[0].handle = pthread_self();
 	rh__rt_self = &rh__rt_threads[0];
 	rh__rt_shared->threads = 1;
-	/* Before the monitor starts: the calibration is not the trial's time.
-	 * Only for a strategy the trial runs itself: forced or asked choices
-	 * need no estimate, and a calibration run must not ask racehunt. */
-	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED && rh__rec_strategy_here())
-		rh__ctl_run_length();
+	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED) {
+		/* Before the watchdog starts: the calibration is not the
+		 * trial's time. Only for a strategy the trial runs itself:
+		 * forced or asked choices need no estimate, and a calibration
+		 * run must not ask racehunt. */
+		if (rh__rec_strategy_here())
+			rh__ctl_run_length();
+		start_watchdog_timer();
+		rh__ctl_start();
+		return;
+	}
 	if (REAL(pthread_create)(&m, NULL, monitor, NULL) != 0)
 		rh__rt_unsupported("cannot start the trial's monitor thread");
-	if (rh__rt_shared->mode == RH_EXEC_CONTROLLED)
-		rh__ctl_start();
 }
