@@ -73,11 +73,18 @@ struct rh__rt_thread *rh__rt_sync(const char *op, uintptr_t pc)
 		return NULL;
 	atomic_store_explicit(&me->last_op, op, memory_order_relaxed);
 	atomic_store_explicit(&me->last_pc, pc, memory_order_relaxed);
-	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
-	if (rh__ctl_on)
+	if (rh__ctl_on) {
+		/* Every fiber runs on this one OS thread (and the watchdog's
+		 * handler only reads it): a plain increment, not a locked one,
+		 * which cost a tenth of a short trial's CPU. */
+		atomic_store_explicit(&rh__rt_progress,
+				      atomic_load_explicit(&rh__rt_progress, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 		rh__ctl_sync_point(op, pc);
-	else
-		noise(me);
+		return me;
+	}
+	atomic_fetch_add_explicit(&rh__rt_progress, 1, memory_order_relaxed);
+	noise(me);
 	return me;
 }
 
