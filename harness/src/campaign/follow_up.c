@@ -13,6 +13,7 @@
 #include "core/interrupt.h"
 #include "core/replay_command.h"
 #include "core/util.h"
+#include "racehunt/cli.h"
 #include "shrink.h"
 #include "controlled/sched.h"
 #include "stress/stress.h"
@@ -310,23 +311,33 @@ static void measure_reruns(const rh_campaign *c, rh_result *r)
  * is under `racehunt shrink`. r is shared memory: not_alone comes back. */
 static bool fails_alone_forked(const rh_campaign *c, rh_result *r)
 {
-	int status;
+	char answer = 0;
+	int fd[2], status;
 	pid_t pid;
 
+	if (pipe(fd) != 0)
+		rh_die("cannot make a pipe to check the violation alone: %s", strerror(errno));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		rh_die("cannot fork to check the violation alone: %s", strerror(errno));
 	if (pid == 0) {
-		rh_explorer *x = fails_alone(c, r);
+		/* The answer goes through the pipe: a sanitizer that reported
+		 * in this run replaces the exit status. */
+		char yes = fails_alone(c, r) != NULL ? 'y' : 'n';
 
+		close(fd[0]);
 		fflush(NULL);
-		_exit(x != NULL ? 0 : 1);
+		_exit(write(fd[1], &yes, 1) == 1 ? 0 : RH_EXIT_HARNESS);
 	}
+	close(fd[1]);
+	while (read(fd[0], &answer, 1) < 0 && errno == EINTR)
+		;
+	close(fd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
-		return WEXITSTATUS(status) == 0;
+	if (answer == 'y' || answer == 'n')
+		return answer == 'y';
 	snprintf(r->not_alone, sizeof(r->not_alone),
 		 "run alone in a fresh process, the schedule took that process down (%s %d)",
 		 WIFSIGNALED(status) ? "signal" : "exit status",
