@@ -24,7 +24,7 @@
 enum {
 	O_MODE, O_STRATEGY, O_POINTS, O_SAMPLE, O_TRIALS, O_TIME, O_SEED, O_FIRST_TRIAL,
 	O_STOP_ON_FIRST, O_WATCHDOG, O_JSON, O_QUIET, O_JUNIT, O_SARIF, O_PROGRAM_HASH, O_SHRINK,
-	O_TRACE, O_N
+	O_NO_SHRINK, O_TRACE, O_N
 };
 
 static const rh_option exec_options[O_N] = {
@@ -33,7 +33,10 @@ static const rh_option exec_options[O_N] = {
 		     "file:line function", 0},
 	[O_SHRINK] = {"shrink", NULL,
 		      "controlled: shrink the first failing run to fewer choices off the\n"
-		      "default (same kind and signature) and print its steps", 0},
+		      "default (same kind and signature) and print its steps (the\n"
+		      "default in controlled mode, as in run)", 0},
+	[O_NO_SHRINK] = {"no-shrink", NULL,
+			 "controlled: report the first failing run as found, unshrunk", 0},
 	[O_MODE] = {"mode", "M",
 		    "stress (default): OS threads with noise at sync points |\n"
 		    "controlled: the threads as fibers, one running at a time,\n"
@@ -211,10 +214,16 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	c->quiet = o.count[O_QUIET] > 0;
 	c->shrink = o.count[O_SHRINK] > 0;
 	c->trace = o.count[O_TRACE] > 0;
+	if (c->shrink && o.count[O_NO_SHRINK])
+		return rh_usage_error("--shrink and --no-shrink: choose one");
 	if ((c->shrink || c->trace) && c->mode != RH_MODE_CONTROLLED)
 		return rh_usage_error("--%s: stress runs have no schedule to %s; use --mode "
 				      "controlled",
 				      c->shrink ? "shrink" : "trace", c->shrink ? "shrink" : "trace");
+	/* As run does: a controlled failure is reported shrunk, with its steps,
+	 * unless asked otherwise or --quiet asks for the summary alone. */
+	c->shrink = c->shrink || (c->mode == RH_MODE_CONTROLLED && !o.count[O_NO_SHRINK] &&
+				  !c->quiet && !c->trace);
 	if (o.count[O_PROGRAM_HASH]) {
 		char *end;
 
