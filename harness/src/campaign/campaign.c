@@ -218,7 +218,7 @@ int rh_campaign_run(const rh_campaign *c, rh_result *out)
 		rh__output_close(&trial_out);
 	} else {
 		memset(out, 0, sizeof(*out));
-		rh__campaign_loop(c, out, c->first_trial, start_ms, &trial_out);
+		rh__campaign_loop(c, out, c->first_trial, start_ms, NULL);
 		out->interrupted = rh_interrupted();
 		out->elapsed_ms = rh_now_ms() - start_ms;
 		rh__progress(c, out, start_ms, true);
