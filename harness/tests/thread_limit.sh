@@ -5,20 +5,15 @@
 # racehunt and its trial process but not for all of the scenario's threads.
 #   thread_limit.sh EXPECT STATUS [CHECKS...] -- RACEHUNT ARGS...
 # The limit does not bind root (CAP_SYS_RESOURCE), so as root the command
-# drops with setpriv to an unprivileged uid of its own, one no process runs
-# as (not nobody's: another test or service running as nobody while this
-# one counts would move the limit); for any other user the limit counts
-# every thread that user owns, so it is set from that count. Exit 77 (skip)
-# when the tools for either way are missing.
+# drops to the unprivileged uid 65534 (nobody) with setpriv; for any other
+# user the limit counts every thread that user owns, so it is set from that
+# count. Exit 77 (skip) when the tools for either way are missing.
 set -u
 expect=$1; shift
 if [ "$(id -u)" = 0 ]; then
   command -v setpriv >/dev/null || { echo "thread_limit.sh: no setpriv, skipped" >&2; exit 77; }
-  uid=$((61000 + $$ % 4000))
-  while [ "$(ps -L -u "$uid" --no-headers 2>/dev/null | wc -l)" != 0 ]; do
-    uid=$((uid + 1))
-  done
-  drop="setpriv --reuid=$uid --regid=$uid --clear-groups --"
+  uid=65534
+  drop="setpriv --reuid=65534 --regid=65534 --clear-groups --"
 else
   uid=$(id -u)
   drop=""
