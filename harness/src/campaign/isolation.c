@@ -159,9 +159,10 @@ static void die_to_parent(const char *msg)
 	_exit(RH_EXIT_HARNESS);
 }
 
-RH_NORETURN static void trial_process(const rh_campaign *c, rh_result *r, uint64_t next,
-				      double start_ms, const char *tmpdir, pid_t parent,
-				      const rh_trial_output *out)
+/* What every process forked to run the scenario does first: its own process
+ * group (killed whole), dies with the parent (or exits if that already
+ * happened), default signals, the campaign's TMPDIR, results to r. */
+static void become_child(rh_result *r, const char *tmpdir, pid_t parent)
 {
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -171,6 +172,13 @@ RH_NORETURN static void trial_process(const rh_campaign *c, rh_result *r, uint64
 	if (tmpdir != NULL)
 		setenv("TMPDIR", tmpdir, 1);
 	child_result = r;
+}
+
+RH_NORETURN static void trial_process(const rh_campaign *c, rh_result *r, uint64_t next,
+				      double start_ms, const char *tmpdir, pid_t parent,
+				      const rh_trial_output *out)
+{
+	become_child(r, tmpdir, parent);
 	rh_set_die_hook(die_to_parent);
 	if (c->mode == RH_MODE_CONTROLLED)
 		rh__crash_install(r);
@@ -392,14 +400,7 @@ static void follow_up(const rh_campaign *c, rh_result *r, const char *tmpdir, pi
 	if (pid < 0)
 		rh_die("cannot fork the follow-up process: %s", strerror(errno));
 	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != self)
-			_exit(RH_EXIT_HARNESS);
-		rh_interrupt_default();
-		if (tmpdir != NULL)
-			setenv("TMPDIR", tmpdir, 1);
-		child_result = r;
+		become_child(r, tmpdir, self);
 		/* Quiet, it prints nothing of its own; what the re-runs of the
 		 * bug print went with the trial that found it. */
 		if (c->quiet)
