@@ -69,4 +69,4 @@ rh_cli_test(report.hunt_exec.no_column STATUS 2 LABELS report cli exec
 add_test(NAME hostile.signals.hunt_exec COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/signals
   $<TARGET_FILE:racehunt_exe>)
 set_tests_properties(hostile.signals.hunt_exec PROPERTIES LABELS "hostile;exec"
-  ENVIRONMENT RH_SIGNAL_HUNT=exec TIMEOUT 120)
+  ENVIRONMENT RH_SIGNAL_HUNT=exec TIMEOUT 120 RESOURCE_LOCK racehunt_signal_seed)

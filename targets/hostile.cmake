@@ -109,3 +109,6 @@ add_test(NAME hostile.ulimit_fds
 add_test(NAME hostile.leaked_state COMMAND racehunt_test_campaign)
 set_tests_properties(hostile.controlled_crash hostile.signals hostile.ulimit_fds
   hostile.leaked_state PROPERTIES LABELS hostile TIMEOUT 300)
+# ci/hostile/signals finds leftover processes by its seed, so two of its runs
+# at once count each other's: never run them side by side.
+set_tests_properties(hostile.signals PROPERTIES RESOURCE_LOCK racehunt_signal_seed)
