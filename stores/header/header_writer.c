@@ -48,6 +48,10 @@ struct hdr_writer {
 	rh_rwlock hs;	       /* patched: ADR-038 HeaderSync.mu */
 	rh_mutex hlock;	       /* fixed: every read-modify-write of h */
 	rh_atomic_u64 wal_seq; /* patched: HeaderSync.walSequence; fixed: the allocator */
+	/* patched: restored from a snapshot, or made after a writer that was,
+	 * so its data ranges may overlap those of the writers before it (for
+	 * the points only: see file_point). Set before it is published. */
+	bool reuses_ranges;
 	/* The writer's entity index, written out by Close. Locked in every
 	 * variant: the index is not this store's subject (see stores/index). */
 	rh_mutex ilock;
@@ -311,24 +315,36 @@ static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 
 /* ---- write_entity ------------------------------------------------------- */
 
-/* A point before a write of the file at off. The fixed variant's puts write
- * ranges that start apart and never overlap, and everything else touching
- * the file runs under the gate: each range is a location of its own for the
- * reduction (keyed by an address no memory of ours is compared with, the
- * manager's plus off). In the others close writes the index and header where
- * a late put's record may land, with no point: any memory. */
-static void file_point(const hdr_mgr *m, const char *label, uint64_t off)
+/* A point before a put's write of the file at off. apart: the range can
+ * overlap no range written unordered with it unless both start at off, so
+ * it is a location of its own for the reduction, keyed by the manager's
+ * address plus off with the top bit set (an address no object has on the
+ * 64-bit targets; a clash would only add an ordering). Otherwise any memory.
+ *
+ * fixed: every put's range is apart; checkpoint and close touch the file
+ * under the exclusive gate. patched: WAL slots are apart (every writer's WAL
+ * starts at the same WALOffset, so two slots are the same or disjoint, and
+ * nothing reads a slot before the final reopen). A record is apart if it was
+ * reserved before its writer's close took the header (TagDictOffset still 0):
+ * it lies below the FileSize that close writes, where the index goes, and
+ * the next writer starts there. A record reserved later (a put racing the
+ * close) lands on the index and on the next writer's records, and a writer
+ * restored from a snapshot starts below records already reserved: any
+ * memory. buggy: reservations race, ranges overlap anywhere: any memory. */
+static void file_point(const hdr_mgr *m, const char *label, uint64_t off, bool apart)
 {
-	if (m->v == HDR_FIXED)
-		rh_point_at(label, off, (const void *)((uintptr_t)m + off), RH_ACCESS_WRITE);
+	uintptr_t top = UINTPTR_MAX ^ (UINTPTR_MAX >> 1);
+	if (apart)
+		rh_point_at(label, off, (const void *)(top | ((uintptr_t)m + off)),
+			    RH_ACCESS_WRITE);
 	else
 		rh_point(label, off);
 }
 
 static hdr_status write_record(hdr_writer *w, const uint8_t *rec, const hdr_entity *e,
-			       hdr_err *err)
+			       bool apart, hdr_err *err)
 {
-	file_point(w->m, "write_entity: write record", e->off);
+	file_point(w->m, "write_entity: write record", e->off, apart);
 	return pwrite_all(w->m, rec, (size_t)e->len, e->off, err);
 }
 
@@ -341,7 +357,7 @@ static hdr_status write_entity_buggy(hdr_writer *w, hdr_entity *e, const uint8_t
 	uint64_t ds = w->h.data_size;
 	e->off = w->h.data_offset + ds;
 	rh_point("write_entity: read DataSize", ds);
-	hdr_status st = write_record(w, rec, e, err);
+	hdr_status st = write_record(w, rec, e, false, err);
 	if (st != HDR_OK)
 		return st;
 	w->h.data_size = ds + e->len;
@@ -365,13 +381,14 @@ static hdr_status write_entity_patched(hdr_writer *w, hdr_entity *e, const uint8
 	e->off = w->h.data_offset + ds;
 	/* w->h under its lock: no plain memory of the window is shared. */
 	rh_point_at("write_entity: read DataSize", ds, NULL, RH_ACCESS_NONE);
+	bool apart = w->h.tagdict_offset == 0 && !w->reuses_ranges;
 	w->h.data_size = ds + e->len;
 	w->h.file_size = w->h.data_offset + w->h.data_size;
 	w->h.entity_count++;
 	w->h.last_modified = rh_atomic_fetch_add(&w->m->clock, 1, RH_RELAXED) + 1;
 	ack->last_modified_seen = w->h.last_modified;
 	rh_rwlock_unlock(&w->hs);
-	return write_record(w, rec, e, err);
+	return write_record(w, rec, e, apart, err);
 }
 
 /* fixed: the same reservation under the header mutex; the caller holds the
@@ -391,7 +408,7 @@ static hdr_status write_entity_fixed(hdr_writer *w, hdr_entity *e, const uint8_t
 	w->h.last_modified = rh_atomic_fetch_add(&w->m->clock, 1, RH_RELAXED) + 1;
 	ack->last_modified_seen = w->h.last_modified;
 	rh_mutex_unlock(&w->hlock);
-	return write_record(w, rec, e, err);
+	return write_record(w, rec, e, true, err);
 }
 
 static hdr_status write_entity(hdr_writer *w, hdr_entity *e, const uint8_t *rec, hdr_ack *ack,
@@ -427,7 +444,7 @@ static hdr_status wal_write(hdr_writer *w, uint64_t wal_offset, uint64_t data_of
 			    (unsigned long long)seq, (unsigned long long)data_offset);
 	uint8_t b[HDR_WAL_ENTRY_SIZE];
 	hdr_wal_entry_encode(b, seq, e, record);
-	file_point(w->m, "write_wal_entry: write slot", pos);
+	file_point(w->m, "write_wal_entry: write slot", pos, w->m->v != HDR_BUGGY);
 	return pwrite_all(w->m, b, HDR_WAL_ENTRY_SIZE, pos, err);
 }
 
@@ -631,13 +648,17 @@ hdr_status hdr_mgr_put(hdr_mgr *m, uint64_t id, const uint8_t *payload, size_t l
 	if (m->v != HDR_FIXED) {
 		/* buggy and patched alike: flag and writer read with no sync. The
 		 * point after the flag's read keeps it in a window a point marks
-		 * when the put is refused too. */
+		 * when the put is refused too. Close writes the flag and
+		 * checkpoint the writer next to unnamed points, and both run in
+		 * one thread (thread 0 in every scenario), so their own reads of
+		 * the two need no point. A writer's generation is set before it
+		 * is published: it is read after reading m->w. */
 		bool closed = m->closed;
-		rh_point("put: closed flag", closed);
+		rh_point_at("put: closed flag", closed, &m->closed, RH_ACCESS_READ);
 		if (closed)
 			return fail(err, HDR_E_CLOSED, "put after close");
 		hdr_writer *w = m->w;
-		rh_point("put: writer generation", w->generation);
+		rh_point_at("put: writer generation", w->generation, &m->w, RH_ACCESS_READ);
 		return put_on(w, id, payload, len, ack, err);
 	}
 	rh_rwlock_rdlock(&m->gate);
@@ -696,8 +717,10 @@ static hdr_status checkpoint_patched(hdr_mgr *m, hdr_err *err)
 		return st;
 	}
 	rh_rwlock_wrlock(&nw->hs);
+	nw->reuses_ranges = old->reuses_ranges;
 	if (!header_valid(m, &nw->h)) { /* layer 2: ValidateHeader() */
 		nw->h = snapshot;	/* layer 3: RestoreFromSnapshot() */
+		nw->reuses_ranges = true;
 		rh_atomic_store(&nw->wal_seq, snapshot.wal_sequence, RH_RELAXED);
 		log_warn(m, &m->log.snapshot_restores,
 			 "Header invalid after reopen, restored from snapshot (WALOffset=%llu)",
