@@ -299,6 +299,8 @@ int rh__ctl_create(pthread_t *th, void *(*fn)(void *), void *arg)
 	ctl.t[tid].fn = fn;
 	ctl.t[tid].arg = arg;
 	thread_slot(tid);
+	if (rh__hb_on)
+		rh__hb_create(tid);
 	*th = (pthread_t)(HANDLE_BASE + tid);
 	return 0;
 }
@@ -327,6 +329,8 @@ int rh__ctl_join(pthread_t th, void **ret, uintptr_t pc)
 	if ((unsigned)tid == ctl.cur)
 		return EDEADLK;
 	wait_for(W_JOIN, (const void *)(uintptr_t)tid, pc);
+	if (rh__hb_on)
+		rh__hb_join((unsigned)tid);
 	if (ret != NULL)
 		*ret = ctl.t[tid].ret;
 	return 0;
@@ -375,6 +379,8 @@ static int lock(const void *obj, int type, bool try, uintptr_t pc)
 		wait_for(W_LOCK, obj, pc);
 	}
 	o->owner = self;
+	if (rh__hb_on)
+		rh__hb_acquire(obj, RH_HB_MUTEX, 0);
 	return 0;
 }
 
@@ -388,6 +394,8 @@ static int unlock(const void *obj, int type)
 		return EPERM;
 	if (type == PTHREAD_MUTEX_RECURSIVE && rh__ctl_unlock_inner(obj))
 		return 0;
+	if (rh__hb_on)
+		rh__hb_release(obj, RH_HB_MUTEX, 0);
 	o->owner = 0;
 	rh__ctl_wrote((uintptr_t)obj);
 	return 0;
@@ -428,6 +436,10 @@ int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc)
 		o->owner = (int)ctl.cur + 1;
 	else
 		o->readers |= 1ull << ctl.cur;
+	if (rh__hb_on && write)
+		rh__hb_acquire(l, RH_HB_RW_R, 0);
+	if (rh__hb_on)
+		rh__hb_acquire(l, RH_HB_RW_W, 0);
 	return 0;
 }
 
@@ -436,6 +448,8 @@ int rh__ctl_rwlock_unlock(pthread_rwlock_t *l)
 	rh_object *o = model(l, RH_OBJ_RWLOCK);
 
 	rh__rec_obj(l);
+	if (rh__hb_on)
+		rh__hb_release(l, o->owner == (int)ctl.cur + 1 ? RH_HB_RW_W : RH_HB_RW_R, 0);
 	if (o->owner == (int)ctl.cur + 1)
 		o->owner = 0;
 	else
@@ -456,6 +470,8 @@ int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr
 	t->wait_seq = ++ctl.wait_seq;
 	wait_for(timed ? W_COND_TIMED : W_COND, c, pc);
 	rc = timed && !t->signalled ? ETIMEDOUT : 0; /* else woken, maybe spuriously */
+	if (rh__hb_on && t->signalled)
+		rh__hb_woken();
 	t->spurious = !timed && !t->signalled;
 	/* Time passed: the others that can run go first, or a loop of timed
 	 * waits could keep the signaller from the mutex for ever. */
@@ -483,6 +499,8 @@ void rh__ctl_cond_wake(pthread_cond_t *c, bool all)
 		if (oldest == NULL)
 			return;
 		oldest->signalled = true;
+		if (rh__hb_on)
+			rh__hb_wake((unsigned)(oldest - ctl.t));
 		if (!all)
 			return;
 	}
@@ -538,6 +556,8 @@ void rh__ctl_start(void)
 	rh_fiber_init_thread(&ctl.fib[0]);
 	thread_slot(0);
 	rh__ctl_tls_init();
+	if (rh__rt_shared->hb)
+		rh__hb_start();
 	rh__ctl_on = 1;
 }
 

@@ -30,6 +30,7 @@ static struct {
 	struct rh_exec_step *last;	     /* the step being performed */
 	uint8_t op_read, op_write;	     /* the accesses' kinds, once interned */
 	uint64_t base, text_end;
+	uint64_t asked_at; /* the step racehunt was last asked before */
 } rec;
 
 static struct rh_exec_record *shared(void)
@@ -108,8 +109,16 @@ static unsigned ask(uint64_t enabled, unsigned cur)
 
 unsigned rh__rec_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
+	uint64_t steps = shared()->steps;
+
 	switch (rh__rt_shared->remote) {
 	case RH_EXEC_ASK_STEPS:
+		/* racehunt reads the steps nobody chose from the record's ring
+		 * at the next question: asked before the ring could overwrite
+		 * one it has not seen. */
+		if ((enabled & (enabled - 1)) == 0 && steps - rec.asked_at < RH_EXEC_STEPS_MAX / 2)
+			return (unsigned)__builtin_ctzll(enabled);
+		rec.asked_at = steps;
 		return ask(enabled, cur);
 	case RH_EXEC_ASK_CHOICES:
 		if (enabled & (enabled - 1))
@@ -125,6 +134,7 @@ void rh__rec_start(void)
 	struct rh_exec_record *r = shared();
 
 	r->steps = 0;
+	rec.asked_at = 0;
 	r->fingerprint = 0xcbf29ce484222325ull;
 	r->n_choices = 0;
 	r->diverged = 0;

@@ -75,6 +75,29 @@ int rh__ctl_sem_post(sem_t *s);
 int rh__ctl_barrier_wait(pthread_barrier_t *b, uintptr_t pc);
 int rh__ctl_once(pthread_once_t *once, void (*fn)(void), uintptr_t pc);
 
+/* controlled_hb.c: happens-before data races, under dpor (rh__hb_on: every
+ * access a step, no watchpoints, no delays). What each synchronisation
+ * releases or acquires is keyed by (object, kind, generation). */
+enum rh_hb_kind {
+	RH_HB_MUTEX,   /* mutexes and spinlocks */
+	RH_HB_RW_W,    /* an rwlock's writer unlocks */
+	RH_HB_RW_R,    /* an rwlock's reader unlocks */
+	RH_HB_SEM,     /* semaphore posts */
+	RH_HB_BARRIER, /* a barrier's arrivals, generation = its round */
+	RH_HB_ONCE,    /* the end of pthread_once's function */
+	RH_HB_ATOMIC,  /* atomic stores and read-modify-writes */
+};
+extern int rh__hb_on;
+void rh__hb_start(void);
+void rh__hb_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc);
+void rh__hb_release(const void *obj, unsigned kind, uint64_t gen);
+void rh__hb_acquire(const void *obj, unsigned kind, uint64_t gen);
+void rh__hb_atomic(const void *obj, bool acquire, bool release);
+void rh__hb_create(unsigned child); /* the running thread created child */
+void rh__hb_join(unsigned target);  /* the running thread joined target */
+void rh__hb_wake(unsigned waiter);  /* the running thread's signal woke waiter */
+void rh__hb_woken(void);	    /* the running thread was woken by a signal */
+
 /* controlled_tls.c: thread-specific data, per fiber. */
 pthread_t rh__ctl_self(void); /* controlled.c */
 /* The OS thread's static TLS, [lo, hi): one copy shared by every fiber. */

@@ -135,6 +135,8 @@ int rh__ctl_sem_wait(sem_t *s, bool try, bool timed, uintptr_t pc)
 		return -1;
 	}
 	o->value--;
+	if (rh__hb_on)
+		rh__hb_acquire(s, RH_HB_SEM, 0);
 	return 0;
 }
 
@@ -147,6 +149,8 @@ int rh__ctl_sem_post(sem_t *s)
 		return -1;
 	}
 	o->value++;
+	if (rh__hb_on)
+		rh__hb_release(s, RH_HB_SEM, 0);
 	rh__ctl_wrote((uintptr_t)s);
 	return 0;
 }
@@ -191,13 +195,20 @@ int rh__ctl_barrier_wait(pthread_barrier_t *b, uintptr_t pc)
 	if (o->kind != K_BARRIER)
 		rh__rt_unsupported("controlled mode: pthread_barrier_wait on a barrier the run did "
 				   "not initialise (pthread_barrier_init before main?)");
+	/* Every arrival of a round happens before every departure from it. */
+	if (rh__hb_on)
+		rh__hb_release(b, RH_HB_BARRIER, round);
 	if (++o->value == o->count) {
 		o->value = 0;
 		o->round++;
 		rh__ctl_wrote((uintptr_t)b);
+		if (rh__hb_on)
+			rh__hb_acquire(b, RH_HB_BARRIER, round);
 		return PTHREAD_BARRIER_SERIAL_THREAD;
 	}
 	rh__ctl_wait_sync("pthread_barrier_wait", b, round, false, pc);
+	if (rh__hb_on)
+		rh__hb_acquire(b, RH_HB_BARRIER, round);
 	return 0;
 }
 
@@ -237,10 +248,15 @@ int rh__ctl_once(pthread_once_t *once, void (*fn)(void), uintptr_t pc)
 		o = get(once, K_ONCE, *once != PTHREAD_ONCE_INIT ? ONCE_DONE : ONCE_NOT_RUN);
 	if (o->value == ONCE_RUNNING)
 		rh__ctl_wait_sync("pthread_once", once, 0, false, pc);
-	if (o->value == ONCE_DONE)
+	if (o->value == ONCE_DONE) {
+		if (rh__hb_on)
+			rh__hb_acquire(once, RH_HB_ONCE, 0);
 		return 0;
+	}
 	o->value = ONCE_RUNNING;
 	fn();
+	if (rh__hb_on)
+		rh__hb_release(once, RH_HB_ONCE, 0);
 	o->value = ONCE_DONE;
 	rh__ctl_wrote((uintptr_t)once);
 	return 0;

@@ -70,6 +70,9 @@ void rh__ctl_delay(void)
 	struct rh__rt_thread *me = rh__rt_self;
 	unsigned *left = &delay_countdown[me->tid];
 
+	/* dpor explores the orders itself; a random hold would only hide some. */
+	if (rh__hb_on)
+		return;
 	if (*left == 0)
 		*left = 1 + (unsigned)rh_rng_below(&me->rng, 2 * (uint64_t)rh__rt_shared->sample);
 	if (--*left == 0)

@@ -186,6 +186,19 @@ static void watch(struct rh__rt_thread *me, uintptr_t addr, size_t size, int is_
 		rh__ctl_point();
 }
 
+/* Under dpor every access is a step, and the happens-before checker, not a
+ * watchpoint, sees its races (controlled_hb.c): the access is checked when
+ * it runs, after its point. */
+static void hb_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
+{
+	rh__ctl_access_note(addr, size, is_write, pc);
+	if (is_write)
+		rh__ctl_wrote(addr);
+	if (is_write || !rh__ctl_read(addr, pc))
+		rh__ctl_point();
+	rh__hb_access(addr, size, is_write, pc);
+}
+
 void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 {
 	struct rh__rt_thread *me = rh__rt_self;
@@ -198,6 +211,10 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 	atomic_store_explicit(&me->last_access_pc, pc, memory_order_relaxed);
 	if (rh__ctl_on && is_write)
 		rh__ctl_writes++; /* progress, even a private store (controlled_spin.c) */
+	if (rh__hb_on) {
+		hb_access(addr, size, is_write, pc);
+		return;
+	}
 	if (atomic_load_explicit(&watching, memory_order_relaxed)) {
 		/* Controlled: the access a race report may end the run on. */
 		if (rh__ctl_on)
@@ -297,6 +314,13 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		if (RH_UNLIKELY(rh__ctl_on))                                               \
 			rh__ctl_wrote((uintptr_t)(a));                                     \
 	} while (0)
+/* Under dpor, an atomic as sequentially consistent (controlled_hb.c): what
+ * it read acquires, what it wrote releases. */
+#define HB(a, acquire, release)                                                            \
+	do {                                                                               \
+		if (RH_UNLIKELY(rh__hb_on))                                                \
+			rh__hb_atomic((const void *)(a), acquire, release);                \
+	} while (0)
 
 #define RH_RMW(bits, type, op)                                                             \
 	type __tsan_atomic##bits##_##op(volatile type *a, type v, int mo);                 \
@@ -306,14 +330,18 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		SYNC("atomic " #op, a);                                                    \
 		old = __atomic_##op(a, v, mo);                                             \
 		WROTE(a);                                                                  \
+		HB(a, true, true);                                                         \
 		return old;                                                                \
 	}
 #define RH_ATOMIC(bits, type)                                                              \
 	type __tsan_atomic##bits##_load(const volatile type *a, int mo);                   \
 	type __tsan_atomic##bits##_load(const volatile type *a, int mo)                    \
 	{                                                                                  \
+		type v;                                                                    \
 		SYNC_READ("atomic load", a);                                               \
-		return __atomic_load_n(a, mo);                                             \
+		v = __atomic_load_n(a, mo);                                                \
+		HB(a, true, false);                                                        \
+		return v;                                                                  \
 	}                                                                                  \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo)                 \
@@ -321,6 +349,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		SYNC("atomic store", a);                                                   \
 		__atomic_store_n(a, v, mo);                                                \
 		WROTE(a);                                                                  \
+		HB(a, false, true);                                                        \
 	}                                                                                  \
 	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo);             \
 	type __tsan_atomic##bits##_exchange(volatile type *a, type v, int mo)              \
@@ -329,6 +358,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 		SYNC("atomic exchange", a);                                                \
 		old = __atomic_exchange_n(a, v, mo);                                       \
 		WROTE(a);                                                                  \
+		HB(a, true, true);                                                         \
 		return old;                                                                \
 	}                                                                                  \
 	RH_RMW(bits, type, fetch_add)                                                      \
@@ -345,6 +375,7 @@ void rh__rt_access(uintptr_t addr, size_t size, int is_write, uintptr_t pc)
 			  : __atomic_compare_exchange_n(a, c, v, 0, mo, fmo);              \
 		if (ok)                                                                    \
 			WROTE(a);                                                          \
+		HB(a, true, ok);                                                           \
 		return ok;                                                                 \
 	}                                                                                  \
 	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \
@@ -395,6 +426,7 @@ static void wide_release(void)
 		old = *a;                                                                  \
 		*a = (expr);                                                               \
 		wide_release();                                                            \
+		HB(a, true, true);                                                         \
 		return old;                                                                \
 	}
 #define RH_ATOMIC_LOCKED(bits, type)                                                       \
@@ -406,6 +438,7 @@ static void wide_release(void)
 		wide_acquire();                                                            \
 		v = *a;                                                                    \
 		wide_release();                                                            \
+		HB(a, true, false);                                                        \
 		return v;                                                                  \
 	}                                                                                  \
 	void __tsan_atomic##bits##_store(volatile type *a, type v, int mo);                \
@@ -415,6 +448,7 @@ static void wide_release(void)
 		wide_acquire();                                                            \
 		*a = v;                                                                    \
 		wide_release();                                                            \
+		HB(a, false, true);                                                        \
 	}                                                                                  \
 	WIDE_RMW(bits, type, exchange, v)                                                  \
 	WIDE_RMW(bits, type, fetch_add, old + v)                                           \
@@ -434,6 +468,7 @@ static void wide_release(void)
 		else                                                                       \
 			*c = *a;                                                           \
 		wide_release();                                                            \
+		HB(a, true, ok);                                                           \
 		return ok;                                                                 \
 	}                                                                                  \
 	int __tsan_atomic##bits##_compare_exchange_strong(volatile type *a, type *c, type v, \

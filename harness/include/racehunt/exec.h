@@ -127,7 +127,10 @@ typedef enum rh_exec_mode {
 typedef enum rh_exec_remote {
 	RH_EXEC_LOCAL = 0,	  /* the trial's own strategy (random, pct) */
 	RH_EXEC_ASK_CHOICES = 1, /* racehunt, asked where two or more threads can run */
-	RH_EXEC_ASK_STEPS = 2,	  /* racehunt, asked at every step */
+	/* racehunt, asked where two or more threads can run, and at least every
+	 * RH_EXEC_STEPS_MAX / 2 steps: it reads the steps in between (one
+	 * thread could run) from the record's ring, so it sees every step */
+	RH_EXEC_ASK_STEPS = 2,
 } rh_exec_remote;
 
 struct rh_exec_ask {
@@ -154,7 +157,9 @@ struct rh_exec_shared {
 	double noise; /* probability of a perturbation at a sync point */
 	char strategy[32]; /* controlled: "random", "pct:D" */
 	uint32_t remote;   /* controlled: rh_exec_remote */
-	uint32_t remote_pad;
+	/* controlled dpor (points all): every access is checked for races by
+	 * happens-before in the trial, no watchpoints, no delays at atomics */
+	uint32_t hb;
 	/* Written by the trial: its first violation. kind is rh_kind + 1 (0 =
 	 * none) and is stored last, once message is complete. In message,
 	 * "{pc:0xOFF}" is an address in the program's file that racehunt
@@ -169,7 +174,7 @@ struct rh_exec_shared {
 
 /* The protocol's number and the block's size: a program built with another
  * racehunt-cc refuses to serve (one line, exit 2). */
-#define RH_EXEC_PROTOCOL 3u
+#define RH_EXEC_PROTOCOL 4u
 #define RH_EXEC_VERSION ((uint32_t)(RH_EXEC_PROTOCOL << 24 | sizeof(struct rh_exec_shared)))
 _Static_assert(sizeof(struct rh_exec_shared) < 1u << 24, "the version field holds the size");
 

@@ -270,6 +270,7 @@ rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec
 	s->sh->mode = c->mode == RH_MODE_CONTROLLED ? RH_EXEC_CONTROLLED : RH_EXEC_STRESS;
 	snprintf(s->sh->strategy, sizeof(s->sh->strategy), "%s", e->force ? "replay" : c->strategy);
 	s->sh->remote = e->force == NULL ? rh_exec_remote_mode(e) : RH_EXEC_LOCAL;
+	s->sh->hb = c->mode == RH_MODE_CONTROLLED && rh_exec_strategy_hb(c->strategy);
 	rh_exec_record_reset(&s->sh->rec, e->force);
 	s->sh->points = e->points;
 	s->sh->sample = e->sample;
@@ -423,6 +424,10 @@ static bool open_search(rh_exec *e, rh_result *r)
 		return true;
 	e->explorer = rh_explorer_new(e->c.strategy, e->c.seed, r->harness_error,
 				      sizeof(r->harness_error));
+	/* Every fiber slot: a strategy that reads what each thread is stopped
+	 * before (dpor) reads them all; those not started yet never run. */
+	if (e->explorer != NULL)
+		e->explorer->params.threads = RH_MAX_THREADS;
 	return e->explorer != NULL;
 }
 
@@ -455,7 +460,7 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			break; /* the bounded space is exhausted */
 		end = rh_exec_trial(e, &s, i, &v);
 		if (e->explorer != NULL)
-			rh_exec_remote_end(e);
+			rh_exec_remote_end(e, &s);
 		if (end == RH_EXEC_TRIAL_LOST) {
 			r->harness_failed = 1;
 			snprintf(r->harness_error, sizeof(r->harness_error),

@@ -41,6 +41,7 @@ typedef struct rh_exec {
 	/* Controlled with an exhaustive strategy (dfs): its explorer, kept here
 	 * across trials and asked by each (exec_remote.c); NULL otherwise. */
 	rh_explorer *explorer;
+	uint64_t steps_told; /* the trial's steps the explorer has been told of */
 	/* Controlled, after rh_exec_run: the first failing trial's schedule
 	 * (scenario "exec"; no argv when its record overflowed) and steps, a
 	 * line each with the runtime's tokens (malloc'd, NULL when none); and
@@ -116,8 +117,17 @@ void rh_exec_output_tail(const rh_exec_server *s, char *buf, size_t cap);
  * ask pipe failed). */
 rh_exec_remote rh_exec_remote_mode(const rh_exec *e);
 bool rh_exec_remote_begin(rh_exec *e, rh_exec_server *s, uint64_t trial);
-void rh_exec_remote_end(rh_exec *e);
+void rh_exec_remote_end(rh_exec *e, const rh_exec_server *s);
 bool rh_exec_answer(rh_exec *e, rh_exec_server *s);
+
+/* exec_dpor.c: whether strategy is dpor or dpor:K (its trials check every
+ * access for races by happens-before, points all); and what each thread of
+ * a trial is stopped before, from its record, as dpor's dependence. */
+bool rh_exec_strategy_hb(const char *strategy);
+void rh_exec_pending(const struct rh_exec_shared *sh, rh_pending *out);
+/* The same for one step of the record's ring (what its thread performed). */
+void rh_exec_pending_step(const struct rh_exec_record *rec, const struct rh_exec_step *st,
+			  rh_pending *out);
 
 /* exec_shrink.c: a failing controlled run shrunk to fewer choices off the
  * default, keeping its kind and signature. */

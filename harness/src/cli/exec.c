@@ -44,7 +44,8 @@ static const rh_option exec_options[O_N] = {
 	[O_STRATEGY] = {"strategy", "S",
 			"stress: noise:P, the probability of a perturbation at a sync\n"
 			"point (default " RH_DEFAULT_NOISE "); controlled: random | pct:D\n"
-			"(default " RH_STRATEGY_DEFAULT ")", 0},
+			"(default " RH_STRATEGY_DEFAULT ") | dfs:K | dpor | dpor:K (points\n"
+			"all, races by happens-before)", 0},
 	[O_POINTS] = {"points", "P",
 		      "where watchpoints (stress) or scheduling points (controlled)\n"
 		      "go: sync (sync operations only, no race detection) | shared\n"
@@ -147,12 +148,11 @@ static int take_numbers(const rh_opts *o, rh_exec *e)
 }
 
 /* Controlled mode runs random and pct (each trial child builds its strategy
- * from (seed, trial) alone) and dfs (kept in racehunt, asked by each trial:
- * campaign/exec_remote.c). dpor also needs the object of the call each
- * thread is stopped before, which the runtime does not note yet. */
+ * from (seed, trial) alone), dfs and dpor (kept in racehunt, asked by each
+ * trial: campaign/exec_remote.c). */
 static int take_strategy(const rh_opts *o, rh_campaign *c)
 {
-	static const char *const controlled[] = {"random", "pct", "dfs"};
+	static const char *const controlled[] = {"random", "pct", "dfs", "dpor"};
 	char err[256];
 	size_t n;
 	int rc;
@@ -177,7 +177,7 @@ static int take_strategy(const rh_opts *o, rh_campaign *c)
 			return RH_EXIT_CLEAN;
 	}
 	return rh_usage_error("exec --mode controlled: strategy '%s' is not supported yet (random, "
-			      "pct:D or dfs:K)",
+			      "pct:D, dfs:K, dpor or dpor:K)",
 			      c->strategy);
 }
 
@@ -240,6 +240,15 @@ static int parse_exec(int argc, char **argv, rh_exec *e, const char **json_path,
 	report[1] = o.value[O_SARIF];
 	if ((rc = take_strategy(&o, c)) != RH_EXIT_CLEAN)
 		return rc;
+	/* dpor's verdict rests on every access being a step its race check
+	 * sees (campaign/exec_dpor.c): fewer points would prove nothing. */
+	if (c->mode == RH_MODE_CONTROLLED && rh_exec_strategy_hb(c->strategy)) {
+		if (o.count[O_POINTS] && e->points != RH_POINTS_ALL)
+			return rh_usage_error("--strategy %s needs --points all (every access a "
+					      "step); it is the default with dpor",
+					      c->strategy);
+		e->points = RH_POINTS_ALL;
+	}
 	/* PROG and its arguments, in order and NULL-terminated for execv. */
 	for (unsigned i = 0; i < o.n_operands; i++)
 		e->argv[i] = o.operands[i];

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: MIT
+# dpor and dpor:K for exec (included by CMakeLists.txt, outside the tsan
+# build like the rest): every instrumented access is a step (points all) and
+# each run is checked for data races by happens-before in the trial
+# (intercept/controlled_hb.c), so a class of runs is proved clean or shown
+# racy by the one run dpor makes of it. Deterministic: the search and its
+# runs depend on nothing but the program.
+set(rh_dpor MODE controlled STRATEGY dpor:2 TRIALS 3000)
+# Bad examples, found within the budget; lock_order and offset_alloc need
+# one preemption, which dpor:1 reaches in a few hundred schedules (dpor:2
+# takes about 1000 for lock_order: docs/BENCHMARKS.md).
+foreach(name cond_if dcl flag_publish lost_wakeup missing_join refcount_uaf rwlock_upgrade
+    split_lock wrong_lock)
+  racehunt_add_test(exec.dpor.${name} COMMAND rh_example_${name} EXPECT detected ${rh_dpor}
+    LABELS dpor MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled dpor:2, seed 1, trial"
+    "replay: .* replay 'rh1:exec:")
+endforeach()
+foreach(name lock_order offset_alloc)
+  racehunt_add_test(exec.dpor.${name} COMMAND rh_example_${name} EXPECT detected
+    MODE controlled STRATEGY dpor:1 TRIALS 3000 LABELS dpor
+    MATCH "^VIOLATION [A-Z_]+ in .* \\(controlled dpor:1, seed 1, trial")
+endforeach()
+# Fixed partners whose bounded space is small: exhausted, clean.
+foreach(name cond_if dcl flag_publish lost_wakeup missing_join rwlock_upgrade split_lock)
+  racehunt_add_test(exec.dpor.${name}_fixed COMMAND rh_example_${name}_fixed EXPECT clean
+    ${rh_dpor} LABELS dpor
+    MATCH ": [0-9]+ trials, 0 with violations" "bounded space exhausted: yes; .*points: all")
+endforeach()
+# The others within a budget of schedules: clean, and the report says the
+# space is not exhausted (it proves nothing beyond the runs made).
+foreach(name aba_stack_fixed lock_order_fixed offset_alloc_fixed refcount_uaf_fixed
+    wrong_lock_fixed spin_handshake)
+  racehunt_add_test(exec.dpor.${name} COMMAND rh_example_${name} EXPECT clean
+    MODE controlled STRATEGY dpor:2 TRIALS 60 LABELS dpor
+    MATCH ": 60 trials, 0 with violations" "bounded space exhausted: no; .*points: all")
+endforeach()
+# The happens-before check fires on races between plain accesses (a lock
+# that guards nothing the other thread takes; two plain stores in the wrong
+# order), naming both accesses...
+racehunt_add_test(exec.dpor.wrong_lock_race COMMAND rh_example_wrong_lock EXPECT detected
+  ${rh_dpor} LABELS dpor MATCH "^VIOLATION DATA_RACE"
+  "at balance at wrong_lock.c:(16 deposits|26 fees) and T[0-9] write of 8 bytes at wrong_lock.c:(16 deposits|26 fees), unordered by happens-before")
+racehunt_add_test(exec.dpor.store_order COMMAND rh_example_edge_store_order EXPECT detected
+  ${rh_dpor} LABELS dpor MATCH "^VIOLATION DATA_RACE"
+  "at valid at store_order.c:(15 writer|22 reader) and T[0-9] (read|write) of [0-9]+ bytes at store_order.c:(15 writer|22 reader), unordered by happens-before")
+# ...and stays silent on every synchronisation the runtime models: edge
+# programs with semaphores, barriers, condition waits with timeouts, once,
+# rwlocks, spinlocks, trylocks, recursive mutexes, C++ threads; their bugs
+# found.
+foreach(prog mutex_kinds clock_waits thread_handles)
+  racehunt_add_test(exec.dpor.${prog} COMMAND rh_example_edge_${prog} EXPECT clean ${rh_dpor}
+    LABELS dpor MATCH "bounded space exhausted: yes")
+endforeach()
+foreach(prog sem_handshake barrier_rounds once_tls lock_kinds cxx_threads)
+  racehunt_add_test(exec.dpor.${prog} COMMAND rh_example_edge_${prog} EXPECT clean
+    MODE controlled STRATEGY dpor:2 TRIALS 200 LABELS dpor MATCH ": 200 trials, 0 with violations")
+endforeach()
+function(rh_dpor_bug prog bug_arg kind match)
+  racehunt_add_test(exec.dpor.${prog}_${bug_arg} COMMAND rh_example_edge_${prog} ${bug_arg}
+    EXPECT detected ${rh_dpor} LABELS dpor MATCH "^VIOLATION ${kind}" "${match}")
+endfunction()
+rh_dpor_bug(sem_handshake lost DEADLOCK "waits in sem_wait\\(filled\\) at sem_handshake.c:")
+rh_dpor_bug(barrier_rounds early DATA_RACE "at slot at barrier_rounds.c:")
+rh_dpor_bug(once_tls flag DATA_RACE "at plain_flag at once_tls.c:")
+rh_dpor_bug(lock_kinds unlocked DATA_RACE "by_rwlock at lock_kinds.c:[0-9]+ (reader|writer)")
+rh_dpor_bug(mutex_kinds unbalanced DEADLOCK "waits in pthread_mutex_lock\\(rec\\) held by T0")
+# A schedule dpor found replays to the same kind, and shrinks.
+set(rh_replay_sh ${PROJECT_SOURCE_DIR}/harness/tests/exec_replay.sh)
+foreach(name wrong_lock lost_wakeup)
+  add_test(NAME exec.replay.dpor.${name}
+    COMMAND ${rh_replay_sh} $<TARGET_FILE:racehunt_exe> 5 ${name}.c
+            $<TARGET_FILE:rh_example_${name}>)
+  set_tests_properties(exec.replay.dpor.${name} PROPERTIES LABELS "exec;dpor"
+    ENVIRONMENT STRATEGY=dpor:2)
+endforeach()
+# dpor proves nothing with fewer points: asking for them is a usage error.
+rh_cli_test(cli.exec.dpor_points STATUS 2 LABELS cli exec dpor
+  MATCH "^racehunt: --strategy dpor:2 needs --points all"
+  ARGS exec --mode controlled --strategy dpor:2 --points shared -- /bin/true)
