@@ -486,7 +486,8 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 	r->schedules = r->trials_run;
 	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
 	if (e->explorer != NULL) {
-		r->exhausted = rh_explorer_exhausted(e->explorer);
+		r->exhausted = rh_explorer_exhausted(e->explorer) &&
+			       !rh_exec_search_diverged(e->explorer);
 		r->pruned = rh_explorer_pruned(e->explorer);
 		rh_explorer_free(e->explorer);
 		e->explorer = NULL;

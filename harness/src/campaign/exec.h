@@ -125,6 +125,9 @@ bool rh_exec_answer(rh_exec *e, rh_exec_server *s);
  * a trial is stopped before, from its record, as dpor's dependence. */
 bool rh_exec_strategy_hb(const char *strategy);
 void rh_exec_pending(const struct rh_exec_shared *sh, rh_pending *out);
+/* Whether a dpor search found a replayed prefix run differently (the
+ * program is not deterministic): its "exhausted" would prove nothing. */
+bool rh_exec_search_diverged(const rh_explorer *x);
 /* The same for one step of the record's ring (what its thread performed). */
 void rh_exec_pending_step(const struct rh_exec_record *rec, const struct rh_exec_step *st,
 			  rh_pending *out);

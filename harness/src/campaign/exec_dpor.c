@@ -25,6 +25,8 @@
  * start after its create, a join after the joined thread's end). */
 #include <string.h>
 
+#include "controlled/dpor.h"
+#include "controlled/strategy.h"
 #include "exec.h"
 #include "racehunt/sync.h"
 
@@ -82,4 +84,9 @@ void rh_exec_pending(const struct rh_exec_shared *sh, rh_pending *out)
 		out[t] = t < sh->threads && t < RH_EXEC_THREADS_MAX
 				 ? pending_of(&sh->rec, &sh->rec.at[t])
 				 : (rh_pending){.op = RH_OP_COUNT_};
+}
+
+bool rh_exec_search_diverged(const rh_explorer *x)
+{
+	return x->strategy == &rh__strategy_dpor && rh_dpor_diverged(x->st);
 }
