@@ -109,16 +109,24 @@ static unsigned ask(uint64_t enabled, unsigned cur)
 
 unsigned rh__rec_choose(rh_explorer *x, uint64_t enabled, unsigned cur)
 {
-	uint64_t steps = shared()->steps;
+	struct rh_exec_record *r = shared();
+	bool choice = (enabled & (enabled - 1)) != 0;
 
 	switch (rh__rt_shared->remote) {
 	case RH_EXEC_ASK_STEPS:
-		/* racehunt reads the steps nobody chose from the record's ring
-		 * at the next question: asked before the ring could overwrite
-		 * one it has not seen. */
-		if ((enabled & (enabled - 1)) == 0 && steps - rec.asked_at < RH_EXEC_STEPS_MAX / 2)
-			return (unsigned)__builtin_ctzll(enabled);
-		rec.asked_at = steps;
+		/* racehunt reads the steps it was not asked about from the
+		 * record's ring at the next question: asked before the ring
+		 * could overwrite one it has not seen. Its search's replayed
+		 * prefix is forced; a forced thread that cannot run is asked
+		 * about (the search sees the difference). */
+		if (r->steps - rec.asked_at < RH_EXEC_STEPS_MAX / 2) {
+			if (!choice)
+				return (unsigned)__builtin_ctzll(enabled);
+			if (r->n_choices < r->ask_from && r->forced[r->n_choices].tid < 64 &&
+			    (enabled >> r->forced[r->n_choices].tid & 1))
+				return r->forced[r->n_choices].tid;
+		}
+		rec.asked_at = r->steps;
 		return ask(enabled, cur);
 	case RH_EXEC_ASK_CHOICES:
 		if (enabled & (enabled - 1))
@@ -231,6 +239,7 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 			  (uint64_t)(s->flags & (RH_EXEC_STEP_ACCESS | RH_EXEC_STEP_WRITE)) << 16 |
 			  (s->pc > rec.base && s->pc <= rec.text_end ? off << 24 : 0));
 	if (enabled & (enabled - 1)) {
+		s->flags |= RH_EXEC_STEP_CHOICE;
 		if (r->n_choices < RH_EXEC_CHOICES_MAX)
 			r->choice[r->n_choices] = (struct rh_exec_choice){
 				.enabled = enabled, .cur = (uint8_t)cur,

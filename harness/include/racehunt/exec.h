@@ -70,6 +70,7 @@ enum {
 	RH_EXEC_STEP_ACCESS = 1u << 1,	  /* a plain access of size bytes */
 	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
 	RH_EXEC_STEP_DONE = 1u << 3,	  /* at[]: the thread has ended */
+	RH_EXEC_STEP_CHOICE = 1u << 4,	  /* step[]: two or more threads could run */
 };
 
 /* No step kind: a thread's first step (it starts), or more kinds than
@@ -96,7 +97,9 @@ struct rh_exec_record {
 	 * (choice index, thread), sorted by index; the default elsewhere (keep
 	 * the running thread, else the lowest runnable one). */
 	uint32_t n_forced;
-	uint32_t forced_pad;
+	/* Asking racehunt's search (RH_EXEC_ASK_STEPS): the choices before
+	 * this one are forced[] (its replayed prefix), not asked. */
+	uint32_t ask_from;
 	struct {
 		uint32_t at, tid;
 	} forced[RH_EXEC_FORCED_MAX];
@@ -127,9 +130,10 @@ typedef enum rh_exec_mode {
 typedef enum rh_exec_remote {
 	RH_EXEC_LOCAL = 0,	  /* the trial's own strategy (random, pct) */
 	RH_EXEC_ASK_CHOICES = 1, /* racehunt, asked where two or more threads can run */
-	/* racehunt, asked where two or more threads can run, and at least every
-	 * RH_EXEC_STEPS_MAX / 2 steps: it reads the steps in between (one
-	 * thread could run) from the record's ring, so it sees every step */
+	/* racehunt, asked where two or more threads can run past the forced
+	 * choices (ask_from: its search's replayed prefix), and at least every
+	 * RH_EXEC_STEPS_MAX / 2 steps: it reads the steps in between from the
+	 * record's ring, so it sees every step (dpor) */
 	RH_EXEC_ASK_STEPS = 2,
 } rh_exec_remote;
 

@@ -272,6 +272,8 @@ rh_exec_end rh_exec_trial(rh_exec *e, rh_exec_server *s, uint64_t trial, rh_exec
 	s->sh->remote = e->force == NULL ? rh_exec_remote_mode(e) : RH_EXEC_LOCAL;
 	s->sh->hb = c->mode == RH_MODE_CONTROLLED && rh_exec_strategy_hb(c->strategy);
 	rh_exec_record_reset(&s->sh->rec, e->force);
+	if (e->force == NULL && rh_exec_dpor(e))
+		rh_exec_dpor_prepare(e, &s->sh->rec);
 	s->sh->points = e->points;
 	s->sh->sample = e->sample;
 	s->sh->watchdog_ms = rh_timeout_ms(c->stress.watchdog_ms);
@@ -424,10 +426,6 @@ static bool open_search(rh_exec *e, rh_result *r)
 		return true;
 	e->explorer = rh_explorer_new(e->c.strategy, e->c.seed, r->harness_error,
 				      sizeof(r->harness_error));
-	/* Every fiber slot: a strategy that reads what each thread is stopped
-	 * before (dpor) reads them all; those not started yet never run. */
-	if (e->explorer != NULL)
-		e->explorer->params.threads = RH_MAX_THREADS;
 	return e->explorer != NULL;
 }
 

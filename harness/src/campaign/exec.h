@@ -41,7 +41,8 @@ typedef struct rh_exec {
 	/* Controlled with an exhaustive strategy (dfs): its explorer, kept here
 	 * across trials and asked by each (exec_remote.c); NULL otherwise. */
 	rh_explorer *explorer;
-	uint64_t steps_told; /* the trial's steps the explorer has been told of */
+	/* dpor: the trial's steps and choices its search has been told of */
+	uint64_t steps_told, choices_told;
 	/* Controlled, after rh_exec_run: the first failing trial's schedule
 	 * (scenario "exec"; no argv when its record overflowed) and steps, a
 	 * line each with the runtime's tokens (malloc'd, NULL when none); and
@@ -121,16 +122,19 @@ void rh_exec_remote_end(rh_exec *e, const rh_exec_server *s);
 bool rh_exec_answer(rh_exec *e, rh_exec_server *s);
 
 /* exec_dpor.c: whether strategy is dpor or dpor:K (its trials check every
- * access for races by happens-before, points all); and what each thread of
- * a trial is stopped before, from its record, as dpor's dependence. */
+ * access for races by happens-before, points all); whether e's search is
+ * dpor's. Its side of a trial: before it, the forced choices of the prefix
+ * the search replays; a question answered (the steps since the last one
+ * told first); the run's end. */
 bool rh_exec_strategy_hb(const char *strategy);
-void rh_exec_pending(const struct rh_exec_shared *sh, rh_pending *out);
+bool rh_exec_dpor(const rh_exec *e);
+void rh_exec_dpor_prepare(rh_exec *e, struct rh_exec_record *rec);
+unsigned rh_exec_dpor_ask(rh_exec *e, const struct rh_exec_shared *sh, uint64_t enabled,
+			  unsigned cur);
+void rh_exec_dpor_end(rh_exec *e, const struct rh_exec_shared *sh);
 /* Whether a dpor search found a replayed prefix run differently (the
  * program is not deterministic): its "exhausted" would prove nothing. */
 bool rh_exec_search_diverged(const rh_explorer *x);
-/* The same for one step of the record's ring (what its thread performed). */
-void rh_exec_pending_step(const struct rh_exec_record *rec, const struct rh_exec_step *st,
-			  rh_pending *out);
 
 /* exec_shrink.c: a failing controlled run shrunk to fewer choices off the
  * default, keeping its kind and signature. */

@@ -1,41 +1,54 @@
 /* SPDX-License-Identifier: MIT */
-/* dpor for controlled exec trials: what each thread of the trial is stopped
- * before, read from the run record's at[] at every question, as dpor's
- * dependence (rh_pending, controlled/sched.h).
+/* dpor for controlled exec trials: racehunt keeps the search (controlled/
+ * dpor.h) across trials and tells it every step of each, with what every
+ * thread was stopped before, as dpor's dependence:
  *
- *   plain access     a point on its 8-byte granule, read or write; one that
- *                    spans two granules names no location (conflicts with
- *                    every plain access)
- *   atomic load      a load of its object; any other atomic (store,
- *                    exchange, fetch_*, compare-exchange) a write of it;
- *                    a fence nothing
+ *   plain access     its 8-byte granule, read or write; one that spans two
+ *                    granules names no location (conflicts with every plain
+ *                    access)
+ *   atomic load      a read of its object; any other atomic (store,
+ *                    exchange, fetch_*, compare-exchange) a write of it; a
+ *                    fence nothing
  *   sched_yield, usleep, nanosleep, clock_nanosleep   nothing shared
  *   everything else  a write of one object common to all of them: every
  *                    lock, condition, semaphore, barrier, once, create,
  *                    join, exit and a thread's start is dependent with every
  *                    other (sound: more classes than needed, never a
- *                    dependence missed; a condition wait touches its
- *                    mutex and its condition, a join the thread it waits
- *                    for, which one class per step could not say)
+ *                    dependence missed; a condition wait touches its mutex
+ *                    and its condition, a join the thread it waits for,
+ *                    which one class per step could not say)
  *
  * Every instrumented access is a step (points all), so the code between two
  * steps touches nothing another thread sees; the happens-before edges the
  * trial's race check uses (intercept/controlled_hb.c) are all between steps
  * this makes dependent, or that cannot run the other way round (a thread's
- * start after its create, a join after the joined thread's end). */
+ * start after its create, a join after the joined thread's end).
+ *
+ * What the search is told, and when: the choices of the prefix it replays
+ * go to the trial as forced ones (it asks nothing there), and the trial
+ * asks where two threads can run after it (and at least every
+ * RH_EXEC_STEPS_MAX / 2 steps); at each question and at the end, the steps
+ * made since are read from the record's ring. A replayed step's threads
+ * other than the one that ran are told as the search recorded them: its
+ * runnable set and the step that ran are checked against the record, not
+ * what the others were stopped before. */
 #include <string.h>
 
 #include "controlled/dpor.h"
 #include "controlled/strategy.h"
 #include "exec.h"
-#include "racehunt/sync.h"
 
 /* The object every sync step writes: no atomic lives at address 1. */
-#define ALL_SYNC ((const void *)1)
+#define ALL_SYNC 1u
 
 bool rh_exec_strategy_hb(const char *strategy)
 {
 	return strncmp(strategy, "dpor", 4) == 0 && (strategy[4] == '\0' || strategy[4] == ':');
+}
+
+bool rh_exec_dpor(const rh_exec *e)
+{
+	return e->explorer != NULL && e->explorer->strategy == &rh__strategy_dpor;
 }
 
 static bool named(const char *op, const char *const *names)
@@ -46,7 +59,7 @@ static bool named(const char *op, const char *const *names)
 	return false;
 }
 
-static rh_pending pending_of(const struct rh_exec_record *rec, const struct rh_exec_step *at)
+static rh_dpor_op op_of(const struct rh_exec_record *rec, const struct rh_exec_step *at)
 {
 	static const char *const local[] = {"sched_yield", "usleep", "nanosleep",
 					    "clock_nanosleep", "atomic fence", NULL};
@@ -54,36 +67,104 @@ static rh_pending pending_of(const struct rh_exec_record *rec, const struct rh_e
 	uint64_t g = at->obj & ~7ull;
 
 	if (at->flags & RH_EXEC_STEP_DONE)
-		return (rh_pending){.op = RH_OP_COUNT_};
+		return (rh_dpor_op){.cls = RH_DPOR_LOCAL};
 	if (at->flags & RH_EXEC_STEP_ACCESS) {
-		bool one = at->size > 0 && ((at->obj + at->size - 1) & ~7ull) == g;
-
-		return (rh_pending){.op = RH_OP_POINT, .obj = one ? (const void *)(uintptr_t)g : NULL,
-				    .access = !one ? RH_ACCESS_ANY
-					      : at->flags & RH_EXEC_STEP_WRITE ? RH_ACCESS_WRITE
-									       : RH_ACCESS_READ};
+		if (at->size == 0 || ((at->obj + at->size - 1) & ~7ull) != g)
+			return (rh_dpor_op){.cls = RH_DPOR_ANYMEM};
+		return (rh_dpor_op){.obj = g, .cls = at->flags & RH_EXEC_STEP_WRITE ? RH_DPOR_MWRITE
+										  : RH_DPOR_MREAD};
 	}
 	if (op != NULL && named(op, local))
-		return (rh_pending){.op = RH_OP_COUNT_};
+		return (rh_dpor_op){.cls = RH_DPOR_LOCAL};
 	if (op != NULL && at->obj != 0 && strncmp(op, "atomic ", 7) == 0)
-		return (rh_pending){.op = strcmp(op, "atomic load") == 0 ? RH_OP_LOAD : RH_OP_STORE,
-				    .obj = (const void *)(uintptr_t)at->obj};
+		return (rh_dpor_op){.obj = at->obj,
+				    .cls = strcmp(op, "atomic load") == 0 ? RH_DPOR_READ : RH_DPOR_WRITE};
 	/* A thread's start (no op yet), a sync call, anything not known. */
-	return (rh_pending){.op = RH_OP_STORE, .obj = ALL_SYNC};
+	return (rh_dpor_op){.obj = ALL_SYNC, .cls = RH_DPOR_WRITE};
 }
 
-void rh_exec_pending_step(const struct rh_exec_record *rec, const struct rh_exec_step *st,
-			  rh_pending *out)
-{
-	*out = pending_of(rec, st);
-}
-
-void rh_exec_pending(const struct rh_exec_shared *sh, rh_pending *out)
+/* What each thread is stopped before now (at[]). */
+static void ops_now(const struct rh_exec_shared *sh, rh_dpor_op *out)
 {
 	for (unsigned t = 0; t < RH_MAX_THREADS; t++)
-		out[t] = t < sh->threads && t < RH_EXEC_THREADS_MAX
-				 ? pending_of(&sh->rec, &sh->rec.at[t])
-				 : (rh_pending){.op = RH_OP_COUNT_};
+		out[t] = t < sh->threads && t < RH_EXEC_THREADS_MAX ? op_of(&sh->rec, &sh->rec.at[t])
+								    : (rh_dpor_op){.cls = RH_DPOR_LOCAL};
+}
+
+void rh_exec_dpor_prepare(rh_exec *e, struct rh_exec_record *rec)
+{
+	const rh_dpor *d = e->explorer->st;
+	uint32_t c = 0;
+
+	rec->n_forced = 0;
+	for (size_t j = 0; j < d->prefix && c < RH_EXEC_FORCED_MAX; j++) {
+		uint64_t en = d->nodes[j].enabled;
+
+		if (en & (en - 1))
+			rec->forced[rec->n_forced++] = (typeof(rec->forced[0])){c++, d->nodes[j].chosen};
+	}
+	rec->ask_from = c;
+	e->steps_told = e->choices_told = 0;
+}
+
+/* Step i of the ring, made without a question. */
+static void told_step(rh_exec *e, const struct rh_exec_record *rec, uint64_t i)
+{
+	rh_dpor *d = e->explorer->st;
+	const struct rh_exec_step *st = &rec->step[i % RH_EXEC_STEPS_MAX];
+	rh_dpor_op ops[RH_MAX_THREADS] = {{0}};
+	unsigned cur = i == 0 ? RH_MAX_THREADS : rec->step[(i - 1) % RH_EXEC_STEPS_MAX].tid;
+	uint64_t en = 1ull << st->tid;
+
+	if (st->flags & RH_EXEC_STEP_CHOICE) {
+		uint64_t c = e->choices_told++;
+
+		if (c < RH_EXEC_CHOICES_MAX)
+			en = rec->choice[c].enabled;
+	}
+	if (i < d->prefix)
+		for (uint64_t m = en; m; m &= m - 1)
+			ops[__builtin_ctzll(m)] = d->ops[i * d->n + (unsigned)__builtin_ctzll(m)];
+	ops[st->tid] = op_of(rec, st);
+	e->explorer->steps++;
+	rh_dpor_choose(d, en, cur, ops);
+}
+
+static void told_steps(rh_exec *e, const struct rh_exec_record *rec)
+{
+	for (; e->steps_told < rec->steps; e->steps_told++)
+		if (rec->step[e->steps_told % RH_EXEC_STEPS_MAX].tid < RH_MAX_THREADS)
+			told_step(e, rec, e->steps_told);
+}
+
+unsigned rh_exec_dpor_ask(rh_exec *e, const struct rh_exec_shared *sh, uint64_t enabled,
+			  unsigned cur)
+{
+	rh_dpor_op ops[RH_MAX_THREADS];
+
+	told_steps(e, &sh->rec);
+	/* The step asked about is the next one. */
+	e->steps_told++;
+	if (enabled & (enabled - 1))
+		e->choices_told++;
+	e->explorer->steps++;
+	ops_now(sh, ops);
+	return rh_dpor_choose(e->explorer->st, enabled, cur, ops);
+}
+
+/* As rh_strategy_end with dpor's end: the run's races become backtrack
+ * points, told what each thread was stopped before at the end. */
+void rh_exec_dpor_end(rh_exec *e, const struct rh_exec_shared *sh)
+{
+	rh_explorer *x = e->explorer;
+	rh_dpor_op final[RH_MAX_THREADS];
+
+	told_steps(e, &sh->rec);
+	ops_now(sh, final);
+	x->runs++;
+	rh_dpor_end(x->st, final);
+	if (rh_dpor_exhausted(x->st))
+		x->exhausted = true;
 }
 
 bool rh_exec_search_diverged(const rh_explorer *x)

@@ -17,6 +17,7 @@
 void rh_exec_record_reset(struct rh_exec_record *rec, const rh_sched_spec *force)
 {
 	rec->n_forced = 0;
+	rec->ask_from = 0;
 	for (size_t i = 0; force != NULL && i < force->n_devs; i++)
 		rec->forced[rec->n_forced++] = (typeof(rec->forced[0])){force->devs[i].at,
 									force->devs[i].tid};

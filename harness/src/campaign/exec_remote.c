@@ -34,48 +34,15 @@ bool rh_exec_remote_begin(rh_exec *e, rh_exec_server *s, uint64_t trial)
 	x->trial_index = trial;
 	x->n_choices = 0;
 	x->steps = 0;
-	e->steps_told = 0;
 	return rh_strategy_begin(x, RH_MAX_THREADS);
-}
-
-/* A strategy told every step (dpor): the steps the trial made since the
- * last question with one thread able to run, from the record's ring (the
- * trial asks before it could overwrite one not read), each as a choice of
- * that thread, and what it was stopped before. */
-static void forced_steps(rh_exec *e, const rh_exec_server *s)
-{
-	const struct rh_exec_record *rec = &s->sh->rec;
-	rh_explorer *x = e->explorer;
-
-	if (!(x->strategy->flags & RH_STRATEGY_EVERY_STEP))
-		return;
-	for (; e->steps_told < rec->steps; e->steps_told++) {
-		uint64_t i = e->steps_told;
-		const struct rh_exec_step *st = &rec->step[i % RH_EXEC_STEPS_MAX];
-		unsigned cur = i == 0 ? RH_MAX_THREADS : rec->step[(i - 1) % RH_EXEC_STEPS_MAX].tid;
-
-		if (st->tid >= RH_MAX_THREADS)
-			continue;
-		if (x->strategy->flags & RH_STRATEGY_PENDING)
-			rh_exec_pending_step(rec, st, &x->pending[st->tid]);
-		x->steps++;
-		rh_strategy_choose(x, 1ull << st->tid, cur);
-	}
-}
-
-/* A strategy that looks at what each thread is stopped before (dpor) reads
- * it from the record, at every question and when the run has ended. */
-static void pending(rh_explorer *x, const rh_exec_server *s)
-{
-	if (x->strategy->flags & RH_STRATEGY_PENDING)
-		rh_exec_pending(s->sh, x->pending);
 }
 
 void rh_exec_remote_end(rh_exec *e, const rh_exec_server *s)
 {
-	forced_steps(e, s);
-	pending(e->explorer, s);
-	rh_strategy_end(e->explorer);
+	if (rh_exec_dpor(e))
+		rh_exec_dpor_end(e, s->sh);
+	else
+		rh_strategy_end(e->explorer);
 }
 
 bool rh_exec_answer(rh_exec *e, rh_exec_server *s)
@@ -89,13 +56,12 @@ bool rh_exec_answer(rh_exec *e, rh_exec_server *s)
 		continue;
 	if (n != (ssize_t)sizeof(q) || q.enabled == 0)
 		return false;
-	forced_steps(e, s);
-	/* The step asked about is the next one: the ring's steps are those
-	 * before it. */
-	e->steps_told++;
-	x->steps++;
-	pending(x, s);
-	a = rh_strategy_choose(x, q.enabled, q.cur);
+	if (rh_exec_dpor(e)) {
+		a = rh_exec_dpor_ask(e, s->sh, q.enabled, q.cur);
+	} else {
+		x->steps++;
+		a = rh_strategy_choose(x, q.enabled, q.cur);
+	}
 	if (q.enabled & (q.enabled - 1))
 		x->n_choices++;
 	/* A trial that died meanwhile cannot take it: its status says why. */
