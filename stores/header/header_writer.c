@@ -257,6 +257,12 @@ static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 	hdr_mgr *m = w->m;
 	uint8_t *file = NULL;
 	size_t len = 0;
+	/* buggy and patched: a put racing the checkpoint may be writing its
+	 * record over the index read here, and when the index does not load
+	 * the window ends at the log's lock, not at a point: the whole file,
+	 * any memory. fixed: the gate keeps every put out. */
+	if (m->v != HDR_FIXED)
+		rh_point("open: reading the file", w->generation);
 	hdr_status st = read_file(m, &file, &len, err);
 	if (st != HDR_OK)
 		return st;
@@ -529,6 +535,9 @@ static hdr_status close_buggy(hdr_writer *w, hdr_err *err)
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
 		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
+	/* Index and header written over racing puts' records and fields; on a
+	 * mismatch the window ends at the log's lock: any memory. */
+	rh_point("close: writing index", n);
 	hdr_status st = write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 	free(ix);
 	if (st != HDR_OK)
