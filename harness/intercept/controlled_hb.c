@@ -281,19 +281,32 @@ static void forget(const void *p, size_t size)
 	}
 }
 
-/* free and realloc: the block's history ends with it (a write of it first:
- * an access no synchronisation orders before the free is a race with it). */
+/* free and realloc: the block's history ends with it. The free itself is
+ * a write of the whole block, so an access no synchronisation orders before
+ * it is a race with it; called by the program, it is also a step (its
+ * point, then the check: rh__rt_access), so dpor sees it as dependent with
+ * every plain access (a block spans granules: no one location,
+ * campaign/exec_dpor.c). Inside libc (fclose's buffer) it is no point: the
+ * caller may hold one of libc's locks, which every fiber shares. */
 extern void __libc_free(void *p);
 extern void *__libc_realloc(void *p, size_t n);
 
+static void freed(void *p, size_t n, uintptr_t pc)
+{
+	uint64_t base, text_end, end;
+
+	rh__rt_image_bounds(&base, &text_end, &end);
+	if (pc > base && pc <= text_end)
+		rh__rt_access((uintptr_t)p, n, 1, pc);
+	else
+		rh__hb_access((uintptr_t)p, n, 1, pc);
+	forget(p, n);
+}
+
 void free(void *p)
 {
-	if (RH_UNLIKELY(rh__hb_on) && p != NULL) {
-		size_t n = malloc_usable_size(p);
-
-		rh__hb_access((uintptr_t)p, n, 1, (uintptr_t)__builtin_return_address(0));
-		forget(p, n);
-	}
+	if (RH_UNLIKELY(rh__hb_on) && p != NULL)
+		freed(p, malloc_usable_size(p), (uintptr_t)__builtin_return_address(0));
 	__libc_free(p);
 }
 
@@ -302,9 +315,7 @@ void *realloc(void *p, size_t size)
 	size_t old = RH_UNLIKELY(rh__hb_on) && p != NULL ? malloc_usable_size(p) : 0;
 	void *q = __libc_realloc(p, size);
 
-	if (old != 0 && q != NULL && q != p) {
-		rh__hb_access((uintptr_t)p, old, 1, (uintptr_t)__builtin_return_address(0));
-		forget(p, old);
-	}
+	if (old != 0 && q != NULL && q != p)
+		freed(p, old, (uintptr_t)__builtin_return_address(0));
 	return q;
 }
