@@ -50,7 +50,9 @@ int rhl_transfer(rhl_bank *b, unsigned from, uint64_t amount)
 	if (b->acct[from].balance >= amount) {
 		b->acct[from].balance -= amount;
 		b->acct[to].balance += amount;
-		rh_point("moved", amount);
+		/* Both balances are touched only under both accounts' locks,
+		 * in every variant (the bug is the order they are taken in). */
+		rh_point_at("moved", amount, NULL, RH_ACCESS_NONE);
 		rc = 0;
 	}
 	rh_mutex_unlock(&b->acct[to].lock);
