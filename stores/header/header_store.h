@@ -18,7 +18,8 @@
  * its index is stale and a reader rebuilds the entity set from the WAL, which
  * is never truncated. A writer opening the file writes that mark first.
  *
- * Three variants of the writer live side by side in header_writer.c:
+ * Three variants of the writer live side by side in header_writer.c (a
+ * writer) and header_mgr.c (put, checkpoint and close over it):
  *   buggy    writers read-modify-write the header with no synchronisation; a
  *            checkpoint publishes its new writer before loading the header
  *            (WALOffset 0 window); Close compares a stale EntityCount

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* header store — writers and the writer manager, three variants side by side.
+/* header store — a writer: its header updates, WAL entries and Close, three
+ * variants side by side (the manager that makes, swaps and closes writers is
+ * header_mgr.c; what both see is header_writer.h).
  *
  * Each operation has a buggy, a patched and a fixed body next to each other,
  * so the lines ADR-038/039 changed (and the ones a real fix changes) are the
@@ -25,11 +27,9 @@
  * on them for ThreadSanitizer to see, and rh_point() between each read and the
  * write that depends on it lets stress noise and the controlled scheduler open
  * the window. */
-#define _GNU_SOURCE /* mkostemp */
-#include "header_store.h"
+#include "header_writer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,49 +39,7 @@
 
 #include "racehunt/sync.h"
 
-typedef struct hdr_writer hdr_writer;
-
-struct hdr_writer {
-	hdr_mgr *m;
-	uint64_t generation; /* 0 for the first writer, +1 per checkpoint (traces) */
-	hdr_header h;	       /* buggy: unguarded; patched: hs; fixed: hlock */
-	rh_rwlock hs;	       /* patched: ADR-038 HeaderSync.mu */
-	rh_mutex hlock;	       /* fixed: every read-modify-write of h */
-	rh_atomic_u64 wal_seq; /* patched: HeaderSync.walSequence; fixed: the allocator */
-	/* patched: restored from a snapshot, or made after a writer that was,
-	 * so its data ranges may overlap those of the writers before it (for
-	 * the points only: see file_point). Set before it is published. */
-	bool reuses_ranges;
-	/* The writer's entity index, written out by Close. Locked in every
-	 * variant: the index is not this store's subject (see stores/index). */
-	rh_mutex ilock;
-	hdr_entity *index;
-	size_t n_index, cap_index;
-	hdr_writer *retired_next;
-};
-
-struct hdr_mgr {
-	hdr_variant v;
-	int fd;
-	char path[256];
-	hdr_writer *w;	  /* buggy/patched: swapped by checkpoint with no sync */
-	bool closed;	  /* buggy/patched: unguarded flag */
-	rh_rwlock gate;	  /* fixed: puts shared, checkpoint and close exclusive */
-	rh_atomic_u64 clock; /* logical time for LastModified: replays stay exact */
-	/* Writers a checkpoint replaced. Kept until destroy so that a put still
-	 * running on one loses its update instead of touching freed memory (the
-	 * index store covers use-after-free). */
-	hdr_writer *retired;
-	bool owns_file; /* made by hdr_mgr_create: destroy unlinks it */
-	uint64_t generations; /* writers made so far; only the checkpointer counts */
-	rh_mutex log_lock;
-	hdr_log log;
-};
-
-static hdr_status fail(hdr_err *err, hdr_status code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static hdr_status fail(hdr_err *err, hdr_status code, const char *fmt, ...)
+hdr_status hdr__fail(hdr_err *err, hdr_status code, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
@@ -93,11 +51,8 @@ static hdr_status fail(hdr_err *err, hdr_status code, const char *fmt, ...)
 	return code;
 }
 
-static void log_warn(hdr_mgr *m, uint64_t *counter, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* What the original logged as [WARN]; kept in memory so reports can quote it. */
-static void log_warn(hdr_mgr *m, uint64_t *counter, const char *fmt, ...)
+void hdr__log_warn(hdr_mgr *m, uint64_t *counter, const char *fmt, ...)
 {
 	rh_mutex_lock(&m->log_lock);
 	(*counter)++;
@@ -113,7 +68,7 @@ static void log_warn(hdr_mgr *m, uint64_t *counter, const char *fmt, ...)
 static hdr_status pwrite_all(hdr_mgr *m, const void *buf, size_t n, uint64_t off, hdr_err *err)
 {
 	if (off > HDR_FILE_LIMIT || n > HDR_FILE_LIMIT - off)
-		return fail(err, HDR_E_BOUNDS, "write of %zu bytes at %llu past the file limit", n,
+		return hdr__fail(err, HDR_E_BOUNDS, "write of %zu bytes at %llu past the file limit", n,
 			    (unsigned long long)off);
 	const uint8_t *p = buf;
 	while (n) {
@@ -121,7 +76,7 @@ static hdr_status pwrite_all(hdr_mgr *m, const void *buf, size_t n, uint64_t off
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return fail(err, hdr_errno_status(errno), "pwrite %s at %llu: %s", m->path,
+			return hdr__fail(err, hdr_errno_status(errno), "pwrite %s at %llu: %s", m->path,
 				    (unsigned long long)off, r ? strerror(errno) : "no progress");
 		p += r;
 		n -= (size_t)r;
@@ -131,22 +86,22 @@ static hdr_status pwrite_all(hdr_mgr *m, const void *buf, size_t n, uint64_t off
 }
 
 /* The whole file in memory: the readers validate bytes, not file handles. */
-static hdr_status read_file(hdr_mgr *m, uint8_t **out, size_t *len, hdr_err *err)
+hdr_status hdr__read_file(hdr_mgr *m, uint8_t **out, size_t *len, hdr_err *err)
 {
 	struct stat sb;
 	if (fstat(m->fd, &sb) != 0 || (uint64_t)sb.st_size > HDR_FILE_LIMIT)
-		return fail(err, HDR_E_IO, "%s: cannot size it or over the file limit", m->path);
+		return hdr__fail(err, HDR_E_IO, "%s: cannot size it or over the file limit", m->path);
 	size_t n = (size_t)sb.st_size, got = 0;
 	uint8_t *buf = malloc(n ? n : 1);
 	if (!buf)
-		return fail(err, HDR_E_RESOURCE, "out of memory reading %s", m->path);
+		return hdr__fail(err, HDR_E_RESOURCE, "out of memory reading %s", m->path);
 	while (got < n) {
 		ssize_t r = pread(m->fd, buf + got, n - got, (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
 			free(buf);
-			return fail(err, hdr_errno_status(errno), "pread %s: %s", m->path,
+			return hdr__fail(err, hdr_errno_status(errno), "pread %s: %s", m->path,
 				    r ? strerror(errno) : "file shrank");
 		}
 		got += (size_t)r;
@@ -156,7 +111,7 @@ static hdr_status read_file(hdr_mgr *m, uint8_t **out, size_t *len, hdr_err *err
 	return HDR_OK;
 }
 
-static hdr_status write_header(hdr_mgr *m, const hdr_header *h, hdr_err *err)
+hdr_status hdr__write_header(hdr_mgr *m, const hdr_header *h, hdr_err *err)
 {
 	uint8_t b[HDR_SIZE];
 	hdr_header_encode(h, b);
@@ -183,7 +138,7 @@ static hdr_status index_append(hdr_writer *w, const hdr_entity *e, hdr_err *err)
 		size_t cap = w->cap_index ? 2 * w->cap_index : 64;
 		hdr_entity *v = realloc(w->index, cap * sizeof *v);
 		if (!v) {
-			st = fail(err, HDR_E_RESOURCE, "out of memory growing the index");
+			st = hdr__fail(err, HDR_E_RESOURCE, "out of memory growing the index");
 			goto out;
 		}
 		w->index = v;
@@ -212,7 +167,7 @@ static uint8_t *index_encode(hdr_writer *w, size_t *n)
 }
 
 /* Index entries at file_size, then the tag dictionary right after them. */
-static hdr_status write_index(hdr_mgr *m, const uint8_t *ix, size_t n, uint64_t file_size,
+hdr_status hdr__write_index(hdr_mgr *m, const uint8_t *ix, size_t n, uint64_t file_size,
 			      uint64_t *tagdict_offset, hdr_err *err)
 {
 	uint8_t td[HDR_TAGDICT_SIZE];
@@ -225,7 +180,7 @@ static hdr_status write_index(hdr_mgr *m, const uint8_t *ix, size_t n, uint64_t 
 	return st;
 }
 
-static hdr_writer *writer_new(hdr_mgr *m)
+hdr_writer *hdr__writer_new(hdr_mgr *m)
 {
 	hdr_writer *w = calloc(1, sizeof *w);
 	if (!w)
@@ -239,84 +194,13 @@ static hdr_writer *writer_new(hdr_mgr *m)
 	return w;
 }
 
-static void writer_free(hdr_writer *w)
+void hdr__writer_free(hdr_writer *w)
 {
 	rh_rwlock_destroy(&w->hs);
 	rh_mutex_destroy(&w->hlock);
 	rh_mutex_destroy(&w->ilock);
 	free(w->index);
 	free(w);
-}
-
-/* ---- open: load a writer's header and index from disk ------------------ */
-
-/* Reads header and index, then marks the file open for writing (TagDictOffset
- * 0) so that a crash from here on is recovered from the WAL. */
-static hdr_status writer_load(hdr_writer *w, hdr_err *err)
-{
-	hdr_mgr *m = w->m;
-	uint8_t *file = NULL;
-	size_t len = 0;
-	/* buggy and patched: a put racing the checkpoint may be writing its
-	 * record over the index read here, and when the index does not load
-	 * the window ends at the log's lock, not at a point: the whole file,
-	 * any memory. fixed: the gate keeps every put out. */
-	if (m->v != HDR_FIXED)
-		rh_point("open: reading the file", w->generation);
-	hdr_status st = read_file(m, &file, &len, err);
-	if (st != HDR_OK)
-		return st;
-	hdr_header h;
-	hdr_entity *ix = NULL;
-	size_t n = 0;
-	hdr_err ierr;
-	switch (m->v) {
-	case HDR_BUGGY:
-		/* No validation: whatever the bytes say becomes the header. */
-		if (len >= HDR_SIZE)
-			hdr_header_decode(file, &h);
-		else
-			memset(&h, 0, sizeof h);
-		if (h.tagdict_offset && hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
-			log_warn(m, &m->log.index_dropped, "Index unreadable on open (%s), starting empty",
-				 ierr.msg);
-		break;
-	case HDR_PATCHED:
-		/* ADR-038: decode, and repair WALOffset 0 instead of asking why. */
-		if (len >= HDR_SIZE)
-			hdr_header_decode(file, &h);
-		else
-			memset(&h, 0, sizeof h);
-		if (h.wal_offset == 0) {
-			log_warn(m, &m->log.wal_offset_defaults,
-				 "Header has invalid WALOffset=0, setting to default HeaderSize=%u",
-				 HDR_SIZE);
-			h.wal_offset = HDR_SIZE;
-		}
-		if (h.tagdict_offset && hdr_index_load_bytes(&h, file, len, &ix, &n, &ierr) != HDR_OK)
-			log_warn(m, &m->log.index_dropped, "Index unreadable on open (%s), starting empty",
-				 ierr.msg);
-		break;
-	case HDR_FIXED:
-		st = hdr_validate_bytes(file, len, len, &h, err);
-		if (st == HDR_OK && h.tagdict_offset)
-			st = hdr_index_load_bytes(&h, file, len, &ix, &n, err);
-		break;
-	}
-	free(file);
-	if (st != HDR_OK)
-		return st;
-
-	rh_point_at("open: header read from disk", h.wal_offset, &w->h, RH_ACCESS_WRITE);
-	h.tagdict_offset = 0;
-	w->h = h;
-	rh_atomic_store(&w->wal_seq, h.wal_sequence, RH_RELAXED);
-	rh_mutex_lock(&w->ilock);
-	free(w->index);
-	w->index = ix;
-	w->n_index = w->cap_index = n;
-	rh_mutex_unlock(&w->ilock);
-	return write_header(m, &h, err);
 }
 
 /* ---- write_entity ------------------------------------------------------- */
@@ -446,7 +330,7 @@ static hdr_status wal_write(hdr_writer *w, uint64_t wal_offset, uint64_t data_of
 {
 	uint64_t pos = wal_offset + (seq - 1) * HDR_WAL_ENTRY_SIZE;
 	if (seq == 0 || pos + HDR_WAL_ENTRY_SIZE > data_offset)
-		return fail(err, HDR_E_FULL, "WAL full: sequence %llu does not fit before %llu",
+		return hdr__fail(err, HDR_E_FULL, "WAL full: sequence %llu does not fit before %llu",
 			    (unsigned long long)seq, (unsigned long long)data_offset);
 	uint8_t b[HDR_WAL_ENTRY_SIZE];
 	hdr_wal_entry_encode(b, seq, e, record);
@@ -456,7 +340,7 @@ static hdr_status wal_write(hdr_writer *w, uint64_t wal_offset, uint64_t data_of
 
 static hdr_status wal_offset_zero(hdr_err *err)
 {
-	return fail(err, HDR_E_WAL_OFFSET_ZERO, "CORRUPTION DETECTED: Invalid WALOffset 0");
+	return hdr__fail(err, HDR_E_WAL_OFFSET_ZERO, "CORRUPTION DETECTED: Invalid WALOffset 0");
 }
 
 /* buggy: sequence = header's + 1, written back after the WAL write. */
@@ -534,20 +418,20 @@ static hdr_status close_buggy(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
+		return hdr__fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	/* Index and header written over racing puts' records and fields; on a
 	 * mismatch the window ends at the log's lock: any memory. */
 	rh_point("close: writing index", n);
-	hdr_status st = write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
+	hdr_status st = hdr__write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 	free(ix);
 	if (st != HDR_OK)
 		return st;
-	st = write_header(m, &w->h, err);
+	st = hdr__write_header(m, &w->h, err);
 	if (st == HDR_OK && n != claimed) {
-		log_warn(m, &m->log.count_mismatches,
+		hdr__log_warn(m, &m->log.count_mismatches,
 			 "Index entry count mismatch: wrote %zu entries but header claims %llu", n,
 			 (unsigned long long)claimed);
-		return fail(err, HDR_E_COUNT_MISMATCH,
+		return hdr__fail(err, HDR_E_COUNT_MISMATCH,
 			    "Close: wrote %zu index entries but header EntityCount is %llu", n,
 			    (unsigned long long)claimed);
 	}
@@ -566,9 +450,9 @@ static hdr_status close_patched(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
+		return hdr__fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	if (n != claimed) {
-		log_warn(m, &m->log.count_corrections,
+		hdr__log_warn(m, &m->log.count_corrections,
 			 "Index entry count mismatch detected: wrote %zu entries but HeaderSync "
 			 "claims %llu, correcting HeaderSync",
 			 n, (unsigned long long)claimed);
@@ -577,14 +461,14 @@ static hdr_status close_patched(hdr_writer *w, hdr_err *err)
 		rh_rwlock_unlock(&w->hs);
 	}
 	rh_rwlock_wrlock(&w->hs);
-	hdr_status st = write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
+	hdr_status st = hdr__write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 	w->h.wal_sequence = rh_atomic_load(&w->wal_seq, RH_RELAXED);
 	hdr_header h = w->h;
 	rh_rwlock_unlock(&w->hs);
 	free(ix);
 	if (st != HDR_OK)
 		return st;
-	return write_header(m, &h, err);
+	return hdr__write_header(m, &h, err);
 }
 
 /* fixed: the caller holds the gate exclusively, so no put is half done and
@@ -595,15 +479,15 @@ static hdr_status close_fixed(hdr_writer *w, hdr_err *err)
 	size_t n;
 	uint8_t *ix = index_encode(w, &n);
 	if (!ix)
-		return fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
+		return hdr__fail(err, HDR_E_RESOURCE, "out of memory encoding the index");
 	rh_mutex_lock(&w->hlock);
 	hdr_status st = HDR_OK;
 	if (n != w->h.entity_count) {
-		st = fail(err, HDR_E_COUNT_MISMATCH,
+		st = hdr__fail(err, HDR_E_COUNT_MISMATCH,
 			  "Close: %zu index entries but header EntityCount %llu", n,
 			  (unsigned long long)w->h.entity_count);
 	} else {
-		st = write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
+		st = hdr__write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 		w->h.wal_sequence = rh_atomic_load(&w->wal_seq, RH_RELAXED);
 	}
 	hdr_header h = w->h;
@@ -611,10 +495,10 @@ static hdr_status close_fixed(hdr_writer *w, hdr_err *err)
 	free(ix);
 	if (st != HDR_OK)
 		return st;
-	return write_header(m, &h, err);
+	return hdr__write_header(m, &h, err);
 }
 
-static hdr_status writer_close(hdr_writer *w, hdr_err *err)
+hdr_status hdr__writer_close(hdr_writer *w, hdr_err *err)
 {
 	switch (w->m->v) {
 	case HDR_BUGGY:
@@ -627,312 +511,17 @@ static hdr_status writer_close(hdr_writer *w, hdr_err *err)
 	return close_fixed(w, err);
 }
 
-/* ---- the manager: put, checkpoint, close -------------------------------- */
-
-static void retire(hdr_mgr *m, hdr_writer *old)
-{
-	old->retired_next = m->retired;
-	m->retired = old;
-}
-
 /* write_entity, then the WAL entry that makes it recoverable. */
-static hdr_status put_on(hdr_writer *w, uint64_t id, const uint8_t *payload, size_t len,
+hdr_status hdr__put_on(hdr_writer *w, uint64_t id, const uint8_t *payload, size_t len,
 			 hdr_ack *ack, hdr_err *err)
 {
 	uint8_t *rec = make_record(id, payload, len);
 	if (!rec)
-		return fail(err, HDR_E_RESOURCE, "out of memory for a %zu-byte record", len);
+		return hdr__fail(err, HDR_E_RESOURCE, "out of memory for a %zu-byte record", len);
 	hdr_entity e = {.id = id, .len = HDR_RECORD_HEAD + len};
 	hdr_status st = write_entity(w, &e, rec, ack, err);
 	if (st == HDR_OK)
 		st = write_wal_entry(w, &e, rec, ack, err);
 	free(rec);
 	return st;
-}
-
-hdr_status hdr_mgr_put(hdr_mgr *m, uint64_t id, const uint8_t *payload, size_t len, hdr_ack *ack,
-		       hdr_err *err)
-{
-	memset(ack, 0, sizeof *ack);
-	if (m->v != HDR_FIXED) {
-		/* buggy and patched alike: flag and writer read with no sync. The
-		 * point after the flag's read keeps it in a window a point marks
-		 * when the put is refused too. Close writes the flag and
-		 * checkpoint the writer next to unnamed points, and both run in
-		 * one thread (thread 0 in every scenario), so their own reads of
-		 * the two need no point. A writer's generation is set before it
-		 * is published: it is read after reading m->w. */
-		bool closed = m->closed;
-		rh_point_at("put: closed flag", closed, &m->closed, RH_ACCESS_READ);
-		if (closed)
-			return fail(err, HDR_E_CLOSED, "put after close");
-		hdr_writer *w = m->w;
-		rh_point_at("put: writer generation", w->generation, &m->w, RH_ACCESS_READ);
-		return put_on(w, id, payload, len, ack, err);
-	}
-	rh_rwlock_rdlock(&m->gate);
-	hdr_status st;
-	if (m->closed)
-		st = fail(err, HDR_E_CLOSED, "put after close");
-	else
-		st = put_on(m->w, id, payload, len, ack, err);
-	rh_rwlock_unlock(&m->gate);
-	return st;
-}
-
-/* patched, layer 2: the reopened header must pass the reader's validation. */
-static bool header_valid(hdr_mgr *m, const hdr_header *h)
-{
-	uint8_t b[HDR_SIZE];
-	struct stat sb;
-	hdr_header_encode(h, b);
-	if (fstat(m->fd, &sb) != 0)
-		return false;
-	return hdr_validate_bytes(b, HDR_SIZE, (uint64_t)sb.st_size, NULL, NULL) == HDR_OK;
-}
-
-/* buggy: NewWriter() is published at once and loads its header afterwards. */
-static hdr_status checkpoint_buggy(hdr_mgr *m, hdr_err *err)
-{
-	hdr_writer *old = m->w;
-	hdr_err cerr;
-	writer_close(old, &cerr); /* a count mismatch was logged; carry on */
-	hdr_writer *nw = writer_new(m);
-	if (!nw)
-		return fail(err, HDR_E_RESOURCE, "out of memory for a writer");
-	m->w = nw;
-	rh_point("checkpoint: writer published, header not loaded; WALOffset", nw->h.wal_offset);
-	retire(m, old);
-	return writer_load(nw, err);
-}
-
-/* patched: ADR-039's three layers around the same close and reopen. */
-static hdr_status checkpoint_patched(hdr_mgr *m, hdr_err *err)
-{
-	hdr_writer *old = m->w;
-	rh_rwlock_rdlock(&old->hs);
-	hdr_header snapshot = old->h; /* layer 1: CreateSnapshot() */
-	rh_rwlock_unlock(&old->hs);
-	rh_point("checkpoint: snapshot taken", snapshot.data_size);
-	hdr_status st = writer_close(old, err);
-	if (st != HDR_OK)
-		return st;
-	hdr_writer *nw = writer_new(m);
-	if (!nw)
-		return fail(err, HDR_E_RESOURCE, "out of memory for a writer");
-	st = writer_load(nw, err);
-	if (st != HDR_OK) {
-		writer_free(nw);
-		return st;
-	}
-	rh_rwlock_wrlock(&nw->hs);
-	nw->reuses_ranges = old->reuses_ranges;
-	if (!header_valid(m, &nw->h)) { /* layer 2: ValidateHeader() */
-		nw->h = snapshot;	/* layer 3: RestoreFromSnapshot() */
-		nw->reuses_ranges = true;
-		rh_atomic_store(&nw->wal_seq, snapshot.wal_sequence, RH_RELAXED);
-		log_warn(m, &m->log.snapshot_restores,
-			 "Header invalid after reopen, restored from snapshot (WALOffset=%llu)",
-			 (unsigned long long)snapshot.wal_offset);
-	}
-	rh_rwlock_unlock(&nw->hs);
-	m->w = nw;
-	rh_point("checkpoint: writer published", nw->generation);
-	retire(m, old);
-	return HDR_OK;
-}
-
-/* fixed: everything under the gate; the new writer is visible only loaded. */
-static hdr_status checkpoint_fixed(hdr_mgr *m, hdr_err *err)
-{
-	rh_rwlock_wrlock(&m->gate);
-	hdr_status st = HDR_OK;
-	if (m->closed) {
-		st = fail(err, HDR_E_CLOSED, "checkpoint after close");
-		goto out;
-	}
-	st = writer_close(m->w, err);
-	if (st != HDR_OK)
-		goto out;
-	hdr_writer *nw = writer_new(m);
-	if (!nw) {
-		st = fail(err, HDR_E_RESOURCE, "out of memory for a writer");
-		goto out;
-	}
-	st = writer_load(nw, err);
-	if (st != HDR_OK) {
-		writer_free(nw);
-		goto out;
-	}
-	retire(m, m->w);
-	m->w = nw;
-out:
-	rh_rwlock_unlock(&m->gate);
-	return st;
-}
-
-hdr_status hdr_mgr_checkpoint(hdr_mgr *m, hdr_err *err)
-{
-	switch (m->v) {
-	case HDR_BUGGY:
-		return m->closed ? fail(err, HDR_E_CLOSED, "checkpoint after close")
-				 : checkpoint_buggy(m, err);
-	case HDR_PATCHED:
-		return m->closed ? fail(err, HDR_E_CLOSED, "checkpoint after close")
-				 : checkpoint_patched(m, err);
-	case HDR_FIXED:
-		break;
-	}
-	return checkpoint_fixed(m, err);
-}
-
-hdr_status hdr_mgr_close(hdr_mgr *m, hdr_err *err)
-{
-	if (m->v != HDR_FIXED) {
-		/* The flag goes up after the writer is closed: puts in between
-		 * are acknowledged and missing from the index. */
-		if (m->closed)
-			return HDR_OK;
-		rh_point("close: closing writer", 0);
-		hdr_status st = writer_close(m->w, err);
-		rh_point("close: closed flag set", 1);
-		m->closed = true;
-		return st;
-	}
-	rh_rwlock_wrlock(&m->gate);
-	hdr_status st = HDR_OK;
-	if (!m->closed) {
-		st = writer_close(m->w, err);
-		m->closed = true;
-	}
-	rh_rwlock_unlock(&m->gate);
-	return st;
-}
-
-static hdr_mgr *mgr_new(hdr_variant v)
-{
-	hdr_mgr *m = calloc(1, sizeof *m);
-	if (!m)
-		return NULL;
-	m->v = v;
-	m->fd = -1;
-	rh_rwlock_init(&m->gate, "checkpoint gate");
-	rh_atomic_init(&m->clock, "clock", 0);
-	rh_mutex_init(&m->log_lock, "log", 0);
-	return m;
-}
-
-/* The first writer; on failure the manager is destroyed. */
-static hdr_status mgr_start(hdr_mgr *m, hdr_mgr **out, hdr_err *err)
-{
-	hdr_status st;
-	m->w = writer_new(m);
-	if (!m->w)
-		st = fail(err, HDR_E_RESOURCE, "out of memory for a writer");
-	else
-		st = writer_load(m->w, err);
-	if (st != HDR_OK) {
-		hdr_mgr_destroy(m);
-		return st;
-	}
-	*out = m;
-	return HDR_OK;
-}
-
-hdr_status hdr_mgr_open(hdr_mgr **out, hdr_variant v, const char *path, hdr_err *err)
-{
-	*out = NULL;
-	hdr_mgr *m = mgr_new(v);
-	if (!m)
-		return fail(err, HDR_E_RESOURCE, "out of memory for a writer manager");
-	hdr_status st = HDR_OK;
-	if ((size_t)snprintf(m->path, sizeof m->path, "%s", path) >= sizeof m->path)
-		st = fail(err, HDR_E_IO, "path too long: %s", path);
-	else if ((m->fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
-		st = fail(err, hdr_errno_status(errno), "open %s: %s", path, strerror(errno));
-	if (st != HDR_OK) {
-		hdr_mgr_destroy(m);
-		return st;
-	}
-	return mgr_start(m, out, err);
-}
-
-hdr_status hdr_mgr_create(hdr_mgr **out, hdr_variant v, const char *dir, uint64_t wal_capacity,
-			  hdr_err *err)
-{
-	*out = NULL;
-	if (!dir)
-		dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	hdr_mgr *m = mgr_new(v);
-	if (!m)
-		return fail(err, HDR_E_RESOURCE, "out of memory for a writer manager");
-	hdr_status st = HDR_OK;
-	if ((size_t)snprintf(m->path, sizeof m->path, "%s/rh-header-XXXXXX", dir) >=
-	    sizeof m->path) {
-		st = fail(err, HDR_E_IO, "temporary directory path too long: %s", dir);
-		goto out;
-	}
-	m->fd = mkostemp(m->path, O_CLOEXEC);
-	m->owns_file = m->fd >= 0;
-	if (m->fd < 0) {
-		st = fail(err, hdr_errno_status(errno), "mkstemp %s: %s", m->path, strerror(errno));
-		m->path[0] = 0;
-		goto out;
-	}
-	/* A closed empty file: header, zeroed WAL, empty index, tag dictionary. */
-	uint64_t data_offset = HDR_SIZE + wal_capacity * HDR_WAL_ENTRY_SIZE;
-	hdr_header h = {.magic = HDR_MAGIC,
-			.version = HDR_VERSION,
-			.wal_offset = HDR_SIZE,
-			.data_offset = data_offset,
-			.file_size = data_offset};
-	if (data_offset > HDR_FILE_LIMIT / 2 || ftruncate(m->fd, (off_t)data_offset) != 0) {
-		st = fail(err, HDR_E_IO, "cannot size %s for %llu WAL entries", m->path,
-			  (unsigned long long)wal_capacity);
-		goto out;
-	}
-	st = write_index(m, (const uint8_t *)"", 0, data_offset, &h.tagdict_offset, err);
-	if (st == HDR_OK)
-		st = write_header(m, &h, err);
-out:
-	if (st != HDR_OK) {
-		hdr_mgr_destroy(m);
-		return st;
-	}
-	return mgr_start(m, out, err);
-}
-
-const char *hdr_mgr_path(const hdr_mgr *m)
-{
-	return m->path;
-}
-
-hdr_log hdr_mgr_log(hdr_mgr *m)
-{
-	rh_mutex_lock(&m->log_lock);
-	hdr_log l = m->log;
-	rh_mutex_unlock(&m->log_lock);
-	return l;
-}
-
-void hdr_mgr_destroy(hdr_mgr *m)
-{
-	if (!m)
-		return;
-	if (m->w)
-		writer_free(m->w);
-	while (m->retired) {
-		hdr_writer *w = m->retired;
-		m->retired = w->retired_next;
-		writer_free(w);
-	}
-	if (m->fd >= 0)
-		close(m->fd);
-	if (m->owns_file)
-		unlink(m->path);
-	rh_rwlock_destroy(&m->gate);
-	rh_mutex_destroy(&m->log_lock);
-	free(m);
 }
