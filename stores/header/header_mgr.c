@@ -83,6 +83,10 @@ static hdr_status writer_load(hdr_writer *w, hdr_err *err)
 	w->index = ix;
 	w->n_index = w->cap_index = n;
 	rh_mutex_unlock(&w->ilock);
+	/* buggy: a put on the writer a checkpoint published unloaded reserved
+	 * its record at offset 0, over the header written here. */
+	if (m->v != HDR_FIXED)
+		rh_point("open: writing the header", h.wal_offset);
 	return hdr__write_header(m, &h, err);
 }
 
