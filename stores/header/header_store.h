@@ -222,9 +222,9 @@ hdr_status hdr_mgr_open(hdr_mgr **out, hdr_variant v, const char *path, hdr_err 
 hdr_status hdr_mgr_put(hdr_mgr *m, uint64_t id, const uint8_t *payload, size_t len, hdr_ack *ack,
 		       hdr_err *err);
 /* Closes the current writer (index, header) and reopens one from disk.
- * Checkpoint and close are called from one thread (the original's
- * manager goroutine; thread 0 in every scenario): the buggy and patched
- * variants' points rely on it (hdr_mgr_put says how). */
+ * Checkpoint and close are called from one thread (thread 0 in every
+ * scenario): the buggy and patched variants' points rely on it
+ * (hdr_mgr_put says how). */
 hdr_status hdr_mgr_checkpoint(hdr_mgr *m, hdr_err *err);
 /* Final close; later puts fail with HDR_E_CLOSED. */
 hdr_status hdr_mgr_close(hdr_mgr *m, hdr_err *err);
