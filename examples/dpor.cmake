@@ -70,6 +70,12 @@ rh_dpor_bug(barrier_rounds early DATA_RACE "at slot at barrier_rounds.c:")
 rh_dpor_bug(once_tls flag DATA_RACE "at plain_flag at once_tls.c:")
 rh_dpor_bug(lock_kinds unlocked DATA_RACE "by_rwlock at lock_kinds.c:[0-9]+ (reader|writer)")
 rh_dpor_bug(mutex_kinds unbalanced DEADLOCK "waits in pthread_mutex_lock\\(rec\\) held by T0")
+# C++ function-local statics: the guard is modelled and releases what its
+# initialiser wrote (clean under every strategy: pct too).
+racehunt_add_test(exec.dpor.magic_static COMMAND rh_example_edge_magic_static EXPECT clean
+  ${rh_dpor} LABELS dpor MATCH "bounded space exhausted: yes")
+racehunt_add_test(exec.controlled.magic_static COMMAND rh_example_edge_magic_static
+  EXPECT clean MODE controlled STRATEGY pct:3 SEED 1 TRIALS 300)
 # A freed block is written by the free and forgotten: the allocator's reuse
 # of one thread's block for another is no race, a free before the join is.
 racehunt_add_test(exec.dpor.free_reuse COMMAND rh_example_edge_free_reuse EXPECT clean

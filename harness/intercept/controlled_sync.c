@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Semaphores, barriers, pthread_once and recursive mutexes relocked, in
+/* Semaphores, barriers, pthread_once, C++ function-local statics' guards
+ * and recursive mutexes relocked, in
  * controlled mode: their model state in a side table keyed by address (the
  * real objects are never touched, as for mutexes), their interceptors that
  * locks.c and threads.c do not have (init, destroy, getvalue), and the waits
@@ -16,7 +17,7 @@
 #define PC() ((uintptr_t)__builtin_return_address(0))
 #define SLOTS 4096 /* a power of two */
 
-enum kind { K_NONE, K_SEM, K_BARRIER, K_ONCE, K_DEPTH };
+enum kind { K_NONE, K_SEM, K_BARRIER, K_ONCE, K_DEPTH, K_GUARD };
 enum { ONCE_NOT_RUN, ONCE_RUNNING, ONCE_DONE };
 
 struct sync_obj {
@@ -37,6 +38,9 @@ DECLARE_REAL(int, sem_getvalue, sem_t *, int *);
 DECLARE_REAL(int, pthread_barrier_init, pthread_barrier_t *, const pthread_barrierattr_t *,
 	     unsigned);
 DECLARE_REAL(int, pthread_barrier_destroy, pthread_barrier_t *);
+DECLARE_REAL(int, __cxa_guard_acquire, int64_t *);
+DECLARE_REAL(void, __cxa_guard_release, int64_t *);
+DECLARE_REAL(void, __cxa_guard_abort, int64_t *);
 
 static struct sync_obj *slot(const void *addr)
 {
@@ -77,6 +81,8 @@ bool rh__ctl_sync_ready(const void *obj, uint64_t ticket)
 		return o->round != ticket;
 	case K_ONCE:
 		return o->value == ONCE_DONE;
+	case K_GUARD: /* done, or its initialiser threw: try again */
+		return o->value != ONCE_RUNNING;
 	default: /* destroyed while waited on: let the waiter see it */
 		return true;
 	}
@@ -260,4 +266,64 @@ int rh__ctl_once(pthread_once_t *once, void (*fn)(void), uintptr_t pc)
 	o->value = ONCE_DONE;
 	rh__ctl_wrote((uintptr_t)once);
 	return 0;
+}
+
+/* ---- C++ function-local statics ------------------------------------------------ */
+/* The Itanium C++ ABI's guard: its first byte is nonzero once the static is
+ * initialised (the compiler's inline check reads it with an acquire load).
+ * libstdc++'s own acquire waits for another thread's initialisation in a
+ * futex, which would stop every fiber of the trial: in controlled mode the
+ * guard is modelled as a pthread_once whose function is the caller's, and
+ * its release is a release of the byte the inline check reads. */
+static int guard_acquire(int64_t *g, uintptr_t pc)
+{
+	volatile char *done = (volatile char *)g;
+	struct sync_obj *o;
+
+	for (;;) {
+		if (*done) {
+			if (rh__hb_on)
+				rh__hb_atomic(g, true, false);
+			return 0;
+		}
+		o = get(g, K_GUARD, ONCE_NOT_RUN);
+		if (o->value != ONCE_RUNNING)
+			break;
+		rh__ctl_wait_sync("__cxa_guard_acquire", g, 0, false, pc);
+	}
+	o->value = ONCE_RUNNING;
+	return 1;
+}
+
+int __cxa_guard_acquire(int64_t *g);
+int __cxa_guard_acquire(int64_t *g)
+{
+	if (rh__rt_enter_on("__cxa_guard_acquire", g, PC()) != NULL && rh__ctl_on)
+		return guard_acquire(g, PC());
+	return REAL(__cxa_guard_acquire)(g);
+}
+
+void __cxa_guard_release(int64_t *g);
+void __cxa_guard_release(int64_t *g)
+{
+	if (rh__rt_enter_on("__cxa_guard_release", g, PC()) != NULL && rh__ctl_on) {
+		if (rh__hb_on)
+			rh__hb_atomic(g, false, true);
+		__atomic_store_n((char *)g, 1, __ATOMIC_RELEASE);
+		get(g, K_GUARD, ONCE_NOT_RUN)->value = ONCE_DONE;
+		rh__ctl_wrote((uintptr_t)g);
+		return;
+	}
+	REAL(__cxa_guard_release)(g);
+}
+
+void __cxa_guard_abort(int64_t *g);
+void __cxa_guard_abort(int64_t *g)
+{
+	if (rh__rt_enter_on("__cxa_guard_abort", g, PC()) != NULL && rh__ctl_on) {
+		get(g, K_GUARD, ONCE_NOT_RUN)->value = ONCE_NOT_RUN;
+		rh__ctl_wrote((uintptr_t)g);
+		return;
+	}
+	REAL(__cxa_guard_abort)(g);
 }
