@@ -175,6 +175,9 @@ static hdr_status checkpoint_patched(hdr_mgr *m, hdr_err *err)
 	}
 	rh_rwlock_wrlock(&nw->hs);
 	nw->reuses_ranges = old->reuses_ranges;
+	/* The check reads the file's size, which puts on the old writer still
+	 * grow: no lock orders the two, so a point does (unnamed: any write). */
+	rh_point("checkpoint: validating the header against the file size", 0);
 	if (!header_valid(m, &nw->h)) { /* layer 2: ValidateHeader() */
 		nw->h = snapshot;	/* layer 3: RestoreFromSnapshot() */
 		nw->reuses_ranges = true;

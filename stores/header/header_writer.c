@@ -347,6 +347,9 @@ static hdr_status wal_offset_zero(hdr_err *err)
 static hdr_status write_wal_buggy(hdr_writer *w, const hdr_entity *e, const uint8_t *record,
 				  hdr_ack *ack, hdr_err *err)
 {
+	/* A point before the read: a put refused for WALOffset 0 returns
+	 * before the next one, and a loaded header must be able to come first. */
+	rh_point("write_wal_entry: read WALOffset", 0);
 	uint64_t wo = w->h.wal_offset;
 	ack->wal_offset_seen = wo;
 	if (wo == 0)
@@ -366,6 +369,9 @@ static hdr_status write_wal_patched(hdr_writer *w, const hdr_entity *e, const ui
 				    hdr_ack *ack, hdr_err *err)
 {
 	rh_rwlock_rdlock(&w->hs);
+	/* The read lock does not order the read against a checkpoint's header
+	 * load (open writes w->h without it): the point names it. */
+	rh_point_at("write_wal_entry: read WALOffset", 0, &w->h, RH_ACCESS_READ);
 	uint64_t wo = w->h.wal_offset, data_offset = w->h.data_offset;
 	rh_rwlock_unlock(&w->hs);
 	ack->wal_offset_seen = wo;

@@ -162,6 +162,16 @@ static void add_conservative(rh_dpor *d, size_t k, unsigned q)
 		if (!in(nd->done, a) && within(d, nd, a))
 			nd->conservative |= bit(a);
 	}
+	if (in(nd->enabled, q))
+		return;
+	/* q was blocked there (a lock another thread took before): also
+	 * where it last could run, so that the step which blocked it can be
+	 * reversed within the bound. */
+	while (c-- > 0 && (!in(d->nodes[c].enabled, q) || d->nodes[c].chosen == q))
+		;
+	if (c < k && in(d->nodes[c].enabled, q) && !in(d->nodes[c].done, q) &&
+	    within(d, &d->nodes[c], q))
+		d->nodes[c].conservative |= bit(q);
 }
 
 /* Race e (step k) with e' (step j): unless an initial of notdep(e).e' is
