@@ -467,6 +467,8 @@ static hdr_status close_patched(hdr_writer *w, hdr_err *err)
 		rh_rwlock_unlock(&w->hs);
 	}
 	rh_rwlock_wrlock(&w->hs);
+	/* The index goes into the file, which puts write outside this lock. */
+	rh_point("close: writing index", n);
 	hdr_status st = hdr__write_index(m, ix, n, w->h.file_size, &w->h.tagdict_offset, err);
 	w->h.wal_sequence = rh_atomic_load(&w->wal_seq, RH_RELAXED);
 	hdr_header h = w->h;
