@@ -2,6 +2,7 @@
 /* racehunt — the races of a dpor run (see dpor.h): vector clocks over its
  * steps, the races among them, and the backtrack entries they add. */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -140,6 +141,51 @@ static uint64_t initials(const rh_dpor *d, size_t k, size_t j, unsigned tj)
 	return init;
 }
 
+/* BPOR's entry at the block start c cannot put q inside a critical section
+ * of the thread that runs from c to k. Preempting that thread there is what
+ * makes q block on the lock and hand back for free, and some classes are
+ * within the bound only that way (header.checkpoint patched: T1 runs while
+ * T0 holds the index lock, stops at it, and T0 goes on unpreempted; the
+ * property tests' programs that missed a class all needed it). So q is also
+ * due at the last node of the block where its thread holds a lock q takes
+ * later in the run. */
+static void held_inside(rh_dpor *d, size_t c, size_t k, unsigned q)
+{
+	unsigned t = d->nodes[c].chosen, nheld = 0, nwant = 0;
+	uintptr_t held[8], want[8];
+	size_t last = SIZE_MAX;
+
+	/* The locks q takes from k on: holding one of them makes q block. */
+	for (size_t x = k; x < d->len && nwant < 8; x++)
+		if (d->nodes[x].chosen == q && is_acquire(d->ops[x * d->n + q].cls))
+			want[nwant++] = d->ops[x * d->n + q].obj;
+	if (nwant == 0)
+		return;
+	for (size_t x = 0; x < k; x++) {
+		struct node *nd = &d->nodes[x];
+		const rh_dpor_op *op = &d->ops[x * d->n + t];
+		bool blocks = false;
+
+		for (unsigned a = 0; a < nheld && !blocks; a++)
+			for (unsigned b = 0; b < nwant && !blocks; b++)
+				blocks = held[a] == want[b];
+		if (x > c && blocks && in(nd->enabled, q) && !in(nd->done, q) && within(d, nd, q))
+			last = x;
+		if (nd->chosen != t)
+			continue;
+		if (is_acquire(op->cls) && nheld < 8)
+			held[nheld++] = op->obj;
+		else if (is_release(op->cls))
+			for (unsigned a = 0; a < nheld; a++)
+				if (held[a] == op->obj) {
+					held[a] = held[--nheld];
+					break;
+				}
+	}
+	if (last != SIZE_MAX)
+		d->nodes[last].conservative |= bit(q);
+}
+
 /* BPOR: q also at the last context switch before step k (or round start:
  * a switch there is free too), or everyone runnable there if q could not
  * run, whatever the sleep set. */
@@ -162,6 +208,7 @@ static void add_conservative(rh_dpor *d, size_t k, unsigned q)
 		if (!in(nd->done, a) && within(d, nd, a))
 			nd->conservative |= bit(a);
 	}
+	held_inside(d, c, k, q);
 	if (in(nd->enabled, q))
 		return;
 	/* q was blocked there (a lock another thread took before): also
