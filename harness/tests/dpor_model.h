@@ -12,7 +12,7 @@
 #include "controlled/dpor.h"
 
 #define MAX_T 3
-#define MAX_OPS 6
+#define MAX_OPS 8
 #define MAX_STEPS 24
 #define N_VARS 3
 #define N_LOCKS 2
@@ -482,24 +482,26 @@ static void emit_piece(struct prog *p, unsigned t, unsigned room, uint64_t *rng)
 	}
 }
 
-/* At most 12 steps in all, so brute force stays small; a section never
- * straddles the barrier. */
-static void generate(struct prog *p, uint64_t seed)
+/* At most steps steps in all (barriers included) and max_ops per thread, so
+ * brute force stays small; 2 or 3 threads, or 3 when three is set; a section
+ * never straddles the barrier. */
+static void generate_sized(struct prog *p, uint64_t seed, unsigned steps, unsigned max_ops,
+			   bool three)
 {
 	uint64_t rng = seed * 0x2545f4914f6cdd1dull + 1;
-	unsigned budget;
+	unsigned budget, threads = 2 + (unsigned)(next_rand(&rng) % 2);
 
 	memset(p, 0, sizeof(*p));
-	p->threads = 2 + (unsigned)(next_rand(&rng) % 2);
+	p->threads = three ? 3 : threads;
 	p->rounds = next_rand(&rng) % 4 == 0 ? 2 : 1;
-	budget = 12 - p->threads * p->rounds;
+	budget = steps - p->threads * p->rounds;
 	for (unsigned t = 0; t < p->threads; t++) {
 		unsigned want = 1 + (unsigned)(next_rand(&rng) % (budget / (p->threads - t)));
 		unsigned cuts[MAX_OPS + 1], n_cuts = 1;
 
 		cuts[0] = 0;
-		if (want > MAX_OPS)
-			want = MAX_OPS;
+		if (want > max_ops)
+			want = max_ops;
 		while (p->len[t] < want) {
 			emit_piece(p, t, want - p->len[t], &rng);
 			cuts[n_cuts++] = p->len[t];
@@ -507,6 +509,12 @@ static void generate(struct prog *p, uint64_t seed)
 		budget -= p->len[t];
 		p->brk[t] = p->rounds == 2 ? cuts[next_rand(&rng) % n_cuts] : p->len[t];
 	}
+}
+
+/* The property tests' programs: 12 steps, 6 per thread. */
+static void generate(struct prog *p, uint64_t seed)
+{
+	generate_sized(p, seed, 12, 6, false);
 }
 
 /* A failing program, readable: "T0: fadd v1, lock m0, ... | round 1: ...". */

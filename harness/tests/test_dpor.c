@@ -22,6 +22,7 @@
 
 #define WIDE_PROGRAMS 10000
 #define WIDE_EXACT 2000
+#define LONG_PROGRAMS 1500
 
 /* ---- the properties ------------------------------------------------------ */
 
@@ -94,11 +95,33 @@ static void test_dpor_bounded_covers_bounded_search(void **state)
 	}
 }
 
+/* One program against unreduced search at a bound: every final state and
+ * interleaving class reached, none explored twice. */
+static void check_program(const struct prog *p, uint64_t seed, unsigned bound)
+{
+	struct result all = {0}, red = {0};
+
+	run_brute(p, bound, &all);
+	run_dpor(p, bound, false, &red, NULL);
+	if (!subset(&all.outcomes, &red.outcomes))
+		print_error("program %" PRIu64 ", bound %u: dpor %zu outcomes, dfs %zu\n", seed,
+			    bound, red.outcomes.n, all.outcomes.n);
+	RH_ASSERT_TRUE(subset(&all.outcomes, &red.outcomes));
+	if (!subset(&all.traces, &red.traces))
+		print_error("program %" PRIu64 ", bound %u: an interleaving class dfs reaches is "
+			    "missed\n", seed, bound);
+	RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
+	RH_ASSERT_EQ(red.dups, 0);
+	if (bound == RH_DPOR_UNBOUNDED)
+		RH_ASSERT_EQ(red.traces.n, all.traces.n);
+	result_free(&all);
+	result_free(&red);
+}
+
 /* Wider: on 10,000 programs, bounds 0..3, dpor:K reaches every final state
  * (violations are final states) and every interleaving class of unreduced
- * bounded search, and unbounded dpor stays exact on the first 2,000. (Before
- * the entries inside critical sections, dpor_race.c, BPOR alone missed a
- * class on 3, 1 and 1 of them at K = 1, 2, 3.) */
+ * bounded search, never one twice, and unbounded dpor is exact on the first
+ * 2,000. */
 static void test_dpor_wide(void **state)
 {
 	(void)state;
@@ -108,31 +131,37 @@ static void test_dpor_wide(void **state)
 
 		for (uint64_t seed = 0; seed < programs; seed++) {
 			struct prog p;
-			struct result all = {0}, red = {0};
 
 			generate(&p, seed);
-			run_brute(&p, b, &all);
-			run_dpor(&p, b, false, &red, NULL);
-			if (!subset(&all.outcomes, &red.outcomes))
-				print_error("program %" PRIu64 ", bound %u: dpor %zu outcomes, dfs %zu\n",
-					    seed, bound, red.outcomes.n, all.outcomes.n);
-			RH_ASSERT_TRUE(subset(&all.outcomes, &red.outcomes));
-			if (b == RH_DPOR_UNBOUNDED) {
-				RH_ASSERT_EQ(red.dups, 0);
-				RH_ASSERT_EQ(red.traces.n, all.traces.n);
-			}
-			if (!subset(&all.traces, &red.traces))
-				print_error("program %" PRIu64 ", bound %u: an interleaving class "
-					    "dfs reaches is missed\n", seed, bound);
-			RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
-			result_free(&all);
-			result_free(&red);
+			check_program(&p, seed, b);
 		}
 		char name[16];
 
 		snprintf(name, sizeof(name), bound == 4 ? "dpor" : "dpor:%u", bound);
 		print_message("%s: %" PRIu64 " programs, every final state and interleaving class "
-			      "reached\n", name, programs);
+			      "reached once\n", name, programs);
+	}
+}
+
+/* Longer: 3 threads, 15 steps, bounds 1..3. BPOR's conservative entries,
+ * which dpor:K had before its class table, missed classes of seeds 5830
+ * and 18331 (K = 2, 3) and 10727 (K = 1), and a final state of 11998
+ * (K = 1): those seeds, and the first LONG_PROGRAMS. */
+static void test_dpor_long_programs(void **state)
+{
+	static const uint64_t bpor_missed[] = {5830, 10727, 11998, 18331};
+
+	(void)state;
+	for (unsigned bound = 1; bound <= 3; bound++) {
+		for (uint64_t i = 0; i < LONG_PROGRAMS + 4; i++) {
+			uint64_t seed = i < 4 ? bpor_missed[i] : i - 4;
+			struct prog p;
+
+			generate_sized(&p, seed, 15, 8, true);
+			check_program(&p, seed, bound);
+		}
+		print_message("dpor:%u: %d programs of 3 threads x 15 steps, every final state and "
+			      "interleaving class reached once\n", bound, LONG_PROGRAMS + 4);
 	}
 }
 
@@ -217,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_dpor_matches_exhaustive_search),
 		cmocka_unit_test(test_dpor_bounded_covers_bounded_search),
 		cmocka_unit_test(test_dpor_wide),
+		cmocka_unit_test(test_dpor_long_programs),
 		cmocka_unit_test(test_dpor_broken_dependency_misses_outcomes),
 		cmocka_unit_test(test_dpor_duplicate_check_sees_unreduced_search),
 	};

@@ -480,13 +480,15 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 			break;
 	}
 	r->elapsed_ms = rh_now_ms() - start_ms;
-	/* Controlled: one schedule per trial. */
+	/* Controlled: one schedule per trial, less those a dpor search cut
+	 * as equivalent to one explored. */
 	r->schedules = r->trials_run;
 	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
 	if (e->explorer != NULL) {
 		r->exhausted = rh_explorer_exhausted(e->explorer) &&
 			       !rh_exec_search_diverged(e->explorer) && !e->dpor_cut;
 		r->pruned = rh_explorer_pruned(e->explorer);
+		r->schedules -= r->pruned;
 		rh_explorer_free(e->explorer);
 		e->explorer = NULL;
 	}

@@ -468,7 +468,7 @@ int rh_cmd_hunt(int argc, char **argv)
 	if (h->proved_points[0])
 		printf("hunt: \"all\": a search ran its whole space, points model %s: dpor every "
 		       "class of interleavings, dpor:K and dfs:K every one within K preemptions "
-		       "(docs/controlled.md; --json has the sleep-set pruned counts)\n",
+		       "(docs/controlled.md; --json has the pruned counts)\n",
 		       h->proved_points);
 	if (rh_interrupted())
 		printf("hunt: interrupted by %s; the table covers the rows above\n",

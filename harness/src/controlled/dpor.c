@@ -10,13 +10,11 @@
  * notdep(e).e' to the backtrack set of e's node (source sets), and the next
  * run starts from the deepest node with something left.
  *
- * With a bound K, an entry that would make more than K preemptions is not
- * explored; to make up for it (BPOR) each race also adds its thread,
- * conservatively, at the last context switch before e: a thread scheduled
- * where another one stopped running may cost no preemption at all. Such
- * entries are explored whatever the sleep set says. A bounded search puts a
- * thread to sleep only for a subtree the bound cut nothing from (see
- * child_sleep and rh__dpor_cut). */
+ * With a bound K the stack is the same, but every thread within the bound
+ * is explored at every node, and a table of the interleaving classes
+ * reached cuts what was explored before (dpor_memo.c says why races cannot
+ * steer a bounded search); sleep sets only tell it which steps' classes it
+ * can look up before running them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +51,7 @@ void rh_dpor_free(rh_dpor *d)
 	free(d->acc);
 	free(d->link);
 	free(d->objs);
+	rh__dpor_memo_free(d);
 	free(d);
 }
 
@@ -109,6 +108,7 @@ bool rh_dpor_begin(rh_dpor *d, unsigned threads)
 	if (d->runs == 0)
 		d->len = d->prefix = 0;
 	d->pos = 0;
+	d->analysed = SIZE_MAX;
 	d->preempts = 0;
 	d->blocked = false;
 	return true;
@@ -123,11 +123,8 @@ static uint64_t child_sleep(rh_dpor *d, size_t k)
 	const rh_dpor_op *op = &d->ops[k * d->n], *tl = &d->tails[k * d->n];
 	rh_dpor_op *below = &d->tails[(k + 1) * d->n];
 	unsigned p = nd->chosen;
-	uint64_t s = (nd->sleep | nd->taken) & ~bit(p), out = 0;
+	uint64_t s = (nd->sleep | nd->done) & ~bit(p), out = 0;
 
-	/* Bounded, taken holds only subtrees the bound cut nothing from (see
-	 * select_next): a thread whose runs the bound may have cut does not
-	 * sleep, as the equivalent run here may be the only one within it. */
 	for (; s; s &= s - 1) {
 		unsigned q = (unsigned)__builtin_ctzll(s);
 
@@ -147,13 +144,43 @@ static void store_ops(rh_dpor *d, size_t j, uint64_t enabled, const rh_dpor_op *
 		op[t] = in(enabled, t) ? pending[t] : (rh_dpor_op){0};
 }
 
+/* A bounded search's fresh node: cut where its state was reached before,
+ * else the default choice among what is not known to lead to a state
+ * reached before (a sleeping thread's step), in bound. */
+static unsigned bounded_node(rh_dpor *d, size_t j, unsigned c)
+{
+	struct node *nd = &d->nodes[j];
+	uint64_t ok = 0;
+
+	d->len = j + 1;
+	if (!rh__dpor_memo_node(d, j)) {
+		d->blocked = true;
+		d->len = j;
+		return c;
+	}
+	for (uint64_t m = nd->enabled & ~nd->done; m; m &= m - 1)
+		if (within(d, nd, (unsigned)__builtin_ctzll(m)))
+			ok |= bit((unsigned)__builtin_ctzll(m));
+	if (ok == 0) {
+		/* Every way on leads to a state reached before. */
+		d->blocked = true;
+		d->len = j;
+		return c;
+	}
+	if (!in(ok, c))
+		c = (unsigned)__builtin_ctzll(ok);
+	nd->chosen = (uint8_t)c;
+	nd->done |= bit(c);
+	return c;
+}
+
 /* A step past the replayed prefix: its node, and the default choice unless
  * that thread sleeps (or, bounded, another one would cost too much). */
 static unsigned fresh_node(rh_dpor *d, size_t j, uint64_t enabled, unsigned cur,
 			   const rh_dpor_op *pending)
 {
 	struct node *nd;
-	uint64_t awake, ok = 0;
+	uint64_t awake;
 	unsigned c = default_choice(enabled, cur);
 
 	grow_nodes(d, j + 1);
@@ -166,6 +193,8 @@ static unsigned fresh_node(rh_dpor *d, size_t j, uint64_t enabled, unsigned cur,
 	nd->fresh = j > 0 && in(enabled, cur) && pending[cur].cls == RH_DPOR_LOCAL &&
 		    pending[cur].round > d->ops[(j - 1) * d->n + cur].round;
 	nd->sleep = j > 0 ? child_sleep(d, j - 1) : 0;
+	if (d->bound != RH_DPOR_UNBOUNDED)
+		return bounded_node(d, j, c);
 	awake = enabled & ~nd->sleep;
 	if (awake == 0) {
 		/* Sleep-set blocked: every way on is equivalent to a run made. */
@@ -173,14 +202,10 @@ static unsigned fresh_node(rh_dpor *d, size_t j, uint64_t enabled, unsigned cur,
 		d->len = j;
 		return c;
 	}
-	for (uint64_t m = awake; m; m &= m - 1)
-		if (within(d, nd, (unsigned)__builtin_ctzll(m)))
-			ok |= bit((unsigned)__builtin_ctzll(m));
-	/* The default never preempts, so with nothing awake in bound it runs. */
-	if (!in(ok, c) && ok)
-		c = (unsigned)__builtin_ctzll(ok);
+	if (!in(awake, c))
+		c = (unsigned)__builtin_ctzll(awake);
 	nd->chosen = (uint8_t)c;
-	nd->done = nd->taken = bit(c);
+	nd->done = bit(c);
 	d->len = j + 1;
 	return c;
 }
@@ -215,7 +240,6 @@ unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpo
 	    in(d->nodes[j - 1].enabled, cur)) {
 		d->nodes[j - 1].chosen = (uint8_t)cur;
 		d->nodes[j - 1].done |= bit(cur);
-		d->nodes[j - 1].taken |= bit(cur);
 	}
 
 	/* The step just run ended where its thread stopped now. */
@@ -243,32 +267,25 @@ unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpo
 	return c;
 }
 
-/* The deepest node with an entry left (in bound, awake or conservative)
- * takes it; the next run replays up to there. */
+/* The deepest node with an entry left (unbounded: a source-set entry
+ * awake; bounded: any thread within the bound) takes it; the next run
+ * replays up to there. */
 static bool select_next(rh_dpor *d)
 {
 	while (d->len > 0) {
 		struct node *nd = &d->nodes[d->len - 1];
-		uint64_t awake = nd->backtrack & ~nd->sleep;
-		uint64_t todo = (awake | nd->conservative) & nd->enabled & ~nd->done, ok = 0;
+		uint64_t todo = d->bound == RH_DPOR_UNBOUNDED ? nd->backtrack & ~nd->sleep
+							      : nd->enabled;
 
-		for (; todo; todo &= todo - 1)
-			if (within(d, nd, (unsigned)__builtin_ctzll(todo)))
-				ok |= bit((unsigned)__builtin_ctzll(todo));
-		if (ok) {
-			unsigned a = (unsigned)__builtin_ctzll(ok);
+		for (todo &= nd->enabled & ~nd->done; todo; todo &= todo - 1) {
+			unsigned a = (unsigned)__builtin_ctzll(todo);
 
-			/* The choice explored so far stands for its subtree
-			 * (sleeps below the next ones) only if nothing was cut. */
-			if (nd->cut)
-				nd->taken &= ~bit(nd->chosen);
-			nd->cut = false;
-			nd->done |= bit(a);
-			if (in(awake, a))
-				nd->taken |= bit(a);
-			nd->chosen = (uint8_t)a;
-			d->prefix = d->len;
-			return true;
+			if (within(d, nd, a)) {
+				nd->done |= bit(a);
+				nd->chosen = (uint8_t)a;
+				d->prefix = d->len;
+				return true;
+			}
 		}
 		d->len--;
 	}
@@ -286,15 +303,19 @@ void rh_dpor_end(rh_dpor *d, const rh_dpor_op *final)
 		d->tails[(d->len - 1) * d->n + p] =
 			final != NULL ? tail_of(final[p]) : (rh_dpor_op){.cls = RH_DPOR_LOCAL};
 	}
-	if (d->blocked)
-		d->pruned++;
-	else
-		d->explored++;
 	if (d->pos < d->len) {
 		d->diverged = true;
 		d->len = d->pos;
 	}
-	rh__dpor_analyse(d, from, final);
+	if (d->bound != RH_DPOR_UNBOUNDED) {
+		rh__dpor_memo_end(d);
+	} else {
+		if (d->blocked)
+			d->pruned++;
+		else
+			d->explored++;
+		rh__dpor_analyse(d, from, final);
+	}
 	if (!select_next(d))
 		d->exhausted = true;
 }

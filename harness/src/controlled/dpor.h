@@ -4,8 +4,8 @@
  * The reduction behind the dpor and dpor:K strategies: stateless source-DPOR
  * with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic
  * partial order reduction", POPL 2014, the source-set algorithm), and with a
- * preemption bound the conservative backtracking of BPOR (Coons, Musuvathi,
- * McKinley, "Bounded partial-order reduction", OOPSLA 2013).
+ * preemption bound a depth-first search that explores each interleaving
+ * class within the bound once (dpor_memo.c).
  *
  * It knows nothing of fibers: a run is a sequence of steps, and at every step
  * (choice or not) the caller says which threads can run, which ran last, and
@@ -19,15 +19,13 @@
  * next run replays the deepest step with an unexplored backtrack entry and
  * carries on with the default choice (keep the running thread).
  *
- * Bounded (dpor:K), an entry that would make a run exceed K preemptions is
- * dropped, and each race also adds its initials, conservatively, at the last
- * context switch (or round start) before it, as BPOR does. A sleeping thread
- * stands for a subtree explored before; under a bound that subtree may have
- * lost runs to the bound (the property tests find programs where plain
- * bounded sleep sets lose final states at once), so a thread explored at a
- * node sleeps below its later siblings only when no entry of its subtree was
- * dropped for the bound: that subtree then holds every run below it, as an
- * unbounded search's would.
+ * Bounded (dpor:K), races do not steer the search: BPOR's conservative
+ * entries (Coons, Musuvathi, McKinley, OOPSLA 2013), which this module had,
+ * missed classes and final states within the bound on generated programs
+ * and on the stores. Instead every thread within the bound is tried at
+ * every node, and a state already reached (the class of the steps so far,
+ * the thread that ran last, the preemptions spent) is not explored again
+ * (dpor_memo.c).
  *
  * Dependency (rh_dpor_dependent): two steps of different threads on the
  * same object, of which one writes (a read-modify-write writes) or both
@@ -137,20 +135,20 @@ bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b);
 struct node {
 	uint64_t enabled;
 	uint64_t sleep;	       /* asleep on entry */
-	uint64_t done;	       /* explored here, conservative entries included */
-	uint64_t taken;	       /* explored here, not conservatively: they sleep below */
+	uint64_t done;	       /* explored here: they sleep below */
 	uint64_t backtrack;    /* source-set entries still to explore */
-	uint64_t conservative; /* BPOR entries (bounded searches only) */
 	uint16_t preempts;     /* preemptions before this step */
 	uint8_t cur, chosen;
 	bool fresh; /* a round barrier just let everyone go: no thread was running */
-	/* Bounded: the subtree of the current choice lost an entry to the
-	 * bound somewhere, so it does not stand for every run below it. */
-	bool cut;
+	/* bounded: the class of the steps before this one, and its hash */
+	uint32_t memo_class;
+	uint64_t h1, h2;
 };
 
 /* The last access on a key (an object, or a plain location: two families,
  * so a lock and a location at one address stay apart). */
+struct memo_slot;
+
 struct obj_slot {
 	uintptr_t obj;
 	uint32_t last; /* access id: step * 2 + (0 op, 1 tail) */
@@ -180,9 +178,16 @@ struct rh_dpor {
 	rh_dpor_op *acc;	      /* [step * 2 + 0 op, 1 tail], rwlock unlocks resolved */
 	uint32_t *link;		      /* [access id]: the one before on its key */
 	size_t step_cap;
-	uint32_t tc[64 * 64], bar[64], tround[64];
+	uint32_t tc[64 * 64], bar[64], tround[64], max_round, plain_last;
+	size_t analysed; /* steps of the run in the clocks (SIZE_MAX: none yet) */
 	struct obj_slot *objs;
 	size_t objs_cap;
+
+	/* bounded: the states reached (dpor_memo.c) */
+	struct memo_slot *memo;
+	size_t memo_cap, memo_used, memo_pool;
+	uint16_t *memo_best;
+	uint64_t *memo_succ, *memo_known;
 };
 
 static inline bool in(uint64_t m, unsigned t) { return t < 64 && (m >> t & 1); }
@@ -234,15 +239,20 @@ static inline bool within(const rh_dpor *d, const struct node *nd, unsigned t)
 	return d->bound == RH_DPOR_UNBOUNDED || nd->preempts + preempt_cost(nd, t) <= d->bound;
 }
 
-/* Bounded: an entry at node k was dropped for the bound; k and every node
- * above it (their current subtrees hold k) are cut. */
-static inline void rh__dpor_cut(rh_dpor *d, size_t k)
-{
-	for (size_t j = k + 1; j-- > 0 && !d->nodes[j].cut;)
-		d->nodes[j].cut = true;
-}
-
-/* After a run: clocks, races, backtrack entries; final as rh_dpor_end's. */
+/* After a run: clocks, races, backtrack entries; final as rh_dpor_end's.
+ * Races only of the steps from `from` on. */
 void rh__dpor_analyse(rh_dpor *d, size_t from, const rh_dpor_op *final);
+
+/* Bounded: the clocks of the run's first len steps (incremental within a
+ * run); the clock of a step thread q would make at node j (left at step
+ * j's place, nothing else changed). */
+void rh__dpor_clocks(rh_dpor *d, size_t len);
+void rh__dpor_probe(rh_dpor *d, size_t j, unsigned q);
+
+/* Bounded: after a run, its states against the ones reached before; the
+ * run is cut where it reached one again (dpor_memo.c). */
+bool rh__dpor_memo_node(rh_dpor *d, size_t j);
+void rh__dpor_memo_end(rh_dpor *d);
+void rh__dpor_memo_free(rh_dpor *d);
 
 #endif

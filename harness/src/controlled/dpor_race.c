@@ -141,106 +141,15 @@ static uint64_t initials(const rh_dpor *d, size_t k, size_t j, unsigned tj)
 	return init;
 }
 
-/* BPOR's entry at the block start c cannot put q inside a critical section
- * of the thread that runs from c to k. Preempting that thread there is what
- * makes q block on the lock and hand back for free, and some classes are
- * within the bound only that way (header.checkpoint patched: T1 runs while
- * T0 holds the index lock, stops at it, and T0 goes on unpreempted; the
- * property tests' programs that missed a class all needed it). So q is also
- * due at the last node of the block where its thread holds a lock q takes
- * later in the run. */
-static void held_inside(rh_dpor *d, size_t c, size_t k, unsigned q)
-{
-	unsigned t = d->nodes[c].chosen, nheld = 0, nwant = 0;
-	uintptr_t held[8], want[8];
-	size_t last = SIZE_MAX;
-
-	/* The locks q takes from k on: holding one of them makes q block. */
-	for (size_t x = k; x < d->len && nwant < 8; x++)
-		if (d->nodes[x].chosen == q && is_acquire(d->ops[x * d->n + q].cls))
-			want[nwant++] = d->ops[x * d->n + q].obj;
-	if (nwant == 0)
-		return;
-	for (size_t x = 0; x < k; x++) {
-		struct node *nd = &d->nodes[x];
-		const rh_dpor_op *op = &d->ops[x * d->n + t];
-		bool blocks = false;
-
-		for (unsigned a = 0; a < nheld && !blocks; a++)
-			for (unsigned b = 0; b < nwant && !blocks; b++)
-				blocks = held[a] == want[b];
-		if (x > c && blocks && in(nd->enabled, q) && !in(nd->done, q) && within(d, nd, q))
-			last = x;
-		if (nd->chosen != t)
-			continue;
-		if (is_acquire(op->cls) && nheld < 8)
-			held[nheld++] = op->obj;
-		else if (is_release(op->cls))
-			for (unsigned a = 0; a < nheld; a++)
-				if (held[a] == op->obj) {
-					held[a] = held[--nheld];
-					break;
-				}
-	}
-	if (last != SIZE_MAX)
-		d->nodes[last].conservative |= bit(q);
-}
-
-/* BPOR: q also at the last context switch before step k (or round start:
- * a switch there is free too), or everyone runnable there if q could not
- * run, whatever the sleep set. */
-static void add_conservative(rh_dpor *d, size_t k, unsigned q)
-{
-	size_t c = k;
-	struct node *nd;
-	uint64_t add;
-
-	if (k == 0)
-		return;
-	do
-		c--;
-	while (c > 0 && d->nodes[c - 1].chosen == d->nodes[c].chosen && !d->nodes[c].fresh);
-	nd = &d->nodes[c];
-	add = in(nd->enabled, q) ? bit(q) : nd->enabled;
-	for (; add; add &= add - 1) {
-		unsigned a = (unsigned)__builtin_ctzll(add);
-
-		if (!in(nd->done, a) && within(d, nd, a))
-			nd->conservative |= bit(a);
-	}
-	held_inside(d, c, k, q);
-	if (in(nd->enabled, q))
-		return;
-	/* q was blocked there (a lock another thread took before): also
-	 * where it last could run, so that the step which blocked it can be
-	 * reversed within the bound. */
-	while (c-- > 0 && (!in(d->nodes[c].enabled, q) || d->nodes[c].chosen == q))
-		;
-	if (c < k && in(d->nodes[c].enabled, q) && !in(d->nodes[c].done, q) &&
-	    within(d, &d->nodes[c], q))
-		d->nodes[c].conservative |= bit(q);
-}
-
 /* Race e (step k) with e' (step j): unless an initial of notdep(e).e' is
  * already explored or due at k, one (e's thread preferred, awake) is. */
 static void race(rh_dpor *d, size_t k, size_t j, unsigned tj)
 {
 	struct node *nd = &d->nodes[k];
-	uint64_t init = initials(d, k, j, tj), awake = init & ~nd->sleep, ok = 0;
+	uint64_t init = initials(d, k, j, tj), awake = init & ~nd->sleep;
 
-	for (uint64_t m = awake; m; m &= m - 1)
-		if (within(d, nd, (unsigned)__builtin_ctzll(m)))
-			ok |= bit((unsigned)__builtin_ctzll(m));
-	if (ok && !(init & (nd->backtrack | nd->done)))
-		nd->backtrack |= bit(in(ok, tj) ? tj : (unsigned)__builtin_ctzll(ok));
-	/* The bound kept the reversal out at k: the subtrees above lose it. */
-	else if (!ok && awake && !(init & (nd->backtrack | nd->done)) && k > 0)
-		rh__dpor_cut(d, k - 1);
-	/* Always, even when the entry at k is within the bound: its cost
-	 * there may be what a later reversal below it cannot afford (the
-	 * property tests find such programs when this is made conditional). */
-	if (d->bound != RH_DPOR_UNBOUNDED)
-		add_conservative(d, k, in(init, tj) ? tj : (unsigned)__builtin_ctzll(init));
+	if (awake && !(init & (nd->backtrack | nd->done)))
+		nd->backtrack |= bit(in(awake, tj) ? tj : (unsigned)__builtin_ctzll(awake));
 }
 
 /* Joins step k's clock into step j's. */
@@ -418,32 +327,81 @@ static void set_accesses(rh_dpor *d, size_t j, rh_dpor_op op, rh_dpor_op tail)
 	}
 }
 
-static void analyse(rh_dpor *d, size_t from)
+/* Step j (thread t) into the clocks: its round, its clock, its accesses on
+ * their keys' chains, and its races if j >= from. */
+static void analyse_step(rh_dpor *d, size_t j, unsigned t, size_t from)
 {
 	unsigned n = d->n;
-	uint32_t max_round = 0, plain_last = NO_STEP;
+	rh_dpor_op op = d->ops[j * n + t];
+	uint32_t *tc = &d->tc[t * 64], *cj = &d->clock[j * n];
 
-	grow_steps(d, d->len + 1); /* + a blocked attempt at the end */
+	if (op.round > d->tround[t])
+		enter_round(d, t, op.round, &d->max_round);
+	memcpy(cj, tc, n * sizeof(*cj));
+	cj[t] = d->seq[j] = tc[t] + 1;
+	set_accesses(d, j, op, d->tails[j * n + t]);
+	d->gprev[j] = NO_STEP;
+	if (is_mem(d->acc[2 * j].cls) || is_mem(d->acc[2 * j + 1].cls)) {
+		d->gprev[j] = d->plain_last;
+		d->plain_last = (uint32_t)j;
+	}
+	scan(d, j, t, tc, from);
+	memcpy(tc, cj, n * sizeof(*cj));
+}
+
+/* A new pass over the run's steps, with room for len of them. */
+static void analysis_reset(rh_dpor *d, size_t len)
+{
+	grow_steps(d, len + 1); /* + a blocked attempt at the end */
 	memset(d->tc, 0, sizeof(d->tc));
 	memset(d->tround, 0, sizeof(d->tround));
-	for (size_t j = 0; j < d->len; j++) {
-		unsigned t = d->nodes[j].chosen;
-		rh_dpor_op op = d->ops[j * n + t];
-		uint32_t *tc = &d->tc[t * 64], *cj = &d->clock[j * n];
+	d->max_round = 0;
+	d->plain_last = NO_STEP;
+	d->analysed = 0;
+}
 
-		if (op.round > d->tround[t])
-			enter_round(d, t, op.round, &max_round);
-		memcpy(cj, tc, n * sizeof(*cj));
-		cj[t] = d->seq[j] = tc[t] + 1;
-		set_accesses(d, j, op, d->tails[j * n + t]);
-		d->gprev[j] = NO_STEP;
-		if (is_mem(d->acc[2 * j].cls) || is_mem(d->acc[2 * j + 1].cls)) {
-			d->gprev[j] = plain_last;
-			plain_last = (uint32_t)j;
-		}
-		scan(d, j, t, tc, from);
-		memcpy(tc, cj, n * sizeof(*cj));
+static void analyse(rh_dpor *d, size_t from)
+{
+	analysis_reset(d, d->len);
+	for (size_t j = 0; j < d->len; j++)
+		analyse_step(d, j, d->nodes[j].chosen, from);
+	d->analysed = d->len;
+}
+
+void rh__dpor_clocks(rh_dpor *d, size_t len)
+{
+	if (d->analysed > len || d->step_cap < len + 2) {
+		analysis_reset(d, 2 * len + 16);
 	}
+	for (size_t j = d->analysed; j < len; j++)
+		analyse_step(d, j, d->nodes[j].chosen, SIZE_MAX);
+	d->analysed = len;
+}
+
+void rh__dpor_probe(rh_dpor *d, size_t j, unsigned q)
+{
+	unsigned n = d->n;
+	rh_dpor_op op = d->ops[j * n + q], tail = d->tails[j * n + q];
+	struct obj_slot *slot[2] = {NULL, NULL}, saved[2];
+	uint32_t tc[64], bar[64], tround = d->tround[q], max_round = d->max_round;
+	uint32_t plain_last = d->plain_last;
+
+	rh__dpor_clocks(d, j);
+	memcpy(tc, &d->tc[q * 64], n * sizeof(*tc));
+	memcpy(bar, d->bar, sizeof(bar));
+	if (keyed(op.cls))
+		saved[0] = *(slot[0] = key_find(d, op));
+	if (keyed(tail.cls))
+		saved[1] = *(slot[1] = key_find(d, tail));
+	analyse_step(d, j, q, SIZE_MAX);
+	for (int i = 1; i >= 0; i--)
+		if (slot[i] != NULL)
+			*slot[i] = saved[i];
+	memcpy(&d->tc[q * 64], tc, n * sizeof(*tc));
+	memcpy(d->bar, bar, sizeof(bar));
+	d->tround[q] = tround;
+	d->max_round = max_round;
+	d->plain_last = plain_last;
 }
 
 /* A thread still waiting for a lock when the run ended (a deadlock, a lock

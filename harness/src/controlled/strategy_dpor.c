@@ -3,10 +3,10 @@
  *
  *   dpor     one run per Mazurkiewicz trace of the sync operations (source
  *            sets and sleep sets); exhausted = every trace explored
- *   dpor:K   the same within K preemptions (BPOR's conservative entries;
- *            sleep sets only for subtrees the bound cut nothing from);
- *            exhausted = every final state and trace a schedule with at most
- *            K preemptions reaches was reached
+ *   dpor:K   every schedule within K preemptions, each interleaving class
+ *            explored once (a table of the classes reached cuts the
+ *            rest: pruned); exhausted = every trace a schedule with at
+ *            most K preemptions has was explored
  *
  * Points model "sync": the steps are the sync operations (atomics, mutexes,
  * rwlocks) and the points. Plain memory is not seen; a point is where a store

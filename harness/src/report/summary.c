@@ -46,8 +46,8 @@ void rh_print_summary(FILE *out, const rh_campaign *c, const rh_result *r)
 	fputc('\n', out);
 	print_behind(out, r);
 	if (c->mode == RH_MODE_CONTROLLED)
-		fprintf(out, "  schedules explored: %llu; %s exhausted: %s; pruned (sleep-set "
-			     "blocked): %llu; points: %s\n", (unsigned long long)r->schedules,
+		fprintf(out, "  schedules explored: %llu; %s exhausted: %s; pruned (equivalent "
+			     "to a run explored): %llu; points: %s\n", (unsigned long long)r->schedules,
 			strcmp(c->strategy, "dpor") == 0 ? "space" : "bounded space",
 			r->exhausted ? "yes" : "no", (unsigned long long)r->pruned, r->points);
 	if (r->harness_failed)
