@@ -187,7 +187,7 @@ struct rh_dpor {
 	struct memo_slot *memo;
 	size_t memo_cap, memo_used, memo_pool;
 	uint16_t *memo_best;
-	uint64_t *memo_succ, *memo_known;
+	uint64_t *memo_succ, *memo_known, *memo_enabled, *memo_fresh;
 };
 
 static inline bool in(uint64_t m, unsigned t) { return t < 64 && (m >> t & 1); }
