@@ -123,7 +123,7 @@ static uint64_t child_sleep(rh_dpor *d, size_t k)
 	const rh_dpor_op *op = &d->ops[k * d->n], *tl = &d->tails[k * d->n];
 	rh_dpor_op *below = &d->tails[(k + 1) * d->n];
 	unsigned p = nd->chosen;
-	uint64_t s = (nd->sleep | nd->done) & ~bit(p), out = 0;
+	uint64_t s = (nd->sleep | nd->done) & ~bit(p) & ~nd->ended, out = 0;
 
 	for (; s; s &= s - 1) {
 		unsigned q = (unsigned)__builtin_ctzll(s);

@@ -101,6 +101,11 @@ unsigned rh_dpor_choose(rh_dpor *d, uint64_t enabled, unsigned cur, const rh_dpo
  * t was stopped before when the run ended (a lock it still waits for counts
  * as an attempt racing with the holder's acquire), NULL when unknown. */
 void rh_dpor_end(rh_dpor *d, const rh_dpor_op *final);
+/* Before rh_dpor_end when the run's last step ended the program (an exit, a
+ * crash, a reported violation) while the threads in live had not ended (the
+ * last step's own thread may be among them): the end disables them, so it
+ * races with each one's next step, which never ran (dpor_race.c). */
+void rh_dpor_end_cut(rh_dpor *d, uint64_t live);
 
 /* Runs that explored a new class of interleavings; runs cut short by their
  * sleep sets (every runnable thread asleep: equivalent to one explored, so
@@ -137,6 +142,10 @@ struct node {
 	uint64_t sleep;	       /* asleep on entry */
 	uint64_t done;	       /* explored here: they sleep below */
 	uint64_t backtrack;    /* source-set entries still to explore */
+	/* Their step explored here ended the program (rh_dpor_end_cut): it
+	 * disables every other thread, so it commutes with nothing and never
+	 * sleeps below a sibling. */
+	uint64_t ended;
 	uint16_t preempts;     /* preemptions before this step */
 	uint8_t cur, chosen;
 	bool fresh; /* a round barrier just let everyone go: no thread was running */
@@ -159,6 +168,7 @@ struct rh_dpor {
 	unsigned bound, n;
 	bool broken, exhausted, blocked, diverged;
 	uint64_t runs, explored, pruned;
+	uint64_t end_live; /* rh_dpor_end_cut's, for the run's end */
 
 	struct node *nodes;
 	size_t len, cap, prefix;

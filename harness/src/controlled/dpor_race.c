@@ -431,8 +431,55 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 	}
 }
 
+void rh_dpor_end_cut(rh_dpor *d, uint64_t live)
+{
+	d->end_live = live;
+}
+
+/* The program ended inside the run's last step while other threads could
+ * still run. The end disables them all, so it is dependent with each one's
+ * next step, which never ran and so raced with nothing: without this, the
+ * orders where such a thread runs before the end are never tried (a crash
+ * that a thread never scheduled would have prevented, a value main prints
+ * before a worker it does not join got to write it). The next step is one
+ * more step after the end, at its thread's clock (nothing ran after the
+ * end, so the end does not happen before it), and races with the end; the
+ * reversal runs the thread first at the end's node, where its step then
+ * races with what it touches. Only the end: the steps that did run before
+ * it and that it does not depend on change nothing it shows. A thread that
+ * could not run at the end's node was enabled by the last step itself (or
+ * waits: blocked_at_end's), so no run puts it first there.
+ *
+ * And the end never sleeps (node.ended, child_sleep): a step is put to
+ * sleep below a sibling it does not depend on as if the two commuted, but
+ * the end disables the sibling's thread, so the runs where the sibling's
+ * step comes first are not the explored one (the pruned run would have held
+ * the races that lead on, such as the sibling's next lock against one the
+ * ending thread took). */
+static void ended_early(rh_dpor *d)
+{
+	size_t j = d->len, k = j - 1;
+	unsigned n = d->n;
+	uint64_t live = d->end_live;
+
+	d->end_live = 0;
+	if (d->blocked || j == 0 || live == 0)
+		return;
+	d->nodes[k].ended |= bit(d->nodes[k].chosen);
+	live &= d->nodes[k].enabled & ~bit(d->nodes[k].chosen);
+	for (; live; live &= live - 1) {
+		unsigned t = (unsigned)__builtin_ctzll(live);
+
+		memcpy(&d->clock[j * n], &d->tc[t * 64], n * sizeof(*d->clock));
+		d->seq[j] = d->tc[t * 64 + t] + 1;
+		d->clock[j * n + t] = d->seq[j];
+		race(d, k, j, t);
+	}
+}
+
 void rh__dpor_analyse(rh_dpor *d, size_t from, const rh_dpor_op *final)
 {
 	analyse(d, from);
 	blocked_at_end(d, final);
+	ended_early(d);
 }
