@@ -486,7 +486,7 @@ int rh_exec_run(rh_exec *e, rh_result *r)
 	snprintf(r->points, sizeof(r->points), "%s", points_names[e->points]);
 	if (e->explorer != NULL) {
 		r->exhausted = rh_explorer_exhausted(e->explorer) &&
-			       !rh_exec_search_diverged(e->explorer) && !e->dpor_cut;
+			       !rh_exec_search_diverged(e->explorer);
 		r->pruned = rh_explorer_pruned(e->explorer);
 		r->schedules -= r->pruned;
 		rh_explorer_free(e->explorer);

@@ -41,10 +41,9 @@ typedef struct rh_exec {
 	/* Controlled with an exhaustive strategy (dfs): its explorer, kept here
 	 * across trials and asked by each (exec_remote.c); NULL otherwise. */
 	rh_explorer *explorer;
-	/* dpor: the trial's steps and choices its search has been told of;
-	 * whether a run ended while another thread had not (exec_dpor.c) */
+	/* dpor: the trial's steps and choices its search has been told of
+	 * (exec_dpor.c) */
 	uint64_t steps_told, choices_told;
-	bool dpor_cut;
 	/* Controlled, after rh_exec_run: the first failing trial's schedule
 	 * (scenario "exec"; no argv when its record overflowed) and steps, a
 	 * line each with the runtime's tokens (malloc'd, NULL when none); and

@@ -32,7 +32,6 @@
  * other than the one that ran are told as the search recorded them: its
  * runnable set and the step that ran are checked against the record, not
  * what the others were stopped before. */
-#include <stdio.h>
 #include <string.h>
 
 #include "controlled/dpor.h"
@@ -153,23 +152,21 @@ unsigned rh_exec_dpor_ask(rh_exec *e, const struct rh_exec_shared *sh, uint64_t 
 	return rh_dpor_choose(e->explorer->st, enabled, cur, ops);
 }
 
-/* A run the program ended (exit, a crash, a reported violation) while
- * another thread had not ended: that thread's next step never ran, so no
- * race with it was seen and the orders where it runs before the end may
- * not all be explored. The search then proves nothing by running out. */
-static void note_cut(rh_exec *e, const struct rh_exec_shared *sh)
+/* The threads that had not ended when the run did. If the program ended
+ * (exit, a crash, a reported violation) while some of them could still
+ * run, their next steps never ran and raced with nothing: the search races
+ * them with the end (rh_dpor_end_cut), so the orders where they run first
+ * are explored too. A run that ended because nobody could run has none
+ * that could (a deadlock's waiters could not run before its last step
+ * either). */
+static uint64_t live_at_end(const struct rh_exec_shared *sh)
 {
-	const struct rh_exec_record *rec = &sh->rec;
-	unsigned last = rec->steps ? rec->step[(rec->steps - 1) % RH_EXEC_STEPS_MAX].tid : 0;
+	uint64_t live = 0;
 
-	for (unsigned t = 0; t < sh->threads && t < RH_EXEC_THREADS_MAX && !e->dpor_cut; t++)
-		if (t != last && !(rec->at[t].flags & RH_EXEC_STEP_DONE)) {
-			e->dpor_cut = true;
-			fprintf(stderr, "racehunt: dpor: a run of %s ended while T%u had not "
-					"(exit, crash or violation): the search will not call itself "
-					"exhausted\n",
-				e->argv[0], t);
-		}
+	for (unsigned t = 0; t < sh->threads && t < RH_EXEC_THREADS_MAX; t++)
+		if (!(sh->rec.at[t].flags & RH_EXEC_STEP_DONE))
+			live |= 1ull << t;
+	return live;
 }
 
 /* As rh_strategy_end with dpor's end: the run's races become backtrack
@@ -180,9 +177,9 @@ void rh_exec_dpor_end(rh_exec *e, const struct rh_exec_shared *sh)
 	rh_dpor_op final[RH_MAX_THREADS];
 
 	told_steps(e, &sh->rec);
-	note_cut(e, sh);
 	ops_now(sh, final);
 	x->runs++;
+	rh_dpor_end_cut(x->st, live_at_end(sh));
 	rh_dpor_end(x->st, final);
 	if (rh_dpor_exhausted(x->st))
 		x->exhausted = true;
