@@ -97,3 +97,38 @@ endforeach()
 rh_cli_test(cli.exec.dpor_points STATUS 2 LABELS cli exec dpor
   MATCH "^racehunt: --strategy dpor:2 needs --points all"
   ARGS exec --mode controlled --strategy dpor:2 --points shared -- /bin/true)
+# What dpor prunes changes no outcome (harness/tests/exec_outcomes.sh): the
+# outcome set (clean, each violation kind, each result main reports) of an
+# exhausted dpor equals that of an exhausted dfs:K with a large K (8, a few
+# thousand schedules here), and dpor:2's equals dfs:2's. The programs end
+# while another thread could still run (main returns without a join; an
+# assert or an exit in a thread the other has not started yet; cond_if's
+# crash), so the end must race with the steps it cut off (rh_dpor_end_cut:
+# without it dpor misses outcomes on each of them); end_deadlock, which
+# ends only when nobody can run, is the control.
+set(rh_outcomes_sh ${PROJECT_SOURCE_DIR}/harness/tests/exec_outcomes.sh)
+foreach(name end_exit_early end_assert_early end_exit_status end_deadlock)
+  rh_example(edge_${name} SOURCE ${edge}/${name}.c)
+endforeach()
+function(rh_outcomes name program big)
+  foreach(pair "dpor;${big}" "dpor:2;2")
+    list(GET pair 0 strategy)
+    list(GET pair 1 k)
+    string(REPLACE ":" "" suffix ${strategy})
+    add_test(NAME exec.outcomes.${name}.${suffix}
+      COMMAND ${rh_outcomes_sh} $<TARGET_FILE:racehunt_exe> ${strategy} ${k}
+              $<TARGET_FILE:${program}>)
+    set_tests_properties(exec.outcomes.${name}.${suffix} PROPERTIES LABELS "exec;dpor")
+  endforeach()
+endfunction()
+foreach(name end_exit_early end_assert_early end_exit_status)
+  rh_outcomes(${name} rh_example_edge_${name} 8)
+endforeach()
+# cond_if: dfs:4 (1487 schedules) reaches what dfs:8 (10835) does.
+rh_outcomes(cond_if rh_example_cond_if 4)
+# The control, bounded only: with every sync call one object (exec_dpor.c)
+# unbounded dpor runs 8350 schedules of it, dfs:8 49234.
+add_test(NAME exec.outcomes.end_deadlock.dpor2
+  COMMAND ${rh_outcomes_sh} $<TARGET_FILE:racehunt_exe> dpor:2 2
+          $<TARGET_FILE:rh_example_edge_end_deadlock>)
+set_tests_properties(exec.outcomes.end_deadlock.dpor2 PROPERTIES LABELS "exec;dpor")
