@@ -26,6 +26,10 @@ enum kind {
 	K_LOAD, K_STORE, K_FADD, K_CAS, K_LOCK, K_UNLOCK, K_RDLOCK, K_WRLOCK, K_RWUNLOCK,
 	K_POINT,		/* an rh_point: plain memory, unnamed (it writes one location) */
 	K_MREAD, K_MWRITE, /* rh_point_at naming a location, read or written */
+	/* As racehunt exec says them (RH_DPOR_ANYSYNC, no object named): a
+	 * mutex trylock (takes the lock if free, else only reads it), an unlock
+	 * (as a condition wait's release), rwlock trylocks. */
+	K_TRYLOCK, K_ANYUNLOCK, K_TRYRDLOCK, K_TRYWRLOCK,
 };
 enum st { ST_READY, ST_AT, ST_BARRIER, ST_DONE };
 
@@ -38,6 +42,7 @@ struct pop {
 
 struct prog {
 	unsigned threads, rounds;
+	bool exec_style; /* a writer's rwlock unlock said as such (RELEASE) */
 	unsigned len[MAX_T], brk[MAX_T]; /* ops [0, brk) are round 0, [brk, len) round 1 */
 	struct pop ops[MAX_T][MAX_OPS];
 };
@@ -146,6 +151,8 @@ static rh_dpor_op pending(const struct prog *p, const struct state *s, unsigned 
 		[K_RDLOCK] = RH_DPOR_RDACQUIRE, [K_WRLOCK] = RH_DPOR_ACQUIRE,
 		[K_RWUNLOCK] = RH_DPOR_RWRELEASE, [K_POINT] = RH_DPOR_ANYMEM,
 		[K_MREAD] = RH_DPOR_MREAD,	[K_MWRITE] = RH_DPOR_MWRITE,
+		[K_TRYLOCK] = RH_DPOR_ANYSYNC,	[K_ANYUNLOCK] = RH_DPOR_ANYSYNC,
+		[K_TRYRDLOCK] = RH_DPOR_ANYSYNC, [K_TRYWRLOCK] = RH_DPOR_ANYSYNC,
 	};
 	const struct pop *o;
 	uintptr_t base;
@@ -157,14 +164,23 @@ static rh_dpor_op pending(const struct prog *p, const struct state *s, unsigned 
 	o = &p->ops[t][s->pc[t]];
 	base = o->kind <= K_CAS	       ? 0x100
 	       : o->kind <= K_UNLOCK ? 0x200
+	       : o->kind >= K_TRYLOCK ? 0
 	       : o->kind >= K_MREAD  ? 0x400
 				     : 0x300;
 	op = (rh_dpor_op){.obj = base + o->obj, .cls = cls[o->kind], .round = s->round[t]};
 	if (o->kind == K_POINT)
 		op.obj = 0; /* the module is not told which location */
-	/* a reader's unlock said as such, as the scheduler says it */
+	/* a reader's unlock said as such, as the scheduler says it; exec says
+	 * the writer's too (a trylock is no acquire the module sees) */
 	if (o->kind == K_RWUNLOCK && s->rwmode[t] == 1)
 		op.cls = RH_DPOR_RDRELEASE;
+	if (o->kind == K_RWUNLOCK && s->rwmode[t] == 2 && p->exec_style)
+		op.cls = RH_DPOR_RELEASE;
+	/* after a failed trylock, the unlock does nothing */
+	if (o->kind == K_UNLOCK && s->owner[o->obj] != t + 1)
+		op.cls = RH_DPOR_LOCAL;
+	if (o->kind == K_RWUNLOCK && s->rwmode[t] == 0)
+		op.cls = RH_DPOR_LOCAL;
 	return op;
 }
 
@@ -186,10 +202,35 @@ static void exec_op(struct state *s, unsigned t, const struct pop *o)
 	case K_MREAD: *r = *r * 31 + s->mem[o->obj % N_LOCS] + 1; break;
 	case K_MWRITE: s->mem[o->obj % N_LOCS] = s->mem[o->obj % N_LOCS] * 5 + o->val; break;
 	case K_LOCK: s->owner[o->obj] = (uint8_t)(t + 1); break;
-	case K_UNLOCK: s->owner[o->obj] = 0; break;
+	case K_UNLOCK:
+	case K_ANYUNLOCK:
+		if (s->owner[o->obj] == t + 1)
+			s->owner[o->obj] = 0;
+		break;
+	case K_TRYLOCK:
+		*r = *r * 31 + (s->owner[o->obj] == 0 ? 1 : 2);
+		if (s->owner[o->obj] == 0)
+			s->owner[o->obj] = (uint8_t)(t + 1);
+		break;
+	case K_TRYRDLOCK:
+		*r = *r * 31 + (s->writer == 0 ? 1 : 2);
+		if (s->writer == 0) {
+			s->readers |= (uint8_t)(1u << t);
+			s->rwmode[t] = 1;
+		}
+		break;
+	case K_TRYWRLOCK:
+		*r = *r * 31 + (s->writer == 0 && s->readers == 0 ? 1 : 2);
+		if (s->writer == 0 && s->readers == 0) {
+			s->writer = (uint8_t)(t + 1);
+			s->rwmode[t] = 2;
+		}
+		break;
 	case K_RDLOCK: s->readers |= (uint8_t)(1u << t); s->rwmode[t] = 1; break;
 	case K_WRLOCK: s->writer = (uint8_t)(t + 1); s->rwmode[t] = 2; break;
 	case K_RWUNLOCK:
+		if (s->rwmode[t] == 0)
+			break;
 		if (s->rwmode[t] == 2)
 			s->writer = 0;
 		else
@@ -223,7 +264,7 @@ static struct ev step(const struct prog *p, struct state *s, unsigned t)
 	settle(p, s, t);
 	ev.tail = (rh_dpor_op){.cls = RH_DPOR_LOCAL};
 	next = &p->ops[t][s->pc[t]];
-	if (s->st[t] == ST_AT && next->kind >= K_POINT) {
+	if (s->st[t] == ST_AT && next->kind >= K_POINT && next->kind <= K_MWRITE) {
 		ev.tail = pending(p, s, t);
 		if (next->pre)
 			pre_access(s, t, next);
@@ -251,12 +292,16 @@ static bool op_conflict(rh_dpor_op a, rh_dpor_op b)
 {
 	bool ra = a.cls == RH_DPOR_RDACQUIRE || a.cls == RH_DPOR_RDRELEASE;
 	bool rb = b.cls == RH_DPOR_RDACQUIRE || b.cls == RH_DPOR_RDRELEASE;
-	bool ma = a.cls >= RH_DPOR_MREAD, mb = b.cls >= RH_DPOR_MREAD;
+	bool ma = a.cls >= RH_DPOR_MREAD && a.cls <= RH_DPOR_ANYMEM;
+	bool mb = b.cls >= RH_DPOR_MREAD && b.cls <= RH_DPOR_ANYMEM;
 	bool rd_a = a.cls == RH_DPOR_READ || a.cls == RH_DPOR_MREAD;
 	bool rd_b = b.cls == RH_DPOR_READ || b.cls == RH_DPOR_MREAD;
 
 	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL || ma != mb)
 		return false;
+	/* a sync op nobody names may be on any sync object */
+	if (a.cls == RH_DPOR_ANYSYNC || b.cls == RH_DPOR_ANYSYNC)
+		return true;
 	/* an unnamed point may touch any plain location, named or not */
 	if (a.cls == RH_DPOR_ANYMEM || b.cls == RH_DPOR_ANYMEM)
 		return true;
@@ -522,14 +567,17 @@ static void dump(const struct prog *p)
 {
 	static const char *const names[] = {"load",   "store",	"fadd",	    "cas",
 					    "lock",   "unlock", "rdlock",   "wrlock",
-					    "rwunlock", "point", "mread", "mwrite"};
+					    "rwunlock", "point", "mread", "mwrite",
+					    "trylock", "anyunlock", "tryrdlock", "trywrlock"};
 
 	for (unsigned t = 0; t < p->threads; t++) {
 		print_error("  T%u:", t);
 		for (unsigned i = 0; i < p->len[t]; i++)
 			print_error("%s %s%s %c%u", i == p->brk[t] && p->rounds == 2 ? " | round 1:" : "",
 				    p->ops[t][i].pre ? "pre-" : "", names[p->ops[t][i].kind],
-				    p->ops[t][i].kind <= K_CAS ? 'v' : p->ops[t][i].kind >= K_POINT ? 'x' : 'm',
+				    p->ops[t][i].kind <= K_CAS ? 'v'
+				    : p->ops[t][i].kind >= K_POINT && p->ops[t][i].kind <= K_MWRITE ? 'x'
+												   : 'm',
 				    p->ops[t][i].obj);
 		print_error("\n");
 	}

@@ -239,10 +239,141 @@ static void test_dpor_small_programs(void **state)
 	result_free(&r);
 }
 
+/* RH_DPOR_ANYSYNC (a sync call of racehunt exec that names no object)
+ * conflicts with every sync op on any object, both ways, and with no plain
+ * memory; lock ops on two different objects stay independent. */
+static void test_dpor_anysync_dependence(void **state)
+{
+	static const uint8_t sync[] = {RH_DPOR_READ,	  RH_DPOR_WRITE,     RH_DPOR_ACQUIRE,
+				       RH_DPOR_RELEASE,	  RH_DPOR_RDACQUIRE, RH_DPOR_RWRELEASE,
+				       RH_DPOR_RDRELEASE, RH_DPOR_ANYSYNC};
+	static const uint8_t plain[] = {RH_DPOR_LOCAL, RH_DPOR_MREAD, RH_DPOR_MWRITE,
+					RH_DPOR_ANYMEM};
+	rh_dpor_op any = {.cls = RH_DPOR_ANYSYNC};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sync); i++)
+		for (uintptr_t obj = 0x1000; obj <= 0x3000; obj += 0x1000) {
+			rh_dpor_op op = {.obj = obj, .cls = sync[i]};
+
+			RH_ASSERT_TRUE(rh_dpor_dependent(any, op));
+			RH_ASSERT_TRUE(rh_dpor_dependent(op, any));
+		}
+	for (size_t i = 0; i < sizeof(plain); i++) {
+		rh_dpor_op op = {.obj = 0x1000, .cls = plain[i]};
+
+		RH_ASSERT_FALSE(rh_dpor_dependent(any, op));
+		RH_ASSERT_FALSE(rh_dpor_dependent(op, any));
+	}
+	for (size_t i = 2; i < sizeof(sync) - 1; i++)
+		for (size_t k = 2; k < sizeof(sync) - 1; k++) {
+			rh_dpor_op a = {.obj = 0x1000, .cls = sync[i]};
+			rh_dpor_op b = {.obj = 0x2000, .cls = sync[k]};
+
+			RH_ASSERT_FALSE(rh_dpor_dependent(a, b));
+			b.obj = a.obj;
+			/* on one object: all but two read locks */
+			RH_ASSERT_EQ(rh_dpor_dependent(a, b), !(is_read_lock(a.cls) && is_read_lock(b.cls)));
+		}
+}
+
+/* A trylock that takes the lock opens a section an unlock closes: the other
+ * thread's lock before it makes it fail. Both final states are reached (an
+ * ANYSYNC step's section is seen as one, dpor_race.c opens()). */
+static void test_dpor_anysync_trylock_section(void **state)
+{
+	struct prog p = {.threads = 2, .rounds = 1, .len = {2, 2}, .brk = {2, 2}};
+	struct result all = {0}, red = {0};
+
+	(void)state;
+	p.ops[0][0] = (struct pop){K_TRYLOCK, 0, 0, 0};
+	p.ops[0][1] = (struct pop){K_UNLOCK, 0, 0, 0};
+	p.ops[1][0] = (struct pop){K_LOCK, 0, 0, 0};
+	p.ops[1][1] = (struct pop){K_UNLOCK, 0, 0, 0};
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned bound = i ? RH_DPOR_UNBOUNDED : 1;
+
+		run_brute(&p, bound, &all);
+		run_dpor(&p, bound, false, &red, NULL);
+		RH_ASSERT_EQ(all.outcomes.n, 2);
+		RH_ASSERT_EQ(red.outcomes.n, 2);
+		result_free(&all);
+		result_free(&red);
+	}
+}
+
+/* Some lock ops of the generated programs as racehunt exec says them
+ * (ANYSYNC trylocks and unlocks, rwlock unlocks left to the module). */
+static bool exec_style(struct prog *p, uint64_t seed)
+{
+	bool any = false;
+
+	p->exec_style = true;
+	for (unsigned t = 0; t < p->threads; t++)
+		for (unsigned i = 0; i < p->len[t]; i++) {
+			struct pop *o = &p->ops[t][i];
+			unsigned pick = (unsigned)((seed + t * 7 + i) % 3);
+			uint8_t was = o->kind;
+
+			if (o->kind == K_LOCK && pick == 0)
+				o->kind = K_TRYLOCK;
+			else if (o->kind == K_UNLOCK && pick == 1)
+				o->kind = K_ANYUNLOCK;
+			else if (o->kind == K_RDLOCK && pick == 2)
+				o->kind = K_TRYRDLOCK;
+			else if (o->kind == K_WRLOCK && pick != 1)
+				o->kind = K_TRYWRLOCK;
+			any |= o->kind != was;
+		}
+	return any;
+}
+
+/* On those programs dpor reaches every final state and interleaving class
+ * brute force does, unbounded and within bounds 0..2. */
+static void test_dpor_anysync_matches_search(void **state)
+{
+	(void)state;
+	for (unsigned bound = 0; bound <= 3; bound++) {
+		unsigned b = bound == 3 ? RH_DPOR_UNBOUNDED : bound, programs = 0;
+		uint64_t leaves = 0, explored = 0;
+
+		for (uint64_t seed = 0; seed < 8 * PROGRAMS; seed++) {
+			struct prog p;
+			struct result all = {0}, red = {0};
+
+			generate(&p, seed);
+			if (!exec_style(&p, seed))
+				continue;
+			programs++;
+			run_brute(&p, b, &all);
+			run_dpor(&p, b, false, &red, NULL);
+			if (!subset(&all.outcomes, &red.outcomes) || !subset(&all.traces, &red.traces)) {
+				print_error("program %" PRIu64 ", bound %c: dpor %zu outcomes, %zu "
+					    "traces; brute force %zu, %zu\n", seed,
+					    bound == 3 ? '-' : (char)('0' + bound),
+					    red.outcomes.n, red.traces.n, all.outcomes.n, all.traces.n);
+				dump(&p);
+			}
+			RH_ASSERT_TRUE(subset(&all.outcomes, &red.outcomes));
+			RH_ASSERT_TRUE(subset(&all.traces, &red.traces));
+			leaves += all.runs;
+			explored += red.runs;
+			result_free(&all);
+			result_free(&red);
+		}
+		print_message("anysync, bound %c: %u programs, %" PRIu64 " schedules by brute "
+			      "force, %" PRIu64 " by dpor\n", bound == 3 ? '-' : (char)('0' + bound),
+			      programs, leaves, explored);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dpor_small_programs),
+		cmocka_unit_test(test_dpor_anysync_dependence),
+		cmocka_unit_test(test_dpor_anysync_trylock_section),
+		cmocka_unit_test(test_dpor_anysync_matches_search),
 		cmocka_unit_test(test_dpor_matches_exhaustive_search),
 		cmocka_unit_test(test_dpor_bounded_covers_bounded_search),
 		cmocka_unit_test(test_dpor_wide),

@@ -47,6 +47,8 @@ void rh_dpor_free(rh_dpor *d)
 	free(d->clock);
 	free(d->seq);
 	free(d->gprev);
+	free(d->sprev);
+	free(d->aprev);
 	free(d->cand);
 	free(d->acc);
 	free(d->link);
@@ -70,6 +72,8 @@ bool rh_dpor_dependent(rh_dpor_op a, rh_dpor_op b)
 {
 	if (a.cls == RH_DPOR_LOCAL || b.cls == RH_DPOR_LOCAL || is_mem(a.cls) != is_mem(b.cls))
 		return false;
+	if (a.cls == RH_DPOR_ANYSYNC || b.cls == RH_DPOR_ANYSYNC)
+		return true;
 	if (a.cls == RH_DPOR_ANYMEM || b.cls == RH_DPOR_ANYMEM)
 		return is_mem(a.cls) && is_mem(b.cls);
 	if (a.obj != b.obj)

@@ -38,6 +38,7 @@
  * plain-memory step. Locks and atomics never conflict with plain memory: what
  * a critical section touches is ordered by its lock, and plain memory touched
  * outside a common lock must be named (the points model, docs/controlled.md).
+ * RH_DPOR_ANYSYNC is to the other sync classes what ANYMEM is to plain memory.
  * A round barrier orders every step of a round before every step of the next.
  *
  * A step is the operation a thread was stopped before plus the code it runs
@@ -67,6 +68,13 @@ typedef enum rh_dpor_class {
 	/* Plain memory nobody names (an rh_point without a location): conflicts
 	 * with every plain-memory step (obj is not looked at). */
 	RH_DPOR_ANYMEM,
+	/* A sync operation on objects nobody names (racehunt exec: a condition
+	 * wait, which releases and retakes its mutex; a trylock, which may take
+	 * the lock or only read it; a semaphore, create, join): conflicts with
+	 * every step that is not plain memory or LOCAL (obj is not looked at),
+	 * and may take or release any lock (an rwlock's unlock after one must
+	 * be said exactly: RH_DPOR_RELEASE or RH_DPOR_RDRELEASE). */
+	RH_DPOR_ANYSYNC,
 } rh_dpor_class;
 
 /* What a thread is stopped before: the dependence interface. obj is the
@@ -185,10 +193,14 @@ struct rh_dpor {
 	uint32_t *clock; /* [step * n + thread] */
 	size_t clock_cap;
 	uint32_t *seq, *gprev, *cand; /* gprev: the chain of plain-memory steps */
+	/* sprev: the chain of steps with a sync op (not plain memory, not
+	 * LOCAL); aprev: of those with RH_DPOR_ANYSYNC (last: sync_last,
+	 * any_last) */
+	uint32_t *sprev, *aprev;
 	rh_dpor_op *acc;	      /* [step * 2 + 0 op, 1 tail], rwlock unlocks resolved */
 	uint32_t *link;		      /* [access id]: the one before on its key */
 	size_t step_cap;
-	uint32_t tc[64 * 64], bar[64], tround[64], max_round, plain_last;
+	uint32_t tc[64 * 64], bar[64], tround[64], max_round, plain_last, sync_last, any_last;
 	size_t analysed; /* steps of the run in the clocks (SIZE_MAX: none yet) */
 	struct obj_slot *objs;
 	size_t objs_cap;

@@ -48,6 +48,8 @@ static void grow_steps(rh_dpor *d, size_t len)
 		d->step_cap = len;
 		d->seq = grow_array(d->seq, len, sizeof(*d->seq));
 		d->gprev = grow_array(d->gprev, len, sizeof(*d->gprev));
+		d->sprev = grow_array(d->sprev, len, sizeof(*d->sprev));
+		d->aprev = grow_array(d->aprev, len, sizeof(*d->aprev));
 		d->cand = grow_array(d->cand, 4 * len, sizeof(*d->cand));
 		d->acc = grow_array(d->acc, 2 * len, sizeof(*d->acc));
 		d->link = grow_array(d->link, 2 * len, sizeof(*d->link));
@@ -66,10 +68,17 @@ static void grow_steps(rh_dpor *d, size_t len)
 	memset(d->objs, 0, d->objs_cap * sizeof(*d->objs));
 }
 
-/* Whether an access is on a key's chain (LOCAL and ANYMEM are on none). */
+/* Whether an access is on a key's chain (LOCAL, ANYMEM and ANYSYNC are on
+ * none). */
 static inline bool keyed(uint8_t c)
 {
-	return c != RH_DPOR_LOCAL && c != RH_DPOR_ANYMEM;
+	return c != RH_DPOR_LOCAL && c != RH_DPOR_ANYMEM && c != RH_DPOR_ANYSYNC;
+}
+
+/* A sync op: on a lock, an atomic, or ANYSYNC (a tail never is one). */
+static inline bool is_sync(uint8_t c)
+{
+	return c != RH_DPOR_LOCAL && !is_mem(c);
 }
 
 /* The slot of an access's key in the run's table: the last access on it. */
@@ -94,9 +103,14 @@ static void key_push(rh_dpor *d, uint32_t x)
 			       .mem = is_mem(d->acc[x].cls)};
 }
 
-static inline bool has_anymem(const rh_dpor *d, size_t j)
+static bool has_anymem(const rh_dpor *d, size_t j)
 {
 	return d->acc[2 * j].cls == RH_DPOR_ANYMEM || d->acc[2 * j + 1].cls == RH_DPOR_ANYMEM;
+}
+
+static bool has_anysync(const rh_dpor *d, size_t j)
+{
+	return d->acc[2 * j].cls == RH_DPOR_ANYSYNC;
 }
 
 /* An rwlock unlock (access id x, step j's op) is a reader's unless the
@@ -190,16 +204,19 @@ static size_t walk_key(rh_dpor *d, uint32_t x, unsigned t, const uint32_t *base,
 	return nc;
 }
 
-/* The same on the chain of plain-memory steps, for what no key holds: a
- * step with unnamed memory against every plain-memory step before it, a
- * named one against the unnamed ones (named against named is by key). */
-static size_t walk_mem(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t nc)
+/* The same on a chain of steps, for what no key holds: on the chain of
+ * plain-memory steps (prev gprev, wild has_anymem) a step with unnamed
+ * memory against every plain-memory step before it, a named one against the
+ * unnamed ones (named against named is by key); on the sync chains the
+ * same with ANYSYNC. A wild step ordered before j orders all before it. */
+static size_t walk_chain(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t nc,
+			 const uint32_t *prev, bool (*wild)(const rh_dpor *, size_t))
 {
-	bool any = has_anymem(d, j);
+	bool any = wild(d, j);
 
-	for (uint32_t k = d->gprev[j]; k != NO_STEP; k = d->gprev[k]) {
+	for (uint32_t k = prev[j]; k != NO_STEP; k = prev[k]) {
 		unsigned tk = d->nodes[k].chosen;
-		bool kany = has_anymem(d, k);
+		bool kany = wild(d, k);
 
 		if (!any && !kany)
 			continue;
@@ -222,6 +239,14 @@ static bool not_raceable(const rh_dpor *d, size_t nc, uint32_t k)
 	return false;
 }
 
+/* Step j's sync op against the ANYSYNC steps before it, or (ANYSYNC
+ * itself) against every sync step before it: walking only the ANYSYNC
+ * chain in the first case keeps lock-only runs at their cost. */
+static size_t walk_sync(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t nc)
+{
+	return walk_chain(d, j, t, base, nc, has_anysync(d, j) ? d->sprev : d->aprev, has_anysync);
+}
+
 /* The acquire whose section the release r (a candidate j's acquire waits
  * for) ends: the same thread's last acquire of that lock. */
 static uint32_t acquire_of(const rh_dpor *d, uint32_t r)
@@ -234,10 +259,34 @@ static uint32_t acquire_of(const rh_dpor *d, uint32_t r)
 	return NO_STEP;
 }
 
+/* Whether k may open the section the release rel ends: it is its thread's
+ * last acquire of the lock, or an ANYSYNC step after that one (a trylock,
+ * a condition wait's relock). */
+static bool opens(const rh_dpor *d, uint32_t rel, uint32_t k)
+{
+	uint32_t a = acquire_of(d, rel);
+
+	return a == k || (has_anysync(d, k) && (a == NO_STEP || a < k));
+}
+
+/* Whether candidate crel of step j may be the release j waits for, ending
+ * the section k opened: a lock's release (NOT_RACEABLE) ends its thread's
+ * last acquire's or an ANYSYNC step's after it; an ANYSYNC step (j an
+ * acquire or ANYSYNC itself: j_waits) may release any lock, taken by an
+ * acquire or an ANYSYNC step. */
+static bool section_of(const rh_dpor *d, uint32_t crel, uint32_t k, bool j_waits)
+{
+	uint32_t rel = crel & ~NOT_RACEABLE;
+
+	if (crel & NOT_RACEABLE)
+		return opens(d, rel, k);
+	return j_waits && has_anysync(d, rel) && (is_acquire(d->acc[2 * k].cls) || has_anysync(d, k));
+}
+
 /* Whether candidate cb orders candidate k before step j (k happens before
  * it). The section that an acquire k opens and a release j waits for
  * closes orders nothing: the race is the two acquires. */
-static bool orders(const rh_dpor *d, size_t nc, uint32_t k, uint32_t cb)
+static bool orders(const rh_dpor *d, size_t nc, uint32_t k, uint32_t cb, bool j_waits)
 {
 	uint32_t b = cb & ~NOT_RACEABLE;
 	unsigned tk = d->nodes[k].chosen;
@@ -249,8 +298,7 @@ static bool orders(const rh_dpor *d, size_t nc, uint32_t k, uint32_t cb)
 	for (size_t r = 0; r < nc; r++) {
 		uint32_t rel = d->cand[r] & ~NOT_RACEABLE;
 
-		if ((d->cand[r] & NOT_RACEABLE) && b <= rel && d->nodes[rel].chosen == tk &&
-		    acquire_of(d, rel) == k)
+		if (b <= rel && d->nodes[rel].chosen == tk && section_of(d, d->cand[r], k, j_waits))
 			return false;
 	}
 	return true;
@@ -262,12 +310,15 @@ static bool orders(const rh_dpor *d, size_t nc, uint32_t k, uint32_t cb)
 static void scan(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t from)
 {
 	size_t nc = 0;
+	bool j_waits = is_acquire(d->acc[2 * j].cls) || has_anysync(d, j);
 
 	for (uint32_t x = (uint32_t)(2 * j); x <= 2 * j + 1; x++)
 		if (keyed(d->acc[x].cls))
 			nc = walk_key(d, x, t, base, nc);
 	if (is_mem(d->acc[2 * j].cls) || is_mem(d->acc[2 * j + 1].cls))
-		nc = walk_mem(d, j, t, base, nc);
+		nc = walk_chain(d, j, t, base, nc, d->gprev, has_anymem);
+	if (is_sync(d->acc[2 * j].cls))
+		nc = walk_sync(d, j, t, base, nc);
 	if (j < from)
 		return;
 	for (size_t a = 0; a < nc; a++) {
@@ -277,7 +328,7 @@ static void scan(rh_dpor *d, size_t j, unsigned t, const uint32_t *base, size_t 
 		if ((k & NOT_RACEABLE) || not_raceable(d, nc, k))
 			continue;
 		for (size_t b = 0; b < nc && !ordered; b++)
-			ordered = orders(d, nc, k, d->cand[b]);
+			ordered = orders(d, nc, k, d->cand[b], j_waits);
 		if (!ordered)
 			race(d, k, j, t);
 	}
@@ -327,6 +378,19 @@ static void set_accesses(rh_dpor *d, size_t j, rh_dpor_op op, rh_dpor_op tail)
 	}
 }
 
+/* Step j's links to the sync steps before it, and then it joins the
+ * chains. */
+static void sync_chains(rh_dpor *d, size_t j)
+{
+	d->sprev[j] = d->sync_last;
+	d->aprev[j] = d->any_last;
+	if (!is_sync(d->acc[2 * j].cls))
+		return;
+	d->sync_last = (uint32_t)j;
+	if (has_anysync(d, j))
+		d->any_last = (uint32_t)j;
+}
+
 /* Step j (thread t) into the clocks: its round, its clock, its accesses on
  * their keys' chains, and its races if j >= from. */
 static void analyse_step(rh_dpor *d, size_t j, unsigned t, size_t from)
@@ -345,6 +409,7 @@ static void analyse_step(rh_dpor *d, size_t j, unsigned t, size_t from)
 		d->gprev[j] = d->plain_last;
 		d->plain_last = (uint32_t)j;
 	}
+	sync_chains(d, j);
 	scan(d, j, t, tc, from);
 	memcpy(tc, cj, n * sizeof(*cj));
 }
@@ -356,7 +421,7 @@ static void analysis_reset(rh_dpor *d, size_t len)
 	memset(d->tc, 0, sizeof(d->tc));
 	memset(d->tround, 0, sizeof(d->tround));
 	d->max_round = 0;
-	d->plain_last = NO_STEP;
+	d->plain_last = d->sync_last = d->any_last = NO_STEP;
 	d->analysed = 0;
 }
 
@@ -384,7 +449,7 @@ void rh__dpor_probe(rh_dpor *d, size_t j, unsigned q)
 	rh_dpor_op op = d->ops[j * n + q], tail = d->tails[j * n + q];
 	struct obj_slot *slot[2] = {NULL, NULL}, saved[2];
 	uint32_t tc[64], bar[64], tround = d->tround[q], max_round = d->max_round;
-	uint32_t plain_last = d->plain_last;
+	uint32_t plain_last = d->plain_last, sync_last = d->sync_last, any_last = d->any_last;
 
 	rh__dpor_clocks(d, j);
 	memcpy(tc, &d->tc[q * 64], n * sizeof(*tc));
@@ -402,6 +467,8 @@ void rh__dpor_probe(rh_dpor *d, size_t j, unsigned q)
 	d->tround[q] = tround;
 	d->max_round = max_round;
 	d->plain_last = plain_last;
+	d->sync_last = sync_last;
+	d->any_last = any_last;
 }
 
 /* A thread still waiting for a lock when the run ended (a deadlock, a lock
@@ -424,6 +491,8 @@ static void blocked_at_end(rh_dpor *d, const rh_dpor_op *final)
 		d->seq[j] = d->tc[t * 64 + t] + 1;
 		d->clock[j * n + t] = d->seq[j];
 		d->gprev[j] = NO_STEP;
+		d->sprev[j] = d->sync_last;
+		d->aprev[j] = d->any_last;
 		set_accesses(d, j, op, (rh_dpor_op){.cls = RH_DPOR_LOCAL});
 		scan(d, j, t, &d->tc[t * 64], 0);
 		/* The attempt is no step: the next one reads the table as before. */
