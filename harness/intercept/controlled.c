@@ -443,6 +443,13 @@ int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc)
 	return 0;
 }
 
+bool rh__ctl_rwlock_reader(const pthread_rwlock_t *l)
+{
+	const rh_object *o = rh_object_find(&ctl.x->objects, l);
+
+	return o != NULL && o->owner != (int)ctl.cur + 1 && (o->readers >> ctl.cur & 1);
+}
+
 int rh__ctl_rwlock_unlock(pthread_rwlock_t *l)
 {
 	rh_object *o = model(l, RH_OBJ_RWLOCK);

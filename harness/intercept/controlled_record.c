@@ -254,6 +254,7 @@ void rh__rec_step(rh_explorer *x, uint64_t enabled, unsigned cur, unsigned next,
 }
 
 const void *rh__rt_next_obj;
+unsigned rh__rt_next_flags;
 
 void rh__ctl_sync_note(const char *op, const void *obj, uintptr_t pc)
 {
@@ -263,9 +264,11 @@ void rh__ctl_sync_note(const char *op, const void *obj, uintptr_t pc)
 void rh__ctl_sync_point(const char *op, uintptr_t pc)
 {
 	const void *obj = rh__rt_next_obj;
+	unsigned flags = rh__rt_next_flags;
 
 	rh__rt_next_obj = NULL;
-	rh__rec_pending(op, obj, pc, 0, 0);
+	rh__rt_next_flags = 0;
+	rh__rec_pending(op, obj, pc, 0, flags);
 	rh__ctl_point();
 }
 

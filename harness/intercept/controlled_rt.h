@@ -116,6 +116,8 @@ int rh__ctl_spin_lock(pthread_spinlock_t *l, bool try, uintptr_t pc);
 int rh__ctl_spin_unlock(pthread_spinlock_t *l);
 int rh__ctl_rwlock_lock(pthread_rwlock_t *l, bool write, bool try, uintptr_t pc);
 int rh__ctl_rwlock_unlock(pthread_rwlock_t *l);
+/* Whether the running fiber holds l as a reader (not as its writer). */
+bool rh__ctl_rwlock_reader(const pthread_rwlock_t *l);
 int rh__ctl_cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, uintptr_t pc);
 void rh__ctl_cond_wake(pthread_cond_t *c, bool all);
 

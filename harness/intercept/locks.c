@@ -229,7 +229,14 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *absti
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-	struct rh__rt_thread *me = rh__rt_enter_on("pthread_rwlock_unlock", l, PC());
+	struct rh__rt_thread *me;
+
+	/* A reader's unlock says so in the run record (exec dpor: it commutes
+	 * with other readers' locks). Who holds l cannot change before the
+	 * point: only this thread lets its hold go. */
+	if (rh__ctl_on)
+		rh__rt_next_flags = rh__ctl_rwlock_reader(l) ? RH_EXEC_STEP_READER : 0;
+	me = rh__rt_enter_on("pthread_rwlock_unlock", l, PC());
 	RH_CTL(rh__ctl_rwlock_unlock(l));
 
 	if (me != NULL) {

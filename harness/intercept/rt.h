@@ -100,6 +100,8 @@ static inline struct rh__rt_thread *rh__rt_enter(const char *op, uintptr_t pc)
  * before (the run record's, for racehunt's dependence); one OS thread runs
  * every fiber, so a plain global. Cleared by the point. */
 extern const void *rh__rt_next_obj;
+/* Its RH_EXEC_STEP_* flags (a reader's rwlock unlock), cleared likewise. */
+extern unsigned rh__rt_next_flags;
 extern int rh__ctl_on;
 /* rh__rt_enter for a call on obj (a lock, a condition, an atomic). */
 static inline struct rh__rt_thread *rh__rt_enter_on(const char *op, const void *obj, uintptr_t pc)

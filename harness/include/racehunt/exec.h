@@ -71,6 +71,7 @@ enum {
 	RH_EXEC_STEP_WRITE = 1u << 2,	  /* an access that writes */
 	RH_EXEC_STEP_DONE = 1u << 3,	  /* at[]: the thread has ended */
 	RH_EXEC_STEP_CHOICE = 1u << 4,	  /* step[]: two or more threads could run */
+	RH_EXEC_STEP_READER = 1u << 5,	  /* an rwlock unlock of a reader (not the writer) */
 };
 
 /* No step kind: a thread's first step (it starts), or more kinds than

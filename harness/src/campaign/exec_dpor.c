@@ -10,19 +10,40 @@
  *                    exchange, fetch_*, compare-exchange) a write of it; a
  *                    fence nothing
  *   sched_yield, usleep, nanosleep, clock_nanosleep   nothing shared
- *   everything else  a write of one object common to all of them: every
- *                    lock, condition, semaphore, barrier, once, create,
- *                    join, exit and a thread's start is dependent with every
- *                    other (sound: more classes than needed, never a
- *                    dependence missed; a condition wait touches its mutex
- *                    and its condition, a join the thread it waits for,
- *                    which one class per step could not say)
+ *   mutex and spin lock (timed and clock variants too: their timeouts never
+ *   expire here), rwlock write lock     an acquire of the lock
+ *   rwlock read lock                    a read acquire of it
+ *   mutex, spin unlock; rwlock unlock   its release, a reader's said as such
+ *                    (the runtime notes it at the point: the holder cannot
+ *                    change before the unlock runs)
+ *   a thread's start a write of an object of its own, so its create (below)
+ *                    orders it and nothing else does: until its first point
+ *                    it touches nothing shared
+ *   everything else  ANYSYNC: dependent with every sync step above, whatever
+ *                    its object (a condition wait, which releases and
+ *                    retakes its mutex and waits for the signal; a trylock,
+ *                    which takes the lock or only reads it; signal and
+ *                    broadcast, semaphores, barriers, once, C++ guards,
+ *                    create, join, exit, and any call not known): more
+ *                    classes than needed, never a dependence missed
+ *
+ * A lock step that finds the lock held is a step too (the attempt: the
+ * thread then waits and retries the call), an acquire either way.
  *
  * Every instrumented access is a step (points all), so the code between two
  * steps touches nothing another thread sees; the happens-before edges the
  * trial's race check uses (intercept/controlled_hb.c) are all between steps
  * this makes dependent, or that cannot run the other way round (a thread's
- * start after its create, a join after the joined thread's end).
+ * start after its create, a join after the joined thread's end): an unlock
+ * and a later lock of one lock, a writer's rwlock unlock and any later lock
+ * of it, a reader's and a later write lock (a reader's unlock and a read
+ * lock are no edge there either); a condition wait's release and relock of
+ * its mutex against that mutex's locks, signal and wait, post and wait,
+ * barrier arrivals and departures, a C++ guard's release and the inline
+ * load of it, all with an ANYSYNC step on one side; atomics by object. The
+ * end of pthread_once's function is inside its runner's last step, of any
+ * class: a caller before it waits for it, one after it finds it done, and
+ * both go on ordered after it.
  *
  * What the search is told, and when: the choices of the prefix it replays
  * go to the trial as forced ones (it asks nothing there), and the trial
@@ -38,8 +59,8 @@
 #include "controlled/strategy.h"
 #include "exec.h"
 
-/* The object every sync step writes: no atomic lives at address 1. */
-#define ALL_SYNC 1u
+/* A thread's start writes START_OBJ + its index: no object lives there. */
+#define START_OBJ 1u
 
 bool rh_exec_strategy_hb(const char *strategy)
 {
@@ -59,12 +80,36 @@ static bool named(const char *op, const char *const *names)
 	return false;
 }
 
+/* The class of a lock call on its object, RH_DPOR_ANYSYNC when it is none
+ * of those. */
+static uint8_t lock_class(const char *op, uint8_t flags)
+{
+	static const char *const acquire[] = {
+		"pthread_mutex_lock",	  "pthread_mutex_timedlock",	"pthread_mutex_clocklock",
+		"pthread_spin_lock",	  "pthread_rwlock_wrlock",	"pthread_rwlock_timedwrlock",
+		"pthread_rwlock_clockwrlock", NULL};
+	static const char *const rdacquire[] = {"pthread_rwlock_rdlock", "pthread_rwlock_timedrdlock",
+						"pthread_rwlock_clockrdlock", NULL};
+	static const char *const release[] = {"pthread_mutex_unlock", "pthread_spin_unlock", NULL};
+
+	if (named(op, acquire))
+		return RH_DPOR_ACQUIRE;
+	if (named(op, rdacquire))
+		return RH_DPOR_RDACQUIRE;
+	if (named(op, release))
+		return RH_DPOR_RELEASE;
+	if (strcmp(op, "pthread_rwlock_unlock") == 0)
+		return flags & RH_EXEC_STEP_READER ? RH_DPOR_RDRELEASE : RH_DPOR_RELEASE;
+	return RH_DPOR_ANYSYNC;
+}
+
 static rh_dpor_op op_of(const struct rh_exec_record *rec, const struct rh_exec_step *at)
 {
 	static const char *const local[] = {"sched_yield", "usleep", "nanosleep",
 					    "clock_nanosleep", "atomic fence", NULL};
 	const char *op = at->op < rec->n_ops ? rec->ops[at->op] : NULL;
 	uint64_t g = at->obj & ~7ull;
+	uint8_t cls;
 
 	if (at->flags & RH_EXEC_STEP_DONE)
 		return (rh_dpor_op){.cls = RH_DPOR_LOCAL};
@@ -79,8 +124,14 @@ static rh_dpor_op op_of(const struct rh_exec_record *rec, const struct rh_exec_s
 	if (op != NULL && at->obj != 0 && strncmp(op, "atomic ", 7) == 0)
 		return (rh_dpor_op){.obj = at->obj,
 				    .cls = strcmp(op, "atomic load") == 0 ? RH_DPOR_READ : RH_DPOR_WRITE};
-	/* A thread's start (no op yet), a sync call, anything not known. */
-	return (rh_dpor_op){.obj = ALL_SYNC, .cls = RH_DPOR_WRITE};
+	/* No op yet and no call site: the thread has not started (a full op
+	 * table also names no op, but the call has a pc). */
+	if (at->op == RH_EXEC_OP_NONE && at->pc == 0)
+		return (rh_dpor_op){.obj = START_OBJ + at->tid, .cls = RH_DPOR_WRITE};
+	if (op == NULL || at->obj == 0)
+		return (rh_dpor_op){.cls = RH_DPOR_ANYSYNC};
+	cls = lock_class(op, at->flags);
+	return (rh_dpor_op){.obj = cls == RH_DPOR_ANYSYNC ? 0 : at->obj, .cls = cls};
 }
 
 /* What each thread is stopped before now (at[]). */
