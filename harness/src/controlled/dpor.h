@@ -164,7 +164,7 @@ struct node {
 
 /* The last access on a key (an object, or a plain location: two families,
  * so a lock and a location at one address stay apart). */
-struct memo_slot;
+struct rh_memo;
 
 struct obj_slot {
 	uintptr_t obj;
@@ -206,10 +206,7 @@ struct rh_dpor {
 	size_t objs_cap;
 
 	/* bounded: the states reached (dpor_memo.c) */
-	struct memo_slot *memo;
-	size_t memo_cap, memo_used, memo_pool;
-	uint16_t *memo_best;
-	uint64_t *memo_succ, *memo_known, *memo_enabled, *memo_fresh;
+	struct rh_memo *memo;
 };
 
 static inline bool in(uint64_t m, unsigned t) { return t < 64 && (m >> t & 1); }

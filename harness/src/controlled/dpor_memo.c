@@ -12,38 +12,33 @@
  * A state is the interleaving class of the steps run so far (the set of
  * steps, each with its happens-before: two orders of independent steps are
  * one state) with what the bound still allows from it: the thread that ran
- * last when it can go on (switching away from it is a preemption) and the
- * preemptions spent. The program is deterministic under the scheduler, so
- * equal classes are equal states, and everything within the bound below
- * one is explored the first time it is reached; reaching it again with as
- * many or more preemptions spent can add nothing. A run whose end state
- * (its whole class) was reached before explored nothing new: it counts as
- * pruned, not explored, so "explored" is the number of classes within the
- * bound, each exactly once.
+ * last when switching away from it costs, and the preemptions spent. The
+ * program is deterministic under the scheduler, so equal classes are equal
+ * states, and everything within the bound below one is explored the first
+ * time it is reached; reaching it again with as many or more preemptions
+ * spent can add nothing. Such a run is cut there (it goes on with default
+ * choices, counted as pruned), as is a run whose final class was explored
+ * before, so "explored" is the number of classes within the bound, each
+ * exactly once.
  *
- * Classes are told apart by a 128-bit hash of their steps (thread, index
- * in the thread, vector clock), summed so the order of independent steps
- * does not matter: two different classes of one search share a hash with
- * a chance below 2^-100 for the searches racehunt runs. The search learns
- * a run's states only at its end (the clocks need the whole run), so a run
- * that reaches a known state goes on with default choices, as a sleep-set
- * blocked one does in the unbounded search. */
+ * Classes are told apart by a 128-bit hash of their steps (thread and
+ * vector clock, in two independent lanes), summed so the order of
+ * independent steps does not matter: two different classes of one search
+ * share a hash with a chance of about m^2 / 2^129 for m classes. Per class
+ * the table keeps what its threads could do (runnable, at a round's start)
+ * and, per thread, the fewest preemptions it was reached with after that
+ * thread ran and the class its step leads to once known; a thread whose
+ * step is known to lead where everything was explored is not run. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 #include "dpor.h"
 
-/* A class reached, in the table by its hash; its data in the pools at
- * index at: the fewest preemptions it was reached with per thread that ran
- * last (n: none whose switch costs), and the classes its threads' steps
- * lead to where known. */
-struct memo_slot {
-	uint64_t h1, h2;
-	uint32_t at;
-	uint8_t used;
-};
-
+/* Past this many classes no more are recorded (about 700 MB): the search
+ * stays sound, it only repeats what it cannot look up. */
+#define MAX_CLASSES (4u << 20)
 #define NEVER UINT16_MAX
 #define NO_CLASS UINT32_MAX
 /* How far a class's known successors are followed to find that all below
@@ -52,6 +47,38 @@ struct memo_slot {
  * gains little). */
 #define LOOKAHEAD_STEPS 8
 #define LOOKAHEAD_CLASSES 256
+
+/* A class by its hash. */
+struct class_slot {
+	uint64_t h1, h2;
+	uint32_t at; /* its index in the info */
+	uint8_t used;
+};
+
+/* A class and one thread: the fewest preemptions the class was reached
+ * with right after that thread ran (while it could go on), and the class
+ * the thread's step leads to (when the class's known mask says so). */
+struct edge_slot {
+	uint64_t key; /* class * 64 + thread + 1; 0: empty */
+	uint64_t h1, h2;
+	uint16_t best;
+};
+
+struct class_info {
+	uint64_t enabled, fresh, known;
+	uint16_t best_free; /* reached after a switch that cost nothing */
+	uint16_t best_any;  /* the least of the edges' best */
+};
+
+struct rh_memo {
+	struct class_slot *classes;
+	size_t classes_cap;
+	struct class_info *info;
+	size_t used, info_cap;
+	struct edge_slot *edges;
+	size_t edges_cap, edges_used;
+	bool full;
+};
 
 static uint64_t mix(uint64_t x)
 {
@@ -77,77 +104,128 @@ static void step_hash(const rh_dpor *d, size_t j, unsigned t, uint64_t *h1, uint
 	*h2 += b;
 }
 
-static void *regrow(void *p, size_t n, size_t size)
+static void *zalloc(size_t n, size_t size)
 {
-	p = realloc(p, n * size);
+	void *p = calloc(n, size);
+
 	if (p == NULL)
 		rh_die("out of memory for the dpor:K class table");
 	return p;
 }
 
-static void table_grow(rh_dpor *d)
+static struct rh_memo *memo_of(rh_dpor *d)
 {
-	struct memo_slot *old = d->memo;
-	size_t old_cap = d->memo_cap;
-
-	d->memo_cap = old_cap ? old_cap * 2 : 4096;
-	d->memo = calloc(d->memo_cap, sizeof(*d->memo));
 	if (d->memo == NULL)
-		rh_die("out of memory for the dpor:K class table (%zu classes)", d->memo_used);
+		d->memo = zalloc(1, sizeof(*d->memo));
+	return d->memo;
+}
+
+static void classes_grow(struct rh_memo *m)
+{
+	struct class_slot *old = m->classes;
+	size_t old_cap = m->classes_cap;
+
+	m->classes_cap = old_cap ? old_cap * 2 : 4096;
+	m->classes = zalloc(m->classes_cap, sizeof(*m->classes));
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i].used) {
-			size_t k = old[i].h1 & (d->memo_cap - 1);
+			size_t k = old[i].h1 & (m->classes_cap - 1);
 
-			while (d->memo[k].used)
-				k = (k + 1) & (d->memo_cap - 1);
-			d->memo[k] = old[i];
+			while (m->classes[k].used)
+				k = (k + 1) & (m->classes_cap - 1);
+			m->classes[k] = old[i];
 		}
 	free(old);
 }
 
-/* The class with that hash: its index, or NO_CLASS when it was never
- * reached and create is false. */
-static uint32_t class_of(rh_dpor *d, uint64_t h1, uint64_t h2, bool create)
+static struct class_slot *class_slot(const struct rh_memo *m, uint64_t h1, uint64_t h2)
 {
-	size_t k, n = d->n;
+	size_t k = h1 & (m->classes_cap - 1);
 
-	if (2 * (d->memo_used + 1) > d->memo_cap)
-		table_grow(d);
-	for (k = h1 & (d->memo_cap - 1); d->memo[k].used; k = (k + 1) & (d->memo_cap - 1))
-		if (d->memo[k].h1 == h1 && d->memo[k].h2 == h2)
-			return d->memo[k].at;
-	if (!create)
-		return NO_CLASS;
-	if (d->memo_used == d->memo_pool) {
-		d->memo_pool = d->memo_pool ? 2 * d->memo_pool : 4096;
-		d->memo_best = regrow(d->memo_best, d->memo_pool * (n + 1), sizeof(*d->memo_best));
-		d->memo_succ = regrow(d->memo_succ, d->memo_pool * n * 2, sizeof(*d->memo_succ));
-		d->memo_known = regrow(d->memo_known, d->memo_pool, sizeof(*d->memo_known));
-		d->memo_enabled = regrow(d->memo_enabled, d->memo_pool, sizeof(*d->memo_enabled));
-		d->memo_fresh = regrow(d->memo_fresh, d->memo_pool, sizeof(*d->memo_fresh));
-	}
-	uint32_t at = (uint32_t)d->memo_used++;
-
-	d->memo[k] = (struct memo_slot){h1, h2, at, 1};
-	for (size_t u = 0; u <= n; u++)
-		d->memo_best[at * (n + 1) + u] = NEVER;
-	d->memo_known[at] = 0;
-	d->memo_enabled[at] = d->memo_fresh[at] = 0;
-	return at;
+	while (m->classes[k].used && (m->classes[k].h1 != h1 || m->classes[k].h2 != h2))
+		k = (k + 1) & (m->classes_cap - 1);
+	return &m->classes[k];
 }
 
-/* A class's index by its hash, NO_CLASS when never reached (the table
- * unchanged). */
+/* A class's index by its hash, NO_CLASS when never recorded. */
 static uint32_t class_of_known(const rh_dpor *d, uint64_t h1, uint64_t h2)
 {
+	const struct class_slot *s;
+
+	if (d->memo == NULL || d->memo->classes_cap == 0)
+		return NO_CLASS;
+	s = class_slot(d->memo, h1, h2);
+	return s->used ? s->at : NO_CLASS;
+}
+
+/* The class with that hash, recorded now if new (NO_CLASS when the table
+ * is full). */
+static uint32_t class_of(rh_dpor *d, uint64_t h1, uint64_t h2)
+{
+	struct rh_memo *m = memo_of(d);
+	struct class_slot *s;
+
+	if (2 * (m->used + 1) > m->classes_cap)
+		classes_grow(m);
+	s = class_slot(m, h1, h2);
+	if (s->used)
+		return s->at;
+	if (m->used >= MAX_CLASSES) {
+		if (!m->full)
+			fprintf(stderr, "racehunt: dpor:K: %u classes recorded, no more will be: the "
+					"search stays sound but may explore classes again\n",
+				MAX_CLASSES);
+		m->full = true;
+		return NO_CLASS;
+	}
+	if (m->used == m->info_cap) {
+		m->info_cap = m->info_cap ? 2 * m->info_cap : 4096;
+		m->info = realloc(m->info, m->info_cap * sizeof(*m->info));
+		if (m->info == NULL)
+			rh_die("out of memory for the dpor:K class table");
+	}
+	*s = (struct class_slot){h1, h2, (uint32_t)m->used, 1};
+	m->info[m->used] = (struct class_info){.best_free = NEVER, .best_any = NEVER};
+	return (uint32_t)m->used++;
+}
+
+static void edges_grow(struct rh_memo *m)
+{
+	struct edge_slot *old = m->edges;
+	size_t old_cap = m->edges_cap;
+
+	m->edges_cap = old_cap ? old_cap * 2 : 8192;
+	m->edges = zalloc(m->edges_cap, sizeof(*m->edges));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].key) {
+			size_t k = mix(old[i].key) & (m->edges_cap - 1);
+
+			while (m->edges[k].key)
+				k = (k + 1) & (m->edges_cap - 1);
+			m->edges[k] = old[i];
+		}
+	free(old);
+}
+
+/* Class c's edge for thread t; NULL when it has none and create is false. */
+static struct edge_slot *edge(const rh_dpor *d, uint32_t c, unsigned t, bool create)
+{
+	struct rh_memo *m = d->memo;
+	uint64_t key = (uint64_t)c * 64 + t + 1;
 	size_t k;
 
-	if (d->memo_cap == 0)
-		return NO_CLASS;
-	for (k = h1 & (d->memo_cap - 1); d->memo[k].used; k = (k + 1) & (d->memo_cap - 1))
-		if (d->memo[k].h1 == h1 && d->memo[k].h2 == h2)
-			return d->memo[k].at;
-	return NO_CLASS;
+	if (create && 2 * (m->edges_used + 1) > m->edges_cap)
+		edges_grow(m);
+	if (m->edges_cap == 0)
+		return NULL;
+	for (k = mix(key) & (m->edges_cap - 1); m->edges[k].key; k = (k + 1) & (m->edges_cap - 1))
+		if (m->edges[k].key == key)
+			return &m->edges[k];
+	if (!create)
+		return NULL;
+	m->edges_used++;
+	m->edges[k] = (struct edge_slot){.key = key, .best = NEVER};
+	return &m->edges[k];
 }
 
 /* Whether the class was reached before in a way that allows all that
@@ -155,34 +233,61 @@ static uint32_t class_of_known(const rh_dpor *d, uint64_t h1, uint64_t h2)
  * preemptions left, and a free first switch wherever this has one. */
 static bool covered(const rh_dpor *d, uint32_t c, unsigned last, unsigned preempts)
 {
-	const uint16_t *best;
+	const struct class_info *in_c;
 
 	if (c == NO_CLASS)
 		return false;
-	best = &d->memo_best[(size_t)c * (d->n + 1)];
-	if (best[d->n] <= preempts)
+	in_c = &d->memo->info[c];
+	if (in_c->best_free <= preempts)
 		return true;
-	if (last < d->n)
-		return best[last] <= preempts;
-	for (unsigned u = 0; u < d->n; u++)
-		if (best[u] != NEVER && best[u] + 1u <= preempts)
-			return true;
-	return false;
+	if (last < d->n) {
+		const struct edge_slot *e = edge(d, c, last, false);
+
+		return e != NULL && e->best <= preempts;
+	}
+	return in_c->best_any != NEVER && in_c->best_any + 1u <= preempts;
 }
 
 static void record(rh_dpor *d, uint32_t c, unsigned last, unsigned preempts)
 {
-	uint16_t *b = &d->memo_best[(size_t)c * (d->n + 1) + (last < d->n ? last : d->n)];
+	struct class_info *in_c = &d->memo->info[c];
 
-	if (preempts < *b)
-		*b = (uint16_t)preempts;
+	if (last >= d->n) {
+		if (preempts < in_c->best_free)
+			in_c->best_free = (uint16_t)preempts;
+		return;
+	}
+	struct edge_slot *e = edge(d, c, last, true);
+
+	if (preempts < e->best)
+		e->best = (uint16_t)preempts;
+	if (preempts < in_c->best_any)
+		in_c->best_any = (uint16_t)preempts;
 }
 
 static void set_succ(rh_dpor *d, uint32_t c, unsigned t, uint64_t h1, uint64_t h2)
 {
-	d->memo_succ[((size_t)c * d->n + t) * 2] = h1;
-	d->memo_succ[((size_t)c * d->n + t) * 2 + 1] = h2;
-	d->memo_known[c] |= bit(t);
+	struct edge_slot *e;
+
+	if (c == NO_CLASS)
+		return;
+	e = edge(d, c, t, true);
+	e->h1 = h1;
+	e->h2 = h2;
+	d->memo->info[c].known |= bit(t);
+}
+
+/* Where thread t's step from class c leads, if known. */
+static bool succ_of(const rh_dpor *d, uint32_t c, unsigned t, uint64_t *h1, uint64_t *h2)
+{
+	const struct edge_slot *e;
+
+	if (c == NO_CLASS || !in(d->memo->info[c].known, t))
+		return false;
+	e = edge(d, c, t, false);
+	*h1 = e->h1;
+	*h2 = e->h2;
+	return true;
 }
 
 /* What the next switch costs at node j depends on the thread that ran last
@@ -227,26 +332,27 @@ static void class_hash(rh_dpor *d, size_t len, uint64_t *h1, uint64_t *h2)
 static bool explored_below(const rh_dpor *d, uint32_t c, unsigned last, unsigned preempts,
 			   unsigned depth, unsigned *looks)
 {
-	uint64_t en;
+	const struct class_info *in_c;
 
 	if (covered(d, c, last, preempts))
 		return true;
-	if (c == NO_CLASS || depth == 0 || *looks == 0 || (en = d->memo_enabled[c]) == 0)
+	if (c == NO_CLASS || depth == 0 || *looks == 0 || d->memo->info[c].enabled == 0)
 		return false;
 	--*looks;
+	in_c = &d->memo->info[c];
 	/* As preempt_cost: no cost unless the last thread could go on, and
 	 * none at its round's start. */
-	if (!in(en, last) || in(d->memo_fresh[c], last))
+	if (!in(in_c->enabled, last) || in(in_c->fresh, last))
 		last = NO_THREAD;
-	for (uint64_t m = en; m; m &= m - 1) {
+	for (uint64_t m = in_c->enabled; m; m &= m - 1) {
 		unsigned u = (unsigned)__builtin_ctzll(m);
 		unsigned p = preempts + (last != NO_THREAD && u != last);
-		const uint64_t *h = &d->memo_succ[((size_t)c * d->n + u) * 2];
+		uint64_t h1, h2;
 
 		if (d->bound != RH_DPOR_UNBOUNDED && p > d->bound)
 			continue;
-		if (!in(d->memo_known[c], u) ||
-		    !explored_below(d, class_of_known(d, h[0], h[1]), u, p, depth - 1, looks))
+		if (!succ_of(d, c, u, &h1, &h2) ||
+		    !explored_below(d, class_of_known(d, h1, h2), u, p, depth - 1, looks))
 			return false;
 	}
 	return true;
@@ -261,17 +367,14 @@ static bool leads_back(rh_dpor *d, size_t j, uint32_t c, unsigned q)
 	struct node *nd = &d->nodes[j];
 	uint64_t h1, h2;
 
-	if (in(d->memo_known[c], q)) {
-		h1 = d->memo_succ[((size_t)c * d->n + q) * 2];
-		h2 = d->memo_succ[((size_t)c * d->n + q) * 2 + 1];
-	} else if (in(nd->sleep, q)) {
+	if (!succ_of(d, c, q, &h1, &h2)) {
+		if (!in(nd->sleep, q))
+			return false;
 		rh__dpor_probe(d, j, q);
 		h1 = nd->h1;
 		h2 = nd->h2;
 		step_hash(d, j, q, &h1, &h2);
 		set_succ(d, c, q, h1, h2);
-	} else {
-		return false;
 	}
 	unsigned looks = LOOKAHEAD_CLASSES;
 
@@ -296,15 +399,17 @@ bool rh__dpor_memo_node(rh_dpor *d, size_t j)
 		rh__dpor_clocks(d, 0); /* fresh_threads reads the rounds */
 	nd->h1 = h1;
 	nd->h2 = h2;
-	c = class_of(d, h1, h2, true);
+	c = class_of(d, h1, h2);
 	if (j > 0)
 		set_succ(d, d->nodes[j - 1].memo_class, d->nodes[j - 1].chosen, h1, h2);
+	nd->memo_class = c;
+	if (c == NO_CLASS)
+		return true;
 	if (covered(d, c, last, nd->preempts))
 		return false;
 	record(d, c, last, nd->preempts);
-	d->memo_enabled[c] = nd->enabled;
-	d->memo_fresh[c] = fresh_threads(d, j);
-	nd->memo_class = c;
+	d->memo->info[c].enabled = nd->enabled;
+	d->memo->info[c].fresh = fresh_threads(d, j);
 	for (uint64_t m = nd->enabled; m; m &= m - 1) {
 		unsigned q = (unsigned)__builtin_ctzll(m);
 
@@ -330,8 +435,12 @@ void rh__dpor_memo_end(rh_dpor *d)
 		return;
 	}
 	class_hash(d, d->len, &h1, &h2);
-	c = class_of(d, h1, h2, true);
+	c = class_of(d, h1, h2);
 	set_succ(d, d->nodes[d->len - 1].memo_class, d->nodes[d->len - 1].chosen, h1, h2);
+	if (c == NO_CLASS) {
+		d->explored++;
+		return;
+	}
 	if (covered(d, c, NO_THREAD, 0)) {
 		d->blocked = true;
 		d->pruned++;
@@ -343,10 +452,10 @@ void rh__dpor_memo_end(rh_dpor *d)
 
 void rh__dpor_memo_free(rh_dpor *d)
 {
+	if (d->memo == NULL)
+		return;
+	free(d->memo->classes);
+	free(d->memo->info);
+	free(d->memo->edges);
 	free(d->memo);
-	free(d->memo_best);
-	free(d->memo_succ);
-	free(d->memo_known);
-	free(d->memo_enabled);
-	free(d->memo_fresh);
 }
