@@ -59,11 +59,16 @@ rh_cli_test(report.hunt_exec.no_file STATUS 2 LABELS report cli exec
 rh_cli_test(report.hunt_exec.none STATUS 2 LABELS report cli exec
   MATCH "^racehunt: unknown scenario or store 'exec'"
   ARGS hunt exec --examples none)
-# Columns that cannot run on a program: no exec rows (they would read as
-# missed bugs), and asking for them is an error.
-rh_cli_test(report.hunt_exec.no_column STATUS 2 LABELS report cli exec
-  MATCH "^racehunt: hunt: --detectors: none of 'dpor' runs on exec programs"
-  ARGS hunt exec --detectors dpor)
+# The dpor column alone: exec's dpor finds the missing join at its first
+# schedule and runs the fixed program's whole space to its end.
+add_test(NAME report.hunt_exec.dpor
+  COMMAND ${rh_expect} 0
+    --match "^scenario +variant +expect +dpor +verdict$"
+    --match "^exec\\.missing_join +buggy +detected +DETECTED [A-Z_]+ @0 .* ok$"
+    --match "^exec\\.missing_join +fixed +clean +clean [0-9]+ sched, all +ok$"
+    -- $<TARGET_FILE:racehunt_exe> hunt exec.missing_join --detectors dpor)
+set_tests_properties(report.hunt_exec.dpor PROPERTIES LABELS "report;exec;dpor"
+  ENVIRONMENT_MODIFICATION "TEST_SHARD_INDEX=unset:;TEST_TOTAL_SHARDS=unset:")
 # SIGINT/SIGTERM in the middle of the exec rows: stopped within a second,
 # partial table, no process or temporary left, the --json file whole.
 add_test(NAME hostile.signals.hunt_exec COMMAND ${PROJECT_SOURCE_DIR}/ci/hostile/signals

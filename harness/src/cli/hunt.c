@@ -76,7 +76,7 @@ static const rh_command hunt_command = {
 		 "  A variant declared 'detected' must be caught by at least one detector; one\n"
 		 "  declared 'clean' must be caught by none. Then the exec rows: each example\n"
 		 "  program (exec.NAME, its buggy and fixed builds) as `racehunt exec`\n"
-		 "  campaigns under stress noise:0.6 and controlled pct:3.\n",
+		 "  campaigns under stress noise:0.6, controlled pct:3 and dpor (1 s each).\n",
 	.options = hunt_options,
 	.n_options = O_N,
 	.outro = "Exit status: 0 every variant as declared, 1 some not, 2 usage error, 3 harness "
