@@ -66,8 +66,8 @@ typedef struct rh_strategy {
 	X(rh__strategy_dfs, "dfs:K", "every schedule with at most K preemptions (exhaustive)",   \
 	  HUNT_OPT, "dfs:2", 2, 2, 20000)                                                       \
 	X(rh__strategy_dpor, "dpor[:K]",                                                         \
-	  "one schedule per class of equivalent interleavings (source-DPOR); dpor:K within K "    \
-	  "preemptions (exhaustive)", HUNT, "dpor", 2, 2, 20000)                                  \
+	  "one schedule per class of equivalent interleavings (source-DPOR); dpor:K each class "  \
+	  "within K preemptions once (exhaustive)", HUNT, "dpor", 2, 2, 20000)                                  \
 	X(rh__strategy_replay, "replay:SCHEDULE", "the one run a schedule string recorded",      \
 	  LISTED, "", 0, 0, 0)                                                                  \
 	X(rh__strategy_bytes, "fuzz", "choices read from fuzzer input", HIDDEN, "", 0, 0, 0)

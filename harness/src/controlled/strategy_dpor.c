@@ -80,7 +80,8 @@ static bool create(rh_explorer *x, const char *arg, char *err, size_t errcap)
 {
 	unsigned bound = RH_DPOR_UNBOUNDED;
 
-	if (*arg != '\0' && !rh__parse_bound(arg, 0, MAX_BOUND, &bound)) {
+	/* "dpor:" with nothing after it is a truncated spec, not plain dpor. */
+	if ((*arg != '\0' || arg[-1] == ':') && !rh__parse_bound(arg, 0, MAX_BOUND, &bound)) {
 		snprintf(err, errcap, "strategy '%s': dpor preemption bound must be 0..%d (or "
 			 "plain dpor for none)", x->spec, MAX_BOUND);
 		return false;
