@@ -36,15 +36,16 @@
 #include "core/util.h"
 #include "dpor.h"
 
-/* Past this many classes no more are recorded (about 700 MB): the search
- * stays sound, it only repeats what it cannot look up. */
+/* Past this many classes no more are recorded (about 1 GB): the search
+ * stays sound, it only repeats what it cannot look up. Only states with a
+ * choice are recorded (offset.collide fixed-atomic 4x2 dpor:2: 70 MB). */
 #define MAX_CLASSES (4u << 20)
 #define NEVER UINT16_MAX
 #define NO_CLASS UINT32_MAX
 /* How far a class's known successors are followed to find that all below
- * it was explored: in steps, and in classes looked up per question (8 and
- * 256 cut offset.collide dpor:2's pruned runs from 5,736 to 3,798; deeper
- * gains little). */
+ * it was explored: in steps with a choice, and in classes looked up per
+ * question (8 and 256 cut offset.collide 3x2 dpor:2's pruned runs from
+ * 6,616 to 5,349; 16 gains under 1 %). */
 #define LOOKAHEAD_STEPS 8
 #define LOOKAHEAD_CLASSES 256
 
@@ -56,12 +57,17 @@ struct class_slot {
 };
 
 /* A class and one thread: the fewest preemptions the class was reached
- * with right after that thread ran (while it could go on), and the class
- * the thread's step leads to (when the class's known mask says so). */
+ * with right after that thread ran (while it could go on), and where the
+ * thread's step leads (when the class's known mask says so): the next
+ * class with a choice on the way and the thread that ran last into it. The
+ * steps between had no other way on and cost nothing with chain_p
+ * preemptions spent; with fewer some of them may have a choice, so the
+ * edge holds only from chain_p on (0: no steps between). */
 struct edge_slot {
 	uint64_t key; /* class * 64 + thread + 1; 0: empty */
 	uint64_t h1, h2;
-	uint16_t best;
+	uint16_t best, chain_p;
+	uint8_t last;
 };
 
 struct class_info {
@@ -265,28 +271,39 @@ static void record(rh_dpor *d, uint32_t c, unsigned last, unsigned preempts)
 		in_c->best_any = (uint16_t)preempts;
 }
 
-static void set_succ(rh_dpor *d, uint32_t c, unsigned t, uint64_t h1, uint64_t h2)
+static void set_succ(rh_dpor *d, uint32_t c, unsigned t, uint64_t h1, uint64_t h2,
+		     unsigned last, unsigned chain_p)
 {
 	struct edge_slot *e;
 
 	if (c == NO_CLASS)
 		return;
 	e = edge(d, c, t, true);
+	/* The edge that holds for more preemption counts stays. */
+	if (in(d->memo->info[c].known, t) && e->chain_p <= chain_p)
+		return;
+	e->chain_p = (uint16_t)chain_p;
 	e->h1 = h1;
 	e->h2 = h2;
+	e->last = (uint8_t)last;
 	d->memo->info[c].known |= bit(t);
 }
 
-/* Where thread t's step from class c leads, if known. */
-static bool succ_of(const rh_dpor *d, uint32_t c, unsigned t, uint64_t *h1, uint64_t *h2)
+/* Where thread t's step from class c leads, if known for a run with
+ * preempts spent after that step. */
+static bool succ_of(const rh_dpor *d, uint32_t c, unsigned t, unsigned preempts, uint64_t *h1,
+		    uint64_t *h2, unsigned *last)
 {
 	const struct edge_slot *e;
 
 	if (c == NO_CLASS || !in(d->memo->info[c].known, t))
 		return false;
 	e = edge(d, c, t, false);
+	if (preempts < e->chain_p)
+		return false;
 	*h1 = e->h1;
 	*h2 = e->h2;
+	*last = e->last;
 	return true;
 }
 
@@ -348,11 +365,12 @@ static bool explored_below(const rh_dpor *d, uint32_t c, unsigned last, unsigned
 		unsigned u = (unsigned)__builtin_ctzll(m);
 		unsigned p = preempts + (last != NO_THREAD && u != last);
 		uint64_t h1, h2;
+		unsigned into;
 
 		if (d->bound != RH_DPOR_UNBOUNDED && p > d->bound)
 			continue;
-		if (!succ_of(d, c, u, &h1, &h2) ||
-		    !explored_below(d, class_of_known(d, h1, h2), u, p, depth - 1, looks))
+		if (!succ_of(d, c, u, p, &h1, &h2, &into) ||
+		    !explored_below(d, class_of_known(d, h1, h2), into, p, depth - 1, looks))
 			return false;
 	}
 	return true;
@@ -367,19 +385,43 @@ static bool leads_back(rh_dpor *d, size_t j, uint32_t c, unsigned q)
 	struct node *nd = &d->nodes[j];
 	uint64_t h1, h2;
 
-	if (!succ_of(d, c, q, &h1, &h2)) {
+	unsigned into = q, p = nd->preempts + preempt_cost(nd, q);
+
+	if (!succ_of(d, c, q, p, &h1, &h2, &into)) {
 		if (!in(nd->sleep, q))
 			return false;
 		rh__dpor_probe(d, j, q);
 		h1 = nd->h1;
 		h2 = nd->h2;
 		step_hash(d, j, q, &h1, &h2);
-		set_succ(d, c, q, h1, h2);
+		set_succ(d, c, q, h1, h2, q, 0);
 	}
 	unsigned looks = LOOKAHEAD_CLASSES;
 
-	return explored_below(d, class_of_known(d, h1, h2), q, nd->preempts + preempt_cost(nd, q),
-			      LOOKAHEAD_STEPS, &looks);
+	return explored_below(d, class_of_known(d, h1, h2), into, p, LOOKAHEAD_STEPS, &looks);
+}
+
+/* The class reached before node j (or at the run's end, j = len), hash h:
+ * the successor of the last node with a choice before it, by the thread
+ * chosen there; last is the thread that ran into it. */
+static void link_back(rh_dpor *d, size_t j, uint64_t h1, uint64_t h2, unsigned last)
+{
+	size_t r = j - 1;
+
+	while (r > 0 && d->nodes[r].memo_class == NO_CLASS)
+		r--;
+	set_succ(d, d->nodes[r].memo_class, d->nodes[r].chosen, h1, h2, last,
+		 r + 1 < j ? d->nodes[r + 1].preempts : 0);
+}
+
+/* Whether only one thread can run at the node within the bound. */
+static bool single_way(const rh_dpor *d, const struct node *nd)
+{
+	unsigned ways = 0;
+
+	for (uint64_t m = nd->enabled; m && ways < 2; m &= m - 1)
+		ways += within(d, nd, (unsigned)__builtin_ctzll(m));
+	return ways < 2;
 }
 
 /* A fresh node j of a bounded search: false when its state was reached
@@ -399,10 +441,16 @@ bool rh__dpor_memo_node(rh_dpor *d, size_t j)
 		rh__dpor_clocks(d, 0); /* fresh_threads reads the rounds */
 	nd->h1 = h1;
 	nd->h2 = h2;
+	if (j > 0 && single_way(d, nd)) {
+		/* Nothing to choose here: the next state with a choice (or the
+		 * run's end) stands for this one, and the table stays small. */
+		nd->memo_class = NO_CLASS;
+		return true;
+	}
 	c = class_of(d, h1, h2);
-	if (j > 0)
-		set_succ(d, d->nodes[j - 1].memo_class, d->nodes[j - 1].chosen, h1, h2);
 	nd->memo_class = c;
+	if (j > 0)
+		link_back(d, j, h1, h2, nd->cur);
 	if (c == NO_CLASS)
 		return true;
 	if (covered(d, c, last, nd->preempts))
@@ -436,7 +484,7 @@ void rh__dpor_memo_end(rh_dpor *d)
 	}
 	class_hash(d, d->len, &h1, &h2);
 	c = class_of(d, h1, h2);
-	set_succ(d, d->nodes[d->len - 1].memo_class, d->nodes[d->len - 1].chosen, h1, h2);
+	link_back(d, d->len, h1, h2, NO_THREAD);
 	if (c == NO_CLASS) {
 		d->explored++;
 		return;
