@@ -126,8 +126,8 @@ foreach(name end_exit_early end_assert_early end_exit_status)
 endforeach()
 # cond_if: dfs:4 (1487 schedules) reaches what dfs:8 (10835) does.
 rh_outcomes(cond_if rh_example_cond_if 4)
-# The control, bounded only: with every sync call one object (exec_dpor.c)
-# unbounded dpor runs 8350 schedules of it, dfs:8 49234.
+# The control, bounded only: unbounded dpor runs 1979 schedules of it with
+# per-lock dependence (8350 with every sync call one object), dfs:8 49234.
 add_test(NAME exec.outcomes.end_deadlock.dpor2
   COMMAND ${rh_outcomes_sh} $<TARGET_FILE:racehunt_exe> dpor:2 2
           $<TARGET_FILE:rh_example_edge_end_deadlock>)
