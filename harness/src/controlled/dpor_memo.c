@@ -383,9 +383,8 @@ static bool explored_below(const rh_dpor *d, uint32_t c, unsigned last, unsigned
 static bool leads_back(rh_dpor *d, size_t j, uint32_t c, unsigned q)
 {
 	struct node *nd = &d->nodes[j];
+	unsigned into = q, p = nd->preempts + preempt_cost(nd, q), looks = LOOKAHEAD_CLASSES;
 	uint64_t h1, h2;
-
-	unsigned into = q, p = nd->preempts + preempt_cost(nd, q);
 
 	if (!succ_of(d, c, q, p, &h1, &h2, &into)) {
 		if (!in(nd->sleep, q))
@@ -396,8 +395,6 @@ static bool leads_back(rh_dpor *d, size_t j, uint32_t c, unsigned q)
 		step_hash(d, j, q, &h1, &h2);
 		set_succ(d, c, q, h1, h2, q, 0);
 	}
-	unsigned looks = LOOKAHEAD_CLASSES;
-
 	return explored_below(d, class_of_known(d, h1, h2), into, p, LOOKAHEAD_STEPS, &looks);
 }
 
