@@ -179,7 +179,7 @@ static unsigned bounded_node(rh_dpor *d, size_t j, unsigned c)
 }
 
 /* A step past the replayed prefix: its node, and the default choice unless
- * that thread sleeps (or, bounded, another one would cost too much). */
+ * that thread sleeps (bounded: bounded_node's). */
 static unsigned fresh_node(rh_dpor *d, size_t j, uint64_t enabled, unsigned cur,
 			   const rh_dpor_op *pending)
 {
